@@ -1,0 +1,109 @@
+//! What an alignment of two documents says: passages, drift, novel spans, verdict.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Span;
+
+/// How a passage was reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassageKind {
+    /// Identical after normalization (case, Unicode, quotes, spelling variants).
+    Verbatim,
+    /// The same words with small edits (insertions, deletions, substitutions).
+    Edited,
+    /// The same content in different words.
+    Paraphrase,
+}
+
+impl PassageKind {
+    /// The contract name (`verbatim`, `edited`, `paraphrase`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Verbatim => "verbatim",
+            PassageKind::Edited => "edited",
+            PassageKind::Paraphrase => "paraphrase",
+        }
+    }
+}
+
+/// A stretch of document A aligned to a stretch of document B.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Passage {
+    pub a: Span,
+    pub b: Span,
+    pub kind: PassageKind,
+    /// Similarity in `[0, 1]`: 1 for verbatim, token similarity for edited,
+    /// content similarity for paraphrase.
+    pub score: f32,
+}
+
+/// What changed inside an aligned pair of sentences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DriftKind {
+    /// A number differs ("30 strikes" → "20 strikes").
+    Number,
+    /// A proper name differs ("Homs" → "Homo").
+    Name,
+    /// The speaker of a quote or claim differs ("Lebanese sources said" → "a Syrian official").
+    Attribution,
+}
+
+/// One change between aligned text: the span on each side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drift {
+    pub kind: DriftKind,
+    pub a: Span,
+    pub b: Span,
+}
+
+/// The verdict on a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    NearDuplicate,
+    ADerivedFromB,
+    BDerivedFromA,
+    SharedSource,
+    Unrelated,
+}
+
+impl Relation {
+    /// The contract name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::NearDuplicate => "near_duplicate",
+            Relation::ADerivedFromB => "a_derived_from_b",
+            Relation::BDerivedFromA => "b_derived_from_a",
+            Relation::SharedSource => "shared_source",
+            Relation::Unrelated => "unrelated",
+        }
+    }
+}
+
+/// Reused fractions and the verdict.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Summary {
+    /// Fraction of A's non-boilerplate characters covered by passages.
+    pub a_reused: f64,
+    /// Fraction of B's non-boilerplate characters covered by passages.
+    pub b_reused: f64,
+    pub relation: Relation,
+    /// How sure the verdict is, in `[0, 1]`.
+    pub confidence: f64,
+}
+
+/// The full result of aligning A with B. Spans are byte spans into each text.
+///
+/// Invariants: passages are sorted by `a` then `b`; no two passages overlap on A;
+/// novel spans are sorted, disjoint, outside passages and outside boilerplate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alignment {
+    pub passages: Vec<Passage>,
+    pub novel_a: Vec<Span>,
+    pub novel_b: Vec<Span>,
+    pub drift: Vec<Drift>,
+    pub summary: Summary,
+}

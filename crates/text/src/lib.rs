@@ -1,0 +1,274 @@
+//! Text analysis: original text → tokens and sentences with byte offsets.
+//!
+//! Responsibility: turn a document's text into the [`TokenStream`] that the sketcher
+//! and the aligner consume, without ever rewriting the text. Every token and sentence
+//! carries a byte [`Span`](whence_core::Span) into the original; normalization only
+//! shapes the tokens' hash keys:
+//!
+//! - Unicode NFKC, lowercase, curly/straight quotes and apostrophes folded;
+//! - word tokens by Unicode segmentation (UAX #29), so CJK ideographs are one token
+//!   each and punctuation, dashes and ellipses are not tokens at all;
+//! - spelling variants folded (advisers/advisors, organise/organize, colour/color);
+//! - light stemming (Snowball English) for the matching key, not for the surface form;
+//! - sentences that survive abbreviations ("Mr.", "U.S.", initials), closing quotes,
+//!   newswire datelines, headings and list lines.
+//!
+//! ```
+//! use whence_text::analyze;
+//! let text = "The advisers said. Dr. Smith's advisors agreed.";
+//! let ts = analyze(text);
+//! assert_eq!(ts.sentences.len(), 2);
+//! let words: Vec<&str> = ts.tokens.iter().map(|t| &text[t.span.range()]).collect();
+//! assert_eq!(words[1], "advisers");
+//! // "advisers" and "advisors" share a surface form after spelling folding
+//! assert_eq!(ts.tokens[1].form, ts.tokens[5].form);
+//! ```
+
+mod normalize;
+mod sentences;
+mod stopwords;
+mod variants;
+
+use unicode_segmentation::UnicodeSegmentation;
+use whence_core::{Sentence, Span, Token, TokenFlags, TokenStream};
+
+pub use normalize::fold_word;
+pub use sentences::sentence_spans;
+pub use stopwords::is_stopword;
+pub use variants::fold_variant;
+
+/// Stable 64-bit hash of a normalized string (xxh3), the currency of token keys.
+#[inline]
+pub fn hash_str(s: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+}
+
+/// Analyzes `text` with the default English settings.
+pub fn analyze(text: &str) -> TokenStream {
+    Analyzer::default().analyze(text)
+}
+
+/// Reusable analyzer: holds the stemmer and scratch buffers.
+pub struct Analyzer {
+    stemmer: rust_stemmers::Stemmer,
+    buf: String,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
+            buf: String::new(),
+        }
+    }
+}
+
+/// The normalized views of one word: what the aligner compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordKeys {
+    /// Normalized, spelling-folded surface.
+    pub form: String,
+    /// `form`, stemmed.
+    pub key: String,
+}
+
+impl Analyzer {
+    /// Tokens and sentences of `text`.
+    pub fn analyze(&mut self, text: &str) -> TokenStream {
+        let mut tokens = Vec::with_capacity(text.len() / 5);
+        for (start, word) in text.unicode_word_indices() {
+            tokens.push(self.token(start, word));
+        }
+        let sentences = group_sentences(text, &tokens);
+        TokenStream { tokens, sentences }
+    }
+
+    /// Normalized form and matching key of one word (for tests and tools).
+    pub fn word_keys(&mut self, word: &str) -> WordKeys {
+        let mut form = String::new();
+        fold_word(word, &mut form);
+        let form = fold_variant(&form).into_owned();
+        let key = self.stem(&form);
+        WordKeys { form, key }
+    }
+
+    fn stem(&self, form: &str) -> String {
+        if form.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'') && form.len() > 3 {
+            self.stemmer.stem(form).into_owned()
+        } else {
+            form.to_owned()
+        }
+    }
+
+    fn token(&mut self, start: usize, word: &str) -> Token {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        fold_word(word, &mut buf);
+        let folded = fold_variant(&buf);
+        let form = hash_str(&folded);
+        let mut flags = TokenFlags::empty();
+        if is_stopword(&folded) {
+            flags.insert(TokenFlags::STOP);
+        }
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            flags.insert(TokenFlags::NUMBER);
+        }
+        let first = word.chars().next().unwrap_or(' ');
+        if first.is_uppercase() {
+            flags.insert(TokenFlags::CAPITALIZED);
+        }
+        if is_char_unit(first) {
+            flags.insert(TokenFlags::CHAR_UNIT);
+        }
+        let key = if flags.contains(TokenFlags::STOP) || flags.contains(TokenFlags::NUMBER) {
+            form
+        } else {
+            let stemmed = self.stem(&folded);
+            hash_str(&stemmed)
+        };
+        drop(folded);
+        self.buf = buf;
+        Token {
+            span: Span::new(start, start + word.len()),
+            key,
+            form,
+            flags,
+        }
+    }
+}
+
+/// True for scripts written without spaces that are matched one character at a time.
+fn is_char_unit(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK Extension A
+        | 0x4E00..=0x9FFF // CJK Unified Ideographs
+        | 0xF900..=0xFAFF // CJK Compatibility Ideographs
+        | 0xAC00..=0xD7AF // Hangul syllables
+        | 0x20000..=0x2FFFF)
+}
+
+/// Assigns tokens to sentence spans; sentences without tokens are dropped.
+fn group_sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
+    let spans = sentence_spans(text);
+    let mut out = Vec::with_capacity(spans.len());
+    let mut t = 0;
+    for (span, paragraph) in spans {
+        let first = t;
+        while t < tokens.len() && tokens[t].span.start() < span.end() {
+            t += 1;
+        }
+        if t > first {
+            // a token may straddle a boundary only if segmentation split inside a
+            // word; widen the sentence so spans stay disjoint and cover their tokens
+            let start = span.start().min(tokens[first].span.start());
+            let end = span.end().max(tokens[t - 1].span.end());
+            out.push(Sentence {
+                span: Span::new(start, end),
+                tokens: first..t,
+                paragraph,
+            });
+        }
+    }
+    if t < tokens.len() {
+        // unreachable with well-formed spans; keep the invariant regardless
+        let start = tokens[t].span.start();
+        let paragraph = out.last().map_or(0, |s| s.paragraph);
+        out.push(Sentence {
+            span: Span::new(start, text.len()),
+            tokens: t..tokens.len(),
+            paragraph,
+        });
+    }
+    // merge overlaps created by widening
+    let mut merged: Vec<Sentence> = Vec::with_capacity(out.len());
+    for s in out {
+        match merged.last_mut() {
+            Some(last) if s.span.start() < last.span.end() => {
+                last.span = last.span.cover(s.span);
+                last.tokens = last.tokens.start..s.tokens.end;
+            }
+            _ => merged.push(s),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        analyze(text)
+            .tokens
+            .iter()
+            .map(|t| &text[t.span.range()])
+            .collect()
+    }
+
+    #[test]
+    fn tokens_keep_original_offsets() {
+        let text = "“Hundreds” of troops—arrived…";
+        assert_eq!(words(text), vec!["Hundreds", "of", "troops", "arrived"]);
+    }
+
+    #[test]
+    fn cjk_is_tokenized_per_character() {
+        let ts = analyze("东京大学 and Tokyo");
+        assert_eq!(ts.tokens.len(), 6);
+        assert!(ts.tokens[0].flags.contains(TokenFlags::CHAR_UNIT));
+    }
+
+    #[test]
+    fn normalization_equates_variants_and_quotes() {
+        let a = analyze("They are not advisers ... we mean Assad’s men");
+        let b = analyze("they are NOT advisors … we mean assad's men");
+        let fa: Vec<u64> = a.tokens.iter().map(|t| t.form).collect();
+        let fb: Vec<u64> = b.tokens.iter().map(|t| t.form).collect();
+        assert_eq!(fa, fb);
+    }
+
+    #[test]
+    fn stemming_shapes_keys_not_forms() {
+        let a = analyze("strikes striking");
+        assert_eq!(a.tokens[0].key, a.tokens[1].key);
+        assert_ne!(a.tokens[0].form, a.tokens[1].form);
+    }
+
+    #[test]
+    fn flags() {
+        let ts = analyze("The 30 Russian jets");
+        assert!(ts.tokens[0].is_stop());
+        assert!(ts.tokens[1].flags.contains(TokenFlags::NUMBER));
+        assert!(ts.tokens[2].flags.contains(TokenFlags::CAPITALIZED));
+        assert!(!ts.tokens[3].is_stop());
+    }
+
+    proptest! {
+        #[test]
+        fn stream_invariants_hold(text in "\\PC{0,300}") {
+            let ts = analyze(&text);
+            for w in ts.tokens.windows(2) {
+                prop_assert!(w[0].span.end() <= w[1].span.start());
+            }
+            for t in &ts.tokens {
+                prop_assert!(Span::checked(&text, t.span.start(), t.span.end()).is_ok());
+            }
+            let mut next = 0;
+            for s in &ts.sentences {
+                prop_assert!(Span::checked(&text, s.span.start(), s.span.end()).is_ok());
+                prop_assert_eq!(s.tokens.start, next);
+                prop_assert!(s.tokens.end > s.tokens.start);
+                next = s.tokens.end;
+                for t in &ts.tokens[s.tokens.clone()] {
+                    prop_assert!(s.span.contains(t.span));
+                }
+            }
+            prop_assert_eq!(next, ts.tokens.len());
+            for w in ts.sentences.windows(2) {
+                prop_assert!(w[0].span.end() <= w[1].span.start());
+            }
+        }
+    }
+}

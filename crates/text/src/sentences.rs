@@ -1,0 +1,289 @@
+//! Sentence segmentation that keeps byte offsets.
+//!
+//! Rules, in order: a blank line ends a paragraph (and its sentence); a single line
+//! break ends a sentence only when the line reads as a unit of its own (a heading, a
+//! list item, a line ending in terminal punctuation); inside a line, `.`, `!`, `?` or
+//! `…` (with any closing quotes and brackets) end a sentence when followed by space
+//! and an opener (capital, digit, opening quote), unless the word before is a known
+//! abbreviation or an initial. Datelines ("BEIRUT (Reuters) -", "LONDON:") stay with
+//! the sentence they introduce because they carry no terminal punctuation.
+
+use whence_core::Span;
+
+/// Abbreviations after which a period does not end a sentence (lowercase, no dot).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "cmdr",
+    "adm", "maj", "gov", "sen", "rep", "rev", "hon", "pres", "supt", "insp", "det", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "vs", "v",
+    "etc", "inc", "ltd", "co", "corp", "plc", "dept", "univ", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "a.m", "p.m", "approx", "est", "fig", "vol", "pp", "mt", "ft", "ave", "blvd", "rd", "messrs",
+    "mme", "mlle", "op", "cf", "al",
+];
+
+/// Sentence spans of `text` with their paragraph index. Spans are trimmed of
+/// surrounding whitespace, ascending and disjoint; whitespace-only stretches yield none.
+pub fn sentence_spans(text: &str) -> Vec<(Span, usize)> {
+    let mut out = Vec::new();
+    let mut paragraph = 0usize;
+    let mut seen_content = false;
+    // iterate over lines, keeping offsets
+    let mut line_start = 0usize;
+    let mut sent_start: Option<usize> = None;
+    let bytes = text.as_bytes();
+    while line_start <= text.len() {
+        let line_end = memchr_newline(bytes, line_start).unwrap_or(text.len());
+        let line = &text[line_start..line_end];
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            if let Some(s) = sent_start.take() {
+                push_trimmed(text, s, line_start, paragraph, &mut out);
+            }
+            if seen_content {
+                paragraph += 1;
+                seen_content = false;
+            }
+        } else {
+            seen_content = true;
+            let s = *sent_start.get_or_insert(line_start);
+            // split inside the line
+            let mut from = s.max(line_start);
+            for cut in inline_boundaries(text, line_start, line_end) {
+                if cut > from {
+                    push_trimmed(text, sent_start.unwrap_or(from), cut, paragraph, &mut out);
+                    sent_start = Some(cut);
+                    from = cut;
+                }
+            }
+            if line_ends_unit(trimmed, text, line_end) {
+                if let Some(s) = sent_start.take() {
+                    push_trimmed(text, s, line_end, paragraph, &mut out);
+                }
+            }
+        }
+        if line_end >= text.len() {
+            break;
+        }
+        line_start = line_end + 1;
+    }
+    if let Some(s) = sent_start {
+        push_trimmed(text, s, text.len(), paragraph, &mut out);
+    }
+    out
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| p + from)
+}
+
+fn push_trimmed(
+    text: &str,
+    start: usize,
+    end: usize,
+    paragraph: usize,
+    out: &mut Vec<(Span, usize)>,
+) {
+    let piece = &text[start..end];
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    if lead + trail < piece.len() {
+        out.push((Span::new(start + lead, end - trail), paragraph));
+    }
+}
+
+/// Does this line stand as a unit (heading, list item, complete sentence)?
+fn line_ends_unit(trimmed: &str, text: &str, line_end: usize) -> bool {
+    let last = trimmed.chars().next_back().unwrap_or(' ');
+    if matches!(last, '.' | '!' | '?' | '…' | ':' | '"' | '”' | '’' | ')') {
+        // a line wrapped mid-sentence rarely ends this way; confirm with the next line
+        return next_line_opens(text, line_end);
+    }
+    let words = trimmed.split_whitespace().count();
+    // short lines without terminal punctuation: headings, bylines, list lines
+    words <= 12 && trimmed.len() < 80 && next_line_opens(text, line_end)
+}
+
+fn next_line_opens(text: &str, line_end: usize) -> bool {
+    match text
+        .get(line_end..)
+        .and_then(|rest| rest.trim_start().chars().next())
+    {
+        None => true,
+        Some(c) => is_opener(c),
+    }
+}
+
+#[inline]
+fn is_opener(c: char) -> bool {
+    c.is_uppercase()
+        || c.is_ascii_digit()
+        || matches!(
+            c,
+            '"' | '“' | '‘' | '\'' | '(' | '[' | '«' | '—' | '-' | '•' | '*'
+        )
+        || (!c.is_alphabetic() && !c.is_ascii_punctuation() && !c.is_whitespace())
+        || is_caseless_letter(c)
+}
+
+fn is_caseless_letter(c: char) -> bool {
+    c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase()
+}
+
+/// Byte offsets inside `[line_start, line_end)` where a new sentence starts.
+fn inline_boundaries(text: &str, line_start: usize, line_end: usize) -> Vec<usize> {
+    let line = &text[line_start..line_end];
+    let mut cuts = Vec::new();
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (_, c) = chars[i];
+        let terminal = matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？');
+        if !terminal {
+            i += 1;
+            continue;
+        }
+        // absorb runs of terminal punctuation and closing quotes/brackets
+        let mut j = i + 1;
+        while j < chars.len()
+            && matches!(
+                chars[j].1,
+                '.' | '!' | '?' | '…' | '"' | '”' | '’' | '\'' | ')' | ']' | '»'
+            )
+        {
+            j += 1;
+        }
+        if matches!(c, '。' | '！' | '？') {
+            if j < chars.len() {
+                cuts.push(line_start + chars[j].0);
+            }
+            i = j;
+            continue;
+        }
+        // need whitespace, then an opener
+        let mut k = j;
+        while k < chars.len() && chars[k].1.is_whitespace() {
+            k += 1;
+        }
+        if k == j || k >= chars.len() {
+            i = j;
+            continue;
+        }
+        if !is_opener(chars[k].1) {
+            i = j;
+            continue;
+        }
+        if c == '.' && i + 1 == j && is_abbreviation(line, chars[i].0) {
+            i = j;
+            continue;
+        }
+        cuts.push(line_start + chars[k].0);
+        i = k;
+    }
+    cuts
+}
+
+/// Is the word ending just before the period at `dot` an abbreviation or initial?
+fn is_abbreviation(line: &str, dot: usize) -> bool {
+    let before = &line[..dot];
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, '(' | '"' | '“' | '\''))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[word_start..];
+    if word.is_empty() {
+        return false;
+    }
+    let mut chars = word.chars();
+    let first = chars.next().unwrap_or(' ');
+    // single capital letter: an initial ("John F. Kennedy")
+    if first.is_uppercase() && chars.next().is_none() {
+        return true;
+    }
+    let lower = word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(text: &str) -> Vec<&str> {
+        sentence_spans(text)
+            .into_iter()
+            .map(|(s, _)| &text[s.range()])
+            .collect()
+    }
+
+    #[test]
+    fn abbreviations_and_initials() {
+        let t = "Mr. Smith met Dr. Jones in the U.S. capital. John F. Kennedy spoke. It ended.";
+        assert_eq!(
+            sents(t),
+            vec![
+                "Mr. Smith met Dr. Jones in the U.S. capital.",
+                "John F. Kennedy spoke.",
+                "It ended."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_close_sentences() {
+        let t = "“They will be followed by more,” one of the sources said. “Russia is challenging everyone.” Haj Ali said.";
+        assert_eq!(
+            sents(t),
+            vec![
+                "“They will be followed by more,” one of the sources said.",
+                "“Russia is challenging everyone.”",
+                "Haj Ali said."
+            ]
+        );
+    }
+
+    #[test]
+    fn datelines_stay_with_their_sentence() {
+        let t = "BEIRUT (Reuters) - Hundreds of troops arrived. WASHINGTON, Oct. 2 - Talks began.";
+        assert_eq!(
+            sents(t),
+            vec![
+                "BEIRUT (Reuters) - Hundreds of troops arrived.",
+                "WASHINGTON, Oct. 2 - Talks began."
+            ]
+        );
+    }
+
+    #[test]
+    fn paragraphs_headings_and_wrapped_lines() {
+        let t = "A Headline Here\n\nThe first line wraps\nonto the next line. Second one.\n\nStay Connected\n";
+        let spans = sentence_spans(t);
+        let texts: Vec<&str> = spans.iter().map(|(s, _)| &t[s.range()]).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "A Headline Here",
+                "The first line wraps\nonto the next line.",
+                "Second one.",
+                "Stay Connected"
+            ]
+        );
+        let paras: Vec<usize> = spans.iter().map(|&(_, p)| p).collect();
+        assert_eq!(paras, vec![0, 1, 1, 2]);
+    }
+
+    #[test]
+    fn cjk_full_stops() {
+        assert_eq!(
+            sents("今天下雨。明天晴天。"),
+            vec!["今天下雨。", "明天晴天。"]
+        );
+    }
+
+    #[test]
+    fn empty_and_whitespace() {
+        assert!(sents("").is_empty());
+        assert!(sents(" \n\n\t ").is_empty());
+    }
+}

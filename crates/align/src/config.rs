@@ -1,0 +1,96 @@
+//! Aligner settings: raw (as a user writes them) → validated (what `align` accepts).
+
+/// Settings as given by a user or a config file; validate with [`RawAlignConfig::validate`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawAlignConfig {
+    /// Length in tokens of the shared word k-grams that seed an alignment.
+    pub seed_len: usize,
+    /// Fewest matching tokens a lexical passage must hold (unless it covers a whole side).
+    pub min_passage_tokens: usize,
+    /// Most tokens that may separate two matches of one passage, on either side.
+    pub max_gap: usize,
+    /// Fewest matched tokens per token of passage length (on the longer side).
+    pub min_density: f32,
+    /// k-grams occurring more often than this in B are stock phrases and do not seed.
+    pub max_seed_occurrences: usize,
+    /// Align sentences left unaligned by content-word similarity.
+    pub paraphrase: bool,
+    /// Sentence similarity (mean of weighted cosine and weighted containment) needed
+    /// for a paraphrase passage.
+    pub paraphrase_threshold: f32,
+    /// Fewest shared content words for a paraphrase passage.
+    pub paraphrase_min_shared: usize,
+}
+
+impl Default for RawAlignConfig {
+    fn default() -> Self {
+        RawAlignConfig {
+            seed_len: 3,
+            min_passage_tokens: 8,
+            max_gap: 12,
+            min_density: 0.5,
+            max_seed_occurrences: 64,
+            paraphrase: true,
+            paraphrase_threshold: 0.28,
+            paraphrase_min_shared: 3,
+        }
+    }
+}
+
+/// Why a configuration is unusable.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("seed length must be between 1 and 32 tokens, got {0}")]
+    SeedLen(usize),
+    #[error("minimum passage length must be at least the seed length ({seed}), got {got}")]
+    MinPassage { seed: usize, got: usize },
+    #[error("{name} must be in [0, 1], got {value}")]
+    Fraction { name: &'static str, value: f32 },
+    #[error("maximum seed occurrences must be at least 1")]
+    MaxOccurrences,
+}
+
+/// Validated aligner settings. Construct with [`RawAlignConfig::validate`] or `default()`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlignConfig(RawAlignConfig);
+
+impl Default for AlignConfig {
+    fn default() -> Self {
+        AlignConfig(RawAlignConfig::default())
+    }
+}
+
+impl RawAlignConfig {
+    /// Checks ranges and relations between settings.
+    pub fn validate(self) -> Result<AlignConfig, ConfigError> {
+        if !(1..=32).contains(&self.seed_len) {
+            return Err(ConfigError::SeedLen(self.seed_len));
+        }
+        if self.min_passage_tokens < self.seed_len {
+            return Err(ConfigError::MinPassage {
+                seed: self.seed_len,
+                got: self.min_passage_tokens,
+            });
+        }
+        for (name, value) in [
+            ("min_density", self.min_density),
+            ("paraphrase_threshold", self.paraphrase_threshold),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(ConfigError::Fraction { name, value });
+            }
+        }
+        if self.max_seed_occurrences == 0 {
+            return Err(ConfigError::MaxOccurrences);
+        }
+        Ok(AlignConfig(self))
+    }
+}
+
+impl AlignConfig {
+    /// The validated settings.
+    pub fn get(&self) -> &RawAlignConfig {
+        &self.0
+    }
+}

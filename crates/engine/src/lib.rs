@@ -1,0 +1,28 @@
+//! whence: where did this text come from?
+//!
+//! The library facade. It wires the stage crates (`whence-ingest`, `whence-text`,
+//! `whence-align`) into pipelines behind a validated [`Config`], and renders results
+//! in the contracts of DESIGN.md §4 (JSON with code-point offsets) and for people
+//! (terminal text, a self-contained HTML page).
+//!
+//! Inputs: [`Document`]s (read them with [`ingest`]). Outputs: a [`Comparison`] and
+//! its renderings in [`report`].
+//!
+//! ```
+//! use whence::{compare, Config, Document};
+//! let a = Document::new("a", "Hundreds of Iranian troops have arrived in Syria to join a major ground offensive, sources said.");
+//! let b = Document::new("b", "BEIRUT: Hundreds of Iranian troops have arrived in Syria to join a major ground offensive, sources said on Thursday.");
+//! let cmp = compare(&a, &b, &Config::default());
+//! assert_eq!(cmp.alignment.passages.len(), 1);
+//! let json = whence::report::compare_json(&cmp);
+//! assert_eq!(json["passages"][0]["kind"], "verbatim");
+//! ```
+
+mod compare;
+mod config;
+pub mod report;
+
+pub use compare::{compare, Comparison};
+pub use config::{Config, ConfigError, RawConfig};
+pub use whence_core::{Alignment, DocId, Document, Meta, Passage, PassageKind, Relation, Span};
+pub use whence_ingest as ingest;

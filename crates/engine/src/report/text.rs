@@ -1,0 +1,170 @@
+//! `compare` for a person in a terminal: verdict, passages side by side, novel text.
+
+use std::fmt::Write;
+
+use whence_core::{CharIndex, PassageKind, Relation, Span};
+
+use crate::Comparison;
+
+/// How to print.
+#[derive(Clone, Debug)]
+pub struct TextOptions {
+    /// ANSI colors.
+    pub color: bool,
+    /// Print passages and novel spans whole instead of abbreviated.
+    pub full: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+
+fn kind_color(kind: PassageKind) -> &'static str {
+    match kind {
+        PassageKind::Verbatim => "\x1b[32m",   // green
+        PassageKind::Edited => "\x1b[33m",     // yellow
+        PassageKind::Paraphrase => "\x1b[36m", // cyan
+    }
+}
+const NOVEL: &str = "\x1b[35m"; // magenta
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_owned()
+        }
+    }
+}
+
+fn relation_words(r: Relation) -> &'static str {
+    match r {
+        Relation::NearDuplicate => "near-duplicate",
+        Relation::ADerivedFromB => "A derived from B",
+        Relation::BDerivedFromA => "B derived from A",
+        Relation::SharedSource => "shared source (neither contains the other)",
+        Relation::Unrelated => "unrelated",
+    }
+}
+
+/// One line of text with whitespace runs collapsed, abbreviated in the middle.
+fn excerpt(text: &str, full: bool) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    const MAX: usize = 220;
+    if full || flat.chars().count() <= MAX {
+        return flat;
+    }
+    let head: String = flat.chars().take(MAX * 2 / 3).collect();
+    let tail: String = {
+        let v: Vec<char> = flat.chars().collect();
+        v[v.len() - MAX / 3..].iter().collect()
+    };
+    format!("{head} … {tail}")
+}
+
+/// The comparison as terminal text.
+pub fn compare_text(cmp: &Comparison, opts: &TextOptions) -> String {
+    let p = Paint { on: opts.color };
+    let (ia, ib) = (CharIndex::new(&cmp.a.text), CharIndex::new(&cmp.b.text));
+    let al = &cmp.alignment;
+    let s = &al.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "A: {} ({} chars)\nB: {} ({} chars)",
+        cmp.a.id,
+        ia.len_chars(),
+        cmp.b.id,
+        ib.len_chars()
+    );
+    let _ = writeln!(
+        out,
+        "{} {} (confidence {:.2}); {:.0}% of A reused, {:.0}% of B reused",
+        p.wrap(BOLD, "verdict:"),
+        p.wrap(BOLD, relation_words(s.relation)),
+        s.confidence,
+        s.a_reused * 100.0,
+        s.b_reused * 100.0
+    );
+    let count = |k: PassageKind| al.passages.iter().filter(|x| x.kind == k).count();
+    let _ = writeln!(
+        out,
+        "passages: {} verbatim, {} edited, {} paraphrase",
+        p.wrap(
+            kind_color(PassageKind::Verbatim),
+            &count(PassageKind::Verbatim).to_string()
+        ),
+        p.wrap(
+            kind_color(PassageKind::Edited),
+            &count(PassageKind::Edited).to_string()
+        ),
+        p.wrap(
+            kind_color(PassageKind::Paraphrase),
+            &count(PassageKind::Paraphrase).to_string()
+        ),
+    );
+    let fmt_span = |idx: &CharIndex, sp: Span| {
+        let (x, y) = idx.span_to_chars(sp);
+        format!("{x}-{y}")
+    };
+    for (n, ps) in al.passages.iter().enumerate() {
+        let color = kind_color(ps.kind);
+        let _ = writeln!(
+            out,
+            "\n[{}] {} {:.2}   A {}   B {}",
+            n + 1,
+            p.wrap(color, ps.kind.as_str()),
+            ps.score,
+            fmt_span(&ia, ps.a),
+            fmt_span(&ib, ps.b)
+        );
+        let _ = writeln!(
+            out,
+            "  A │ {}",
+            p.wrap(color, &excerpt(&cmp.a.text[ps.a.range()], opts.full))
+        );
+        let _ = writeln!(
+            out,
+            "  B │ {}",
+            p.wrap(color, &excerpt(&cmp.b.text[ps.b.range()], opts.full))
+        );
+    }
+    for (label, doc, idx, novel) in [
+        ("A", cmp.a, &ia, &al.novel_a),
+        ("B", cmp.b, &ib, &al.novel_b),
+    ] {
+        let chars: usize = novel.iter().map(|&sp| idx.chars_in(sp)).sum();
+        let _ = writeln!(
+            out,
+            "\n{} ({} span{}, {} chars)",
+            p.wrap(BOLD, &format!("new in {label}")),
+            novel.len(),
+            if novel.len() == 1 { "" } else { "s" },
+            chars
+        );
+        for &sp in novel.iter() {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                p.wrap(DIM, &fmt_span(idx, sp)),
+                p.wrap(NOVEL, &excerpt(&doc.text[sp.range()], opts.full))
+            );
+        }
+    }
+    for (label, doc, idx) in [("A", cmp.a, &ia), ("B", cmp.b, &ib)] {
+        if !doc.boilerplate.is_empty() {
+            let chars: usize = doc.boilerplate.iter().map(|&sp| idx.chars_in(sp)).sum();
+            let _ = writeln!(
+                out,
+                "\nboilerplate in {label}: {} span(s), {chars} chars (not counted)",
+                doc.boilerplate.len()
+            );
+        }
+    }
+    out
+}

@@ -111,11 +111,54 @@ fn idf(a: &SentSide, b: &SentSide) -> FxHashMap<u64, f32> {
         .collect()
 }
 
-/// Aligns the A sentences that lexical passages cover less than half of.
+/// Aligns the sentences that lexical passages cover less than half of, in both
+/// directions (each A sentence's best B match, each B sentence's best A match), and
+/// unites the two: per A sentence, the better-scoring match. Returned by A sentence.
 pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) -> Vec<SentMatch> {
     let weights = idf(a, b);
     let va = vectors(a, &weights);
     let vb = vectors(b, &weights);
+    let (forward, eligible_a) = one_way(a, &va, &vb, cfg);
+    let (backward, eligible_b) = one_way(b, &vb, &va, cfg);
+    let mut best: FxHashMap<usize, SentMatch> = FxHashMap::default();
+    let candidates = forward
+        .into_iter()
+        .chain(backward.into_iter().flat_map(|m| {
+            (m.b_sents.0..=m.b_sents.1).map(move |ai| SentMatch {
+                a_sent: ai,
+                b_sents: (m.a_sent, m.a_sent),
+                score: m.score,
+            })
+        }));
+    for m in candidates {
+        match best.get(&m.a_sent) {
+            Some(old) if old.score >= m.score => {}
+            _ => {
+                best.insert(m.a_sent, m);
+            }
+        }
+    }
+    let mut out: Vec<SentMatch> = best.into_values().collect();
+    out.sort_by_key(|m| m.a_sent);
+    // Density gate: a rewrite aligns sentence after sentence, while two texts on one
+    // topic share words in a few scattered sentences. Unless matches are dense on
+    // the longer side too, keep only the strong ones.
+    let dense =
+        out.len() >= MIN_DENSE_MATCHES && out.len() * DENSITY_DIVISOR >= eligible_a.max(eligible_b);
+    if !dense {
+        out.retain(|m| m.score >= STRONG_MATCH);
+    }
+    out
+}
+
+/// Best matches of the sentences of `a` among those of `b` (`va`, `vb` their
+/// vectors), with the hub gate applied, and the number of eligible sentences.
+fn one_way(
+    a: &SentSide,
+    va: &[Vector],
+    vb: &[Vector],
+    cfg: &RawAlignConfig,
+) -> (Vec<SentMatch>, usize) {
     // inverted index over B sentences
     let mut postings: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (si, v) in vb.iter().enumerate() {
@@ -207,14 +250,7 @@ pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) 
     }
     let mut it = keep.iter();
     out.retain(|_| *it.next().unwrap_or(&false));
-    // Density gate: a rewrite aligns sentence after sentence, while two texts on one
-    // topic share words in a few scattered sentences. Unless matches are dense
-    // enough, keep only the strong ones.
-    let dense = out.len() >= MIN_DENSE_MATCHES && out.len() * DENSITY_DIVISOR >= eligible;
-    if !dense {
-        out.retain(|m| m.score >= STRONG_MATCH);
-    }
-    out
+    (out, eligible)
 }
 
 /// Sentences with more content words than this are lists or unsegmented text, not

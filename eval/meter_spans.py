@@ -341,6 +341,11 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=600, help="seconds per compare")
     ap.add_argument("--worst", type=int, default=0, metavar="N",
                     help="list the N annotated stories with the lowest reused F1")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i in range(len(argv) - 1):      # let `--extra-args "--flag"` through argparse
+        if argv[i] == "--extra-args":
+            argv[i:i + 2] = [f"--extra-args={argv[i + 1]}"]
+            break
     args = ap.parse_args(argv)
     log = (lambda m: print(m, file=sys.stderr)) if args.json else print
 
@@ -541,3 +546,6 @@ if __name__ == "__main__":
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:             # output piped into head etc.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

@@ -56,9 +56,11 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import difflib
 import json
 import math
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -271,6 +273,71 @@ def read_text(path: str) -> str:
 
 
 # --------------------------------------------------------------------------
+# truth check (diagnostic)
+# --------------------------------------------------------------------------
+
+WORD = re.compile(r"\w+")
+
+
+def locate_case(case, susp_text, src_text, window=5000, slack=50, min_run=5, max_gap=20):
+    """Where the text of a truth case actually is: the word-level alignment of
+    the case's source text (its span +- slack chars) with the suspicious text
+    around its offset (+- window chars).  Word-bounded, so approximate at the
+    edges.  -> Ann or None when no run of min_run words matches."""
+    a_lo, a_hi = max(0, case.toff - window), min(len(susp_text), case.toff + case.tlen + window)
+    b_lo, b_hi = max(0, case.soff - slack), min(len(src_text), case.soff + case.slen + slack)
+    ta = [(m.group(), m.start(), m.end()) for m in WORD.finditer(susp_text, a_lo, a_hi)]
+    tb = [(m.group(), m.start(), m.end()) for m in WORD.finditer(src_text, b_lo, b_hi)]
+    sm = difflib.SequenceMatcher(None, [w for w, _, _ in ta], [w for w, _, _ in tb], autojunk=False)
+    blocks = [b for b in sm.get_matching_blocks() if b.size >= min_run]
+    if not blocks:
+        return None
+    i = j = max(range(len(blocks)), key=lambda k: blocks[k].size)
+    while i > 0 and (blocks[i].a - blocks[i - 1].a - blocks[i - 1].size <= max_gap
+                     and blocks[i].b - blocks[i - 1].b - blocks[i - 1].size <= max_gap):
+        i -= 1
+    while j + 1 < len(blocks) and (blocks[j + 1].a - blocks[j].a - blocks[j].size <= max_gap
+                                   and blocks[j + 1].b - blocks[j].b - blocks[j].size <= max_gap):
+        j += 1
+    first, last = blocks[i], blocks[j]
+    a0, a1 = ta[first.a][1], ta[last.a + last.size - 1][2]
+    b0, b1 = tb[first.b][1], tb[last.b + last.size - 1][2]
+    return Ann(case.susp, a0, a1 - a0, case.src, b0, b1 - b0)
+
+
+def check_truth(corpus, pairs):
+    """Locate every truth case in the texts.  -> (summary dict, {case: located})."""
+    located, buckets, examples = {}, {"<=5": 0, "6-50": 0, ">50": 0, "not found": 0}, []
+    for p in pairs:
+        if not p.cases:
+            continue
+        st, ss = _texts(corpus, p)
+        for c in p.cases:
+            loc = locate_case(c, st, ss)
+            if loc is None:
+                buckets["not found"] += 1
+                continue
+            located[c] = loc
+            d = max(abs(loc.toff - c.toff), abs(loc.soff - c.soff),
+                    abs(loc.toff + loc.tlen - c.toff - c.tlen),
+                    abs(loc.soff + loc.slen - c.soff - c.slen))
+            buckets["<=5" if d <= 5 else "6-50" if d <= 50 else ">50"] += 1
+            if d > 50:
+                examples.append({"pair": p.name, "truth_susp": [c.toff, c.toff + c.tlen],
+                                 "text_susp": [loc.toff, loc.toff + loc.tlen],
+                                 "truth_src": [c.soff, c.soff + c.slen],
+                                 "text_src": [loc.soff, loc.soff + loc.slen]})
+    cases = [c for p in pairs for c in p.cases]
+    ceiling = evaluate(cases, [located.get(c, c) for c in cases])
+    summary = {"largest_boundary_offset": buckets,
+               "ceiling": {k: ceiling[k] for k in ("plagdet", "precision", "recall", "granularity")},
+               "examples_over_50": examples[:20],
+               "note": "cases located by word alignment (approximate at the edges); "
+                       "'ceiling' scores the located spans against the truth as given"}
+    return summary, located
+
+
+# --------------------------------------------------------------------------
 # running whence
 # --------------------------------------------------------------------------
 
@@ -378,6 +445,15 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=600, help="seconds per compare (default 600)")
     ap.add_argument("--worst", type=int, default=0, metavar="N",
                     help="list the N pairs with the lowest per-pair plagdet")
+    ap.add_argument("--check-truth", action="store_true",
+                    help="diagnostic: locate each truth case in the texts, report how far the "
+                         "truth offsets are from the text, the score a perfect aligner gets "
+                         "against this truth, and (with a run) the score against the located spans")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i in range(len(argv) - 1):      # let `--extra-args "--flag"` through argparse
+        if argv[i] == "--extra-args":
+            argv[i:i + 2] = [f"--extra-args={argv[i + 1]}"]
+            break
     args = ap.parse_args(argv)
 
     messages = []
@@ -391,8 +467,10 @@ def main(argv=None) -> int:
         return 0
     if args.jobs < 1:
         ap.error("--jobs must be >= 1")
-    if bool(args.whence) == bool(args.detections):
-        ap.error("give exactly one of --whence PATH or --detections DIR")
+    if args.whence and args.detections:
+        ap.error("give only one of --whence PATH or --detections DIR")
+    if not (args.whence or args.detections or args.check_truth):
+        ap.error("give --whence PATH or --detections DIR (or --check-truth)")
     try:
         extra = shlex.split(args.extra_args)
     except ValueError as e:
@@ -424,7 +502,9 @@ def main(argv=None) -> int:
     stats = {"empty": 0, "out_of_range": 0, "duplicates": 0, "outside": 0, "messages": messages}
     failures = []
     kinds_count = {}
-    if args.detections:
+    if not (args.whence or args.detections):
+        pass                                   # --check-truth only
+    elif args.detections:
         files = sorted(os.path.join(args.detections, f) for f in os.listdir(args.detections)
                        if f.endswith(".xml"))
         for f in files:
@@ -499,13 +579,25 @@ def main(argv=None) -> int:
         "detection_kinds": kinds_count,
         "failures": failures, "warnings": messages,
     })
+    if not (args.whence or args.detections):
+        result["source"] = None
+    if args.check_truth:
+        summary, located = check_truth(args.corpus, pairs)
+        if args.whence or args.detections:
+            fixed = evaluate([located.get(c, c) for c in all_cases], all_dets)
+            summary["vs_located_truth"] = {k: fixed[k] for k in
+                                           ("plagdet", "precision", "recall", "granularity")}
+        result["truth_check"] = summary
     worst = sorted(pairs, key=lambda p: (p.scores["plagdet"], p.name))[:max(0, args.worst)]
     if args.json:
         if args.worst:
             result["worst"] = [worst_entry(args.corpus, p) for p in worst]
         print(json.dumps(result, indent=1))
     else:
-        print_report(result)
+        if result["source"]:
+            print_report(result)
+        if args.check_truth:
+            print_truth_check(result["truth_check"])
         if args.worst:
             print_worst(args.corpus, worst)
     return 1 if failures else 0
@@ -535,6 +627,24 @@ def print_report(r):
         print(f"{r['failed_pairs']} compares FAILED (scored as no detections):")
         for f in r["failures"][:20]:
             print(f"  {f['pair']}: {f['error']}")
+
+
+def print_truth_check(t):
+    b = t["largest_boundary_offset"]
+    print("truth check (diagnostic; cases located in the texts by word alignment):")
+    print(f"  largest distance of a case boundary from the located text: <=5 chars {b['<=5']}, "
+          f"6-50 {b['6-50']}, >50 {b['>50']}, not found {b['not found']}")
+    c = t["ceiling"]
+    print(f"  located spans as detections (~ a perfect aligner) score: plagdet {c['plagdet']:.4f} "
+          f"(precision {c['precision']:.4f}, recall {c['recall']:.4f})")
+    if "vs_located_truth" in t:
+        v = t["vs_located_truth"]
+        print(f"  these detections against the located spans: plagdet {v['plagdet']:.4f} "
+              f"(precision {v['precision']:.4f}, recall {v['recall']:.4f}, "
+              f"granularity {v['granularity']:.4f})")
+    for e in t["examples_over_50"][:5]:
+        print(f"  e.g. {e['pair']}: truth susp {e['truth_susp']} text {e['text_susp']}; "
+              f"truth src {e['truth_src']} text {e['text_src']}")
 
 
 def _snippet(text, start, end, n=80):
@@ -609,3 +719,6 @@ if __name__ == "__main__":
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:             # output piped into head etc.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

@@ -140,6 +140,23 @@ def brute_force(cases, dets):
     return rec, prec, gran, mrec, mprec
 
 
+class LocateCase(unittest.TestCase):
+    def test_finds_text_despite_shifted_truth(self):
+        src = "Intro words here. " + "the quick brown fox jumps over the lazy dog again and again " * 3
+        susp = ("unrelated filler text " * 40) + src[18:].replace(" over ", "\nover ") + " tail"
+        real = susp.index("the quick")
+        case = Ann(S, real + 300, 150, R, 18, 150)       # suspicious offset 300 chars off
+        loc = pp.locate_case(case, susp, src)
+        self.assertIsNotNone(loc)
+        self.assertEqual(loc.toff, real)
+        self.assertEqual(loc.soff, 18)
+        self.assertTrue(susp[loc.toff:loc.toff + loc.tlen].startswith("the quick brown fox"))
+
+    def test_nothing_in_common(self):
+        case = Ann(S, 0, 20, R, 0, 20)
+        self.assertIsNone(pp.locate_case(case, "a b c d e f g h", "t u v w x y z"))
+
+
 class RandomCrossCheck(unittest.TestCase):
     def test_against_brute_force(self):
         rnd = random.Random(7)
@@ -168,6 +185,8 @@ FAKE_WHENCE = textwrap.dedent("""\
     args = sys.argv[1:]
     assert args[0] == "compare" and "--json" in args, args
     a, b = args[-2], args[-1]
+    if os.environ.get("FAKE_WHENCE_LOG"):
+        open(os.environ["FAKE_WHENCE_LOG"], "a").write(json.dumps(args) + chr(10))
     key = os.path.basename(a) + " " + os.path.basename(b)
     ans = json.load(open(os.environ["FAKE_WHENCE_MAP"])).get(key, {"passages": []})
     if ans == "fail":
@@ -262,6 +281,19 @@ class Driver(unittest.TestCase):
         with open(os.path.join(self.corpus, "susp", self.pairs[0][0])) as f:
             t = f.read()
         self.assertIn(repr(t[100:150]), p.stdout)
+
+    def test_extra_args_reach_whence(self):
+        log = os.path.join(self.tmp.name, "log")
+        os.environ["FAKE_WHENCE_LOG"] = log
+        try:
+            p = self.run_cli({}, "--whence", self.whence, "--limit", "1",
+                             "--extra-args", "--no-paraphrase --min-words 5")
+        finally:
+            del os.environ["FAKE_WHENCE_LOG"]
+        self.assertEqual(p.returncode, 0, p.stderr)
+        args = json.loads(open(log).read())
+        self.assertEqual(args[:5], ["compare", "--json", "--no-paraphrase", "--min-words", "5"])
+        self.assertTrue(args[-2].endswith("suspicious-document00001.txt"))
 
     def test_missing_binary_and_missing_corpus(self):
         p = self.run_cli({}, "--whence", os.path.join(self.tmp.name, "nope"))

@@ -46,9 +46,9 @@ Document level: per story, whence coverage = reused characters / characters
 annotated coverage; and the two coverage thresholds that would maximise macro
 F1 of the three-way label on these stories (fitted in-sample: optimistic).
 
-Usage:
+Usage (METER files are ISO-8859-1, so whence needs --lossy):
   python3 eval/meter_spans.py --whence target/release/whence \
-      --meter ../shared/corpora/meter [--jobs 2] [--limit N] [--json] [--worst N]
+      --meter ../shared/corpora/meter --extra-args --lossy [--jobs 2] [--limit N] [--json] [--worst N]
 Exit status: 0 ok or corpus absent (skipped); 1 some compares failed
 (scored as no passages); 2 unusable input.
 """
@@ -538,6 +538,8 @@ def print_report(r):
         print(f"{len(r['failures'])} compares FAILED (scored as no passages):")
         for f in r["failures"][:20]:
             print(f"  {f['story']} vs {f['pa']}: {f['error']}")
+        if any("UTF-8" in f["error"] for f in r["failures"]):
+            print("hint: METER files are ISO-8859-1; run with --extra-args --lossy")
 
 
 if __name__ == "__main__":

@@ -143,8 +143,8 @@ pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) 
     // Density gate: a rewrite aligns sentence after sentence, while two texts on one
     // topic share words in a few scattered sentences. Unless matches are dense on
     // the longer side too, keep only the strong ones.
-    let dense =
-        out.len() >= MIN_DENSE_MATCHES && out.len() * DENSITY_DIVISOR >= eligible_a.max(eligible_b);
+    let needed = MIN_DENSE_MATCHES.max(eligible_a.max(eligible_b).div_ceil(DENSITY_DIVISOR));
+    let dense = out.len() >= needed;
     if !dense {
         out.retain(|m| m.score >= STRONG_MATCH);
     }
@@ -256,9 +256,9 @@ fn one_way(
 /// Sentences with more content words than this are lists or unsegmented text, not
 /// sentences a rewrite paraphrases; they are left to the lexical stage.
 const MAX_SENTENCE_CONTENT: usize = 80;
-/// Matches needed (and one per `DENSITY_DIVISOR` eligible sentences) before weak
-/// matches count.
-const MIN_DENSE_MATCHES: usize = 3;
+/// Matches needed (at least this many, and one per `DENSITY_DIVISOR` eligible
+/// sentences of the longer side) before weak matches count.
+const MIN_DENSE_MATCHES: usize = 1;
 const DENSITY_DIVISOR: usize = 10;
 /// A match this strong stands on its own.
 const STRONG_MATCH: f32 = 0.6;

@@ -76,9 +76,10 @@ fn gram(keys: &[u64]) -> u64 {
 /// All maximal exact matches of at least `k` tokens holding a content token,
 /// sorted by `(i, j)`.
 pub(crate) fn find_mems(a: &Keys, b: &Keys, cfg: &RawAlignConfig) -> Vec<Mem> {
-    let k = cfg.seed_len;
     let (ka, kb) = (a.keys, b.keys);
-    if ka.len() < k || kb.len() < k {
+    // texts shorter than a seed are seeded by their whole length
+    let k = cfg.seed_len.min(ka.len()).min(kb.len());
+    if k == 0 {
         return Vec::new();
     }
     let mut grams: Vec<(u64, u32)> = (0..=kb.len() - k)
@@ -108,7 +109,8 @@ pub(crate) fn find_mems(a: &Keys, b: &Keys, cfg: &RawAlignConfig) -> Vec<Mem> {
                 len += 1;
             }
             diag_end.insert(d, i + len);
-            if a.content[i..i + len].iter().any(|&c| c) {
+            let whole_side = len == ka.len() || len == kb.len();
+            if whole_side || a.content[i..i + len].iter().any(|&c| c) {
                 mems.push(Mem { i, j, len });
             }
         }

@@ -52,14 +52,8 @@ pub enum ConfigError {
 }
 
 /// Validated aligner settings. Construct with [`RawAlignConfig::validate`] or `default()`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlignConfig(RawAlignConfig);
-
-impl Default for AlignConfig {
-    fn default() -> Self {
-        AlignConfig(RawAlignConfig::default())
-    }
-}
 
 impl RawAlignConfig {
     /// Checks ranges and relations between settings.

@@ -27,7 +27,7 @@ enum Mark {
 
 /// Renders one side's text with its marked spans (passages first, they never overlap
 /// on A; on B overlapping passages are shown by the first that starts).
-fn side_html(doc: &Document, marks: &mut Vec<(Span, Mark)>, side: char, other: char) -> String {
+fn side_html(doc: &Document, marks: &mut [(Span, Mark)], side: char, other: char) -> String {
     marks.sort_by_key(|(s, _)| (s.start(), std::cmp::Reverse(s.end())));
     let text = &doc.text;
     let mut out = String::with_capacity(text.len() * 2);

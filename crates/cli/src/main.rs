@@ -2,14 +2,11 @@
 //! All pipeline logic lives in the `whence` library crate.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use whence::ingest::{read_document, Input, ReadOptions};
-use whence::report::{compare_html, compare_json, compare_text, TextOptions};
-use whence::{compare, RawConfig};
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod compare;
 
 /// whence: where did this text come from?
 ///
@@ -38,52 +35,34 @@ enum Command {
     ///   whence compare rewrite.txt wire.txt --html report.html
     ///   cat story.txt | whence compare - wire.txt
     #[command(verbatim_doc_comment)]
-    Compare(CompareArgs),
+    Compare(compare::CompareArgs),
 }
 
-#[derive(Args, Debug)]
-struct CompareArgs {
-    /// First document (a UTF-8 text file, or - for stdin).
-    a: PathBuf,
-    /// Second document (a UTF-8 text file, or - for stdin).
-    b: PathBuf,
-    /// Print the JSON contract (DESIGN.md §4) instead of text.
-    #[arg(long)]
-    json: bool,
-    /// Also write a self-contained side-by-side HTML report to this file.
-    #[arg(long, value_name = "FILE")]
-    html: Option<PathBuf>,
-    /// Replace invalid UTF-8 with U+FFFD (with a warning) instead of failing.
-    #[arg(long)]
-    lossy: bool,
-    /// Print passages and new text whole instead of abbreviated.
-    #[arg(long)]
-    full: bool,
-    /// Color the text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
-    /// Skip the sentence-level paraphrase stage (lexical passages only).
-    #[arg(long)]
-    no_paraphrase: bool,
-    /// Fewest matching words a lexical passage must hold.
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    min_words: usize,
-    /// Similarity (0-1) two sentences need to align as a paraphrase.
-    #[arg(long, value_name = "X", default_value_t = 0.28)]
-    paraphrase_threshold: f32,
-}
-
+/// When to color terminal output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
+impl ColorChoice {
+    /// Whether stdout should get ANSI colors (auto: a terminal and no `NO_COLOR`).
+    pub(crate) fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Compare(args) => run_compare(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,54 +71,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn run_compare(args: CompareArgs) -> Result<()> {
-    let (ia, ib) = (Input::from_arg(&args.a), Input::from_arg(&args.b));
-    if ia == Input::Stdin && ib == Input::Stdin {
-        bail!("only one of the two documents can be read from stdin (-)");
-    }
-    let opts = ReadOptions { lossy: args.lossy };
-    let mut raw = RawConfig::default();
-    raw.align.paraphrase = !args.no_paraphrase;
-    raw.align.min_passage_tokens = args.min_words;
-    raw.align.paraphrase_threshold = args.paraphrase_threshold;
-    let config = raw.validate().context("invalid settings")?;
-    let (a, wa) = read_document(&ia, &opts)?;
-    let (b, wb) = read_document(&ib, &opts)?;
-    for w in wa.iter().chain(&wb) {
-        eprintln!("whence: warning: {w}");
-    }
-    let cmp = compare(&a, &b, &config);
-    if let Some(path) = &args.html {
-        std::fs::write(path, compare_html(&cmp))
-            .with_context(|| format!("cannot write the HTML report to {}", path.display()))?;
-    }
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut stdout, &compare_json(&cmp))?;
-        writeln!(stdout)?;
-    } else {
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
-        stdout.write_all(
-            compare_text(
-                &cmp,
-                &TextOptions {
-                    color,
-                    full: args.full,
-                },
-            )
-            .as_bytes(),
-        )?;
-        if let Some(path) = &args.html {
-            writeln!(stdout, "\nHTML report written to {}", path.display())?;
-        }
-    }
-    Ok(())
 }

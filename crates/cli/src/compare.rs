@@ -69,13 +69,7 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
         serde_json::to_writer(&mut stdout, &compare_json(&cmp))?;
         writeln!(stdout)?;
     } else {
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
+        let color = args.color.enabled();
         stdout.write_all(
             compare_text(
                 &cmp,

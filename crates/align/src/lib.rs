@@ -29,6 +29,7 @@
 //! ```
 
 mod config;
+mod drift;
 mod lexical;
 mod paraphrase;
 mod verdict;
@@ -144,11 +145,24 @@ pub fn align(a: Side, b: Side, cfg: &AlignConfig) -> Alignment {
     let a_reused = reused_fraction(a.text, passages.iter().map(|p| p.a), a.boilerplate);
     let b_reused = reused_fraction(b.text, passages.iter().map(|p| p.b), b.boilerplate);
     let (relation, confidence) = verdict(a_reused, b_reused, &passages);
+    let drift = drift::detect(
+        &drift::DriftSide {
+            text: a.text,
+            tokens: &a.stream.tokens,
+            sentences: &a.stream.sentences,
+        },
+        &drift::DriftSide {
+            text: b.text,
+            tokens: &b.stream.tokens,
+            sentences: &b.stream.sentences,
+        },
+        &passages,
+    );
     Alignment {
         passages,
         novel_a,
         novel_b,
-        drift: Vec::new(),
+        drift,
         summary: Summary {
             a_reused,
             b_reused,

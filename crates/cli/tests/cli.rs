@@ -233,4 +233,12 @@ fn seed_pair_evidence() {
         .any(|n| n
             .contains("Russia’s involvement in Syria points to a greater geopolitical picture")));
     assert_ne!(v["summary"]["relation"], "unrelated");
+    // the quote moved from "one of the sources" to "the official"
+    let moved = v["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["type"] == "attribution");
+    let moved = moved.expect("the attribution change is reported");
+    assert_eq!(slice(&moved["a"]), "the official");
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use whence_core::{CharIndex, PassageKind, Relation, Span};
+use whence_core::{CharIndex, DriftKind, PassageKind, Relation, Span};
 
 use crate::Comparison;
 
@@ -133,6 +133,25 @@ pub fn compare_text(cmp: &Comparison, opts: &TextOptions) -> String {
             "  B │ {}",
             p.wrap(color, &excerpt(&cmp.b.text[ps.b.range()], opts.full))
         );
+    }
+    if !al.drift.is_empty() {
+        let _ = writeln!(out, "\n{}", p.wrap(BOLD, "changed in reused text"));
+        for d in &al.drift {
+            let kind = match d.kind {
+                DriftKind::Number => "number",
+                DriftKind::Name => "name",
+                DriftKind::Attribution => "speaker",
+                _ => "other",
+            };
+            let _ = writeln!(
+                out,
+                "  {kind:<8} A {} “{}”  ←  B {} “{}”",
+                fmt_span(&ia, d.a),
+                excerpt(&cmp.a.text[d.a.range()], opts.full),
+                fmt_span(&ib, d.b),
+                excerpt(&cmp.b.text[d.b.range()], opts.full)
+            );
+        }
     }
     for (label, doc, idx, novel) in [
         ("A", cmp.a, &ia, &al.novel_a),

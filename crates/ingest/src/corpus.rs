@@ -673,6 +673,10 @@ impl Documents {
             }
         }
         self.batch = batch;
+        if self.batch.buf.capacity() > 4 * BATCH_BYTES {
+            // A huge line passed: do not keep its buffer for the rest of the run.
+            self.batch.buf = Vec::new();
+        }
         if let Some((line, offset)) = binary {
             self.skip(&src.input, Some(line), SkipReason::Binary { offset });
             return;

@@ -472,6 +472,13 @@ fn open_errors_and_unreadable_entries() {
 }
 
 #[test]
+fn documents_can_move_to_another_thread() {
+    fn is_send<T: Send>(_: &T) {}
+    let docs = Corpus::open(&opts(&[Path::new(".")])).unwrap().documents();
+    is_send(&docs);
+}
+
+#[test]
 fn generic_reader_path() {
     let o = opts(&[Path::new("unused")]);
     let data = gzip(b"{\"id\":\"r\",\"text\":\"from a reader\"}\n{\"text\":\"two\"}\n");

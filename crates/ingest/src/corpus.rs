@@ -1,5 +1,6 @@
 //! Streaming a corpus: inputs → [`Record`]s and [`Skip`]s, in a deterministic order.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::fs::{self, File};
@@ -227,39 +228,36 @@ const BATCH_LINES: usize = 2048;
 
 /// Assigns unique ids: the first `x` stays `x`, later ones become `x#2`, `x#3`, …
 /// (skipping any suffix already taken). Remembers 128-bit hashes, not strings:
-/// 24 bytes per document, and a collision among 10⁹ ids has probability ~10⁻²¹.
+/// 24 bytes an entry (plus the table's spare capacity), and a collision among 10⁹
+/// ids has probability ~10⁻²¹.
 #[derive(Default)]
 struct IdRegistry {
     /// Hash of an id taken → the next suffix to try for it (0 if none tried yet).
-    taken: FxHashMap<u128, u32>,
+    taken: FxHashMap<(u64, u64), u32>,
 }
 
 impl IdRegistry {
-    fn hash(id: &str) -> u128 {
-        xxhash_rust::xxh3::xxh3_128(id.as_bytes())
+    fn hash(id: &str) -> (u64, u64) {
+        let h = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
+        ((h >> 64) as u64, h as u64)
     }
 
     /// Registers `id`; returns the new id when it had to be renamed.
     fn claim(&mut self, id: &str) -> Option<String> {
         let h = Self::hash(id);
-        let next = match self.taken.get_mut(&h) {
-            None => {
-                self.taken.insert(h, 0);
+        let mut k = match self.taken.entry(h) {
+            Entry::Vacant(e) => {
+                e.insert(0);
                 return None;
             }
-            Some(next) => next,
+            Entry::Occupied(e) => (*e.get()).max(2),
         };
-        let mut k = (*next).max(2);
         loop {
             let candidate = format!("{id}#{k}");
-            k += 1;
-            let ch = Self::hash(&candidate);
-            if let std::collections::hash_map::Entry::Vacant(e) = self.taken.entry(ch) {
+            k = k.saturating_add(1);
+            if let Entry::Vacant(e) = self.taken.entry(Self::hash(&candidate)) {
                 e.insert(0);
-                // Re-borrow: the map may have moved.
-                if let Some(next) = self.taken.get_mut(&h) {
-                    *next = k;
-                }
+                self.taken.insert(h, k);
                 return Some(candidate);
             }
         }
@@ -766,5 +764,36 @@ impl Iterator for Documents {
             };
             self.advance(pending);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_get_the_next_free_suffix() {
+        let mut r = IdRegistry::default();
+        assert_eq!(r.claim("x"), None);
+        assert_eq!(r.claim("x#3"), None);
+        assert_eq!(r.claim("x").as_deref(), Some("x#2"));
+        assert_eq!(r.claim("x").as_deref(), Some("x#4"));
+        assert_eq!(r.claim("x#2").as_deref(), Some("x#2#2"));
+        assert_eq!(r.claim("x").as_deref(), Some("x#5"));
+    }
+
+    #[test]
+    fn read_line_keeps_at_most_the_limit_and_measures_the_rest() {
+        // A tiny buffer makes lines span many fill_buf calls.
+        let data = b"abcdefghij\n\nxyz".to_vec();
+        let mut r = io::BufReader::with_capacity(3, io::Cursor::new(data));
+        let (mut buf, mut used) = (Vec::new(), 0);
+        assert_eq!(read_line(&mut r, &mut buf, 4, &mut used).unwrap(), Some(10));
+        assert_eq!((buf.as_slice(), used), (&b"abcd"[..], 11));
+        buf.clear();
+        assert_eq!(read_line(&mut r, &mut buf, 4, &mut used).unwrap(), Some(0));
+        assert_eq!(read_line(&mut r, &mut buf, 4, &mut used).unwrap(), Some(3));
+        assert_eq!((buf.as_slice(), used), (&b"xyz"[..], 15));
+        assert_eq!(read_line(&mut r, &mut buf, 4, &mut used).unwrap(), None);
     }
 }

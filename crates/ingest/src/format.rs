@@ -2,7 +2,7 @@
 //!
 //! This is the extension point for new inputs (HTML, WARC): add a [`Format`]
 //! variant, its file names in [`Format::from_path`], and its reader in the one
-//! `match` over formats in `corpus.rs` (`Documents::start_file`).
+//! `match` over formats in `corpus.rs` (`Documents::start`).
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};

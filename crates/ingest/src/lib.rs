@@ -1,13 +1,43 @@
-//! Reading documents: files or stdin → [`Document`], without changing the text.
+//! Reading documents: files, directories, JSONL and stdin → [`Document`], without
+//! changing the text, saying exactly what was skipped and why.
 //!
 //! Responsibility: get bytes from where the user points, decide whether they are
-//! usable text, and say exactly why not when they are not (file and byte offset).
-//! Nothing here normalizes, trims or cleans: offsets computed later index the text
-//! exactly as read.
+//! usable text, and say exactly why not when they are not (file, line, byte
+//! offset). Nothing here normalizes, trims or cleans: offsets computed later index
+//! the text exactly as read.
 //!
-//! Inputs: a [`Input`] (a path or stdin) and [`ReadOptions`]. Output: a [`Document`]
-//! whose id is the file stem (`stdin` for standard input) plus any [`Warning`]s, or
-//! an [`IngestError`].
+//! Two entry points:
+//! - one document ([`read_document`]): a path or stdin → a [`Document`] whose id is
+//!   the file stem (`stdin` for standard input) plus [`Warning`]s, or an
+//!   [`IngestError`]. Used by `whence compare`.
+//! - a corpus ([`Corpus`]): a validated [`CorpusOptions`] (from a raw [`CorpusSpec`])
+//!   naming files, directories and `-` → a stream of [`Record`]s and [`Skip`]s in a
+//!   deterministic order, with [`ReadStats`] for the summary line. Formats by file
+//!   name ([`Format`]): `.txt`/`.text` (one document per file), `.jsonl`/`.ndjson`
+//!   (one object a line, configurable field names), each optionally `.gz` or `.zst`,
+//!   and `.json.gz`/`.json.zst` as JSON lines. No input document is silently lost:
+//!   every non-blank JSONL line and every supported file yields a record or a skip.
+//!
+//! Ids: the file stem for text files; the JSONL id field (string or number), else
+//! `<file stem>:<line>`. An id met again is kept under a new id `id#2`, `id#3`, …
+//! with a [`Warning::DuplicateId`] on its record.
+//!
+//! ```
+//! use whence_ingest::{Corpus, CorpusSpec};
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("a.jsonl"), "{\"id\": 1, \"text\": \"One.\"}\n{\"text\": 2}\n")?;
+//! let opts = CorpusSpec::with_inputs([dir.path()]).validate()?;
+//! let mut docs = Corpus::open(&opts)?.documents();
+//! let first = docs.next().unwrap().unwrap();
+//! assert_eq!((first.doc.id.as_str(), first.doc.text.as_str()), ("1", "One."));
+//! let skip = docs.next().unwrap().unwrap_err();
+//! assert!(skip.to_string().ends_with("a.jsonl:2: field `text` holds a number, not a string; line skipped"));
+//! assert!(docs.next().is_none());
+//! assert_eq!(docs.stats().documents, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! One document:
 //!
 //! ```no_run
 //! use whence_ingest::{read_document, Input, ReadOptions};
@@ -16,6 +46,19 @@
 //! println!("{} has {} bytes", doc.id, doc.text.len());
 //! # Ok::<(), whence_ingest::IngestError>(())
 //! ```
+
+mod corpus;
+mod format;
+mod jsonl;
+mod skip;
+mod spec;
+
+pub use corpus::{Corpus, Documents, OpenError, ReadStats, Record};
+pub use format::{Compression, Format, SUPPORTED_EXTENSIONS};
+pub use skip::{Skip, SkipKind, SkipReason};
+pub use spec::{
+    CorpusOptions, CorpusSpec, FieldNames, SpecError, StdinFormat, DEFAULT_MAX_DOC_BYTES,
+};
 
 use std::fmt;
 use std::io::Read;
@@ -68,6 +111,29 @@ pub enum Warning {
         first_offset: usize,
         count: usize,
     },
+    /// Invalid UTF-8 in a JSONL line was replaced; `first_offset` is the first bad
+    /// byte of the line.
+    ReplacedInvalidUtf8InLine {
+        input: String,
+        line: u64,
+        first_offset: usize,
+        count: usize,
+    },
+    /// The id was already taken by an earlier document; this one is kept as `renamed`.
+    DuplicateId {
+        input: String,
+        line: Option<u64>,
+        id: String,
+        renamed: String,
+    },
+    /// A metadata field (or the id field) held something that is not text or a
+    /// number (`found`: "a boolean", "an array", "an object"); it was ignored.
+    IgnoredField {
+        input: String,
+        line: u64,
+        field: String,
+        found: &'static str,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -76,6 +142,21 @@ impl fmt::Display for Warning {
             Warning::ReplacedInvalidUtf8 { input, first_offset, count } => write!(
                 f,
                 "{input}: replaced {count} invalid UTF-8 sequence(s) with U+FFFD, the first at byte {first_offset}"
+            ),
+            Warning::ReplacedInvalidUtf8InLine { input, line, first_offset, count } => write!(
+                f,
+                "{input}:{line}: replaced {count} invalid UTF-8 sequence(s) with U+FFFD, the first at byte {first_offset} of the line"
+            ),
+            Warning::DuplicateId { input, line, id, renamed } => {
+                match line {
+                    Some(line) => write!(f, "{input}:{line}: ")?,
+                    None => write!(f, "{input}: ")?,
+                }
+                write!(f, "id `{id}` was already taken; document kept as `{renamed}`")
+            }
+            Warning::IgnoredField { input, line, field, found } => write!(
+                f,
+                "{input}:{line}: field `{field}` holds {found}, not text; ignored"
             ),
         }
     }
@@ -179,7 +260,7 @@ pub fn decode(
     Ok((text, warnings))
 }
 
-fn count_invalid(mut bytes: &[u8]) -> usize {
+pub(crate) fn count_invalid(mut bytes: &[u8]) -> usize {
     let mut n = 0;
     loop {
         match std::str::from_utf8(bytes) {

@@ -82,7 +82,7 @@ pub struct TableWriter {
 enum Inner {
     Jsonl(Box<dyn Write + Send>),
     Parquet {
-        writer: SerializedFileWriter<BufWriter<File>>,
+        writer: Box<SerializedFileWriter<BufWriter<File>>>,
         buffer: Vec<Vec<Cell>>,
     },
 }
@@ -126,7 +126,7 @@ impl TableWriter {
                 let props = Arc::new(WriterProperties::builder().build());
                 let writer = SerializedFileWriter::new(file, schema_type, props).map_err(pq)?;
                 Inner::Parquet {
-                    writer,
+                    writer: Box::new(writer),
                     buffer: Vec::new(),
                 }
             }

@@ -1,0 +1,735 @@
+//! HTML → main text, metadata and a block map back to the parsed document.
+//!
+//! Steps: decode the bytes ([`crate::charset`]), parse with html5ever (through
+//! `dom_query`), read metadata ([`crate::meta`]), number every block-level element in
+//! document order (`data-wid`), then pick the main content:
+//!
+//! 1. dom_smoothie (a Readability port) selects the article container; its output keeps
+//!    the `data-wid` numbers, so every extracted paragraph knows its source element;
+//! 2. independently, every block of the page is classified by its own features
+//!    (length, link density, stop-word density, chrome containers such as
+//!    `nav`/`footer`/`aside` or `class="share|cookie|comment…"`), jusText-style;
+//! 3. the result is Readability's blocks when it found a substantial article, plus the
+//!    good page blocks it missed that lie between its first and last block; otherwise
+//!    the good blocks of the page.
+//!
+//! html5ever does not report byte positions of elements, so a [`Block`] records the
+//! element's pre-order number and its path (`html/body/div[2]/p[3]`) instead of an
+//! offset into the HTML bytes.
+
+use std::collections::HashMap;
+
+use dom_query::{Document, NodeRef};
+use whence_core::Span;
+
+use crate::charset::{self, CharsetSource};
+use crate::error::ExtractError;
+use crate::meta;
+
+/// Pages larger than this are refused with [`ExtractError::TooLarge`].
+pub const MAX_HTML_BYTES: usize = 64 << 20;
+
+/// What the caller knows about a page besides its bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HtmlHints {
+    /// Charset from the HTTP `Content-Type` header, if any (e.g. `"utf-8"`).
+    pub content_type_charset: Option<String>,
+    /// The page's URL, if known (used for `site` and `url`).
+    pub url: Option<String>,
+}
+
+/// How the main text was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Method {
+    /// Readability's article, completed with good blocks inside its range.
+    Readability,
+    /// Block classification over the whole page (Readability found no article).
+    Blocks,
+}
+
+/// One paragraph of [`Extracted::text`] and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Byte span of the paragraph in [`Extracted::text`].
+    pub span: Span,
+    /// Pre-order number of the source block element among the parsed document's
+    /// block elements, when known.
+    pub element: Option<usize>,
+    /// Path of the source element in the parsed DOM, e.g. `html/body/div[2]/p[3]`.
+    pub path: String,
+}
+
+/// The main content and metadata of a page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Extracted {
+    /// Main text: paragraphs separated by one blank line (`"\n\n"`).
+    pub text: String,
+    /// Title, when the page states one.
+    pub title: Option<String>,
+    /// Publication date as stated by the page (usually ISO 8601).
+    pub date: Option<String>,
+    /// Site name (`og:site_name`, JSON-LD publisher) or host of the URL.
+    pub site: Option<String>,
+    /// The page URL (hint, canonical link or `og:url`).
+    pub url: Option<String>,
+    /// One entry per paragraph of `text`, in order.
+    pub blocks: Vec<Block>,
+    /// Name of the encoding used to decode the bytes.
+    pub charset: &'static str,
+    /// Where that encoding came from.
+    pub charset_source: CharsetSource,
+    /// How the main text was chosen.
+    pub method: Method,
+}
+
+/// Extracts the main text and metadata of one HTML page.
+///
+/// Never panics; broken markup is parsed as browsers do. Errors only for input that
+/// yields nothing usable (too large, or no text at all).
+pub fn extract_html(bytes: &[u8], hint: &HtmlHints) -> Result<Extracted, ExtractError> {
+    if bytes.len() > MAX_HTML_BYTES {
+        return Err(ExtractError::TooLarge {
+            len: bytes.len(),
+            max: MAX_HTML_BYTES,
+        });
+    }
+    let (html, charset, charset_source) =
+        charset::decode(bytes, hint.content_type_charset.as_deref());
+    let doc = Document::from(html.as_str());
+    drop(html);
+    let meta = meta::page_meta(&doc, hint.url.as_deref());
+    let paths = number_blocks(&doc);
+    let page_blocks = {
+        let body = doc.select("body");
+        let root = body.nodes().first().cloned().unwrap_or_else(|| doc.root());
+        collect_blocks(&root)
+    };
+    let read_blocks = readability_blocks(doc, hint.url.as_deref());
+
+    let (chosen, method) = choose(&page_blocks, read_blocks.as_deref());
+    let mut text = String::new();
+    let mut blocks = Vec::with_capacity(chosen.len());
+    for b in chosen {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len();
+        text.push_str(&b.text);
+        blocks.push(Block {
+            span: Span::new(start, text.len()),
+            element: b.wid,
+            path: b
+                .wid
+                .and_then(|w| paths.get(w).cloned())
+                .unwrap_or_default(),
+        });
+    }
+    if text.is_empty() {
+        return Err(ExtractError::NoText);
+    }
+    Ok(Extracted {
+        text,
+        title: meta.title,
+        date: meta.date,
+        site: meta.site,
+        url: meta.url,
+        blocks,
+        charset,
+        charset_source,
+        method,
+    })
+}
+
+/// Elements that start a new paragraph.
+fn is_block(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "section"
+            | "article"
+            | "main"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "form"
+            | "center"
+            | "fieldset"
+            | "caption"
+            | "body"
+            | "hr"
+    )
+}
+
+/// Elements whose content is never text of the page.
+fn is_skipped(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "head"
+            | "iframe"
+            | "svg"
+            | "math"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "button"
+            | "select"
+            | "option"
+            | "textarea"
+            | "input"
+            | "video"
+            | "audio"
+            | "map"
+    )
+}
+
+/// Containers whose text is page chrome.
+fn is_chrome_tag(tag: &str) -> bool {
+    matches!(tag, "nav" | "footer" | "aside" | "menu")
+}
+
+const CHROME_WORDS: &[&str] = &[
+    "nav",
+    "menu",
+    "footer",
+    "sidebar",
+    "breadcrumb",
+    "share",
+    "sharing",
+    "social",
+    "cookie",
+    "consent",
+    "comment",
+    "related",
+    "recommended",
+    "widget",
+    "sponsor",
+    "promo",
+    "advert",
+    "banner",
+    "subscribe",
+    "newsletter",
+    "masthead",
+    "pagination",
+    "skip",
+    "tags",
+    "signup",
+    "login",
+    "popup",
+    "modal",
+];
+
+/// True when an `id`/`class` value names page chrome (word match on `-`, `_`, spaces).
+fn is_chrome_attr(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            CHROME_WORDS
+                .iter()
+                .any(|c| w == *c || (w.len() > c.len() && (w.starts_with(c) || w.ends_with(c))))
+        })
+}
+
+/// Numbers block elements in document order with `data-wid` and returns their paths.
+fn number_blocks(doc: &Document) -> Vec<String> {
+    let mut paths = Vec::new();
+    // Explicit stack: (node, path of its parent).
+    let mut stack: Vec<(NodeRef<'_>, usize)> = Vec::new(); // usize: index into `prefixes`
+    let mut prefixes: Vec<String> = vec![String::new()];
+    let root = doc.root();
+    for child in root.children_it(true) {
+        stack.push((child, 0));
+    }
+    while let Some((node, pre)) = stack.pop() {
+        if !node.is_element() {
+            continue;
+        }
+        let Some(name) = node.node_name() else {
+            continue;
+        };
+        if is_skipped(&name) {
+            continue;
+        }
+        // Position among same-named element siblings, 1-based.
+        let mut nth = 1;
+        let mut prev = node.prev_element_sibling();
+        while let Some(p) = prev {
+            if p.node_name().as_deref() == Some(&*name) {
+                nth += 1;
+            }
+            prev = p.prev_element_sibling();
+            if nth > 10_000 {
+                break;
+            }
+        }
+        let base = &prefixes[pre];
+        let path = if base.is_empty() {
+            name.to_string()
+        } else if nth > 1 {
+            format!("{base}/{name}[{nth}]")
+        } else {
+            format!("{base}/{name}")
+        };
+        if is_block(&name) {
+            node.set_attr("data-wid", &paths.len().to_string());
+            paths.push(path.clone());
+        }
+        prefixes.push(path);
+        let idx = prefixes.len() - 1;
+        for child in node.children_it(true) {
+            stack.push((child, idx));
+        }
+    }
+    paths
+}
+
+/// A paragraph before assembly.
+#[derive(Clone, Debug)]
+struct RawBlock {
+    text: String,
+    wid: Option<usize>,
+    /// Characters inside links.
+    link_chars: usize,
+    /// Inside a chrome container (nav/footer/aside or a chrome class/id).
+    chrome: bool,
+    /// A heading (`h1`–`h6`).
+    heading: bool,
+}
+
+enum Step<'a> {
+    Enter(NodeRef<'a>),
+    ExitBlock,
+    ExitLink,
+}
+
+#[derive(Clone, Copy)]
+struct Ctx {
+    wid: Option<usize>,
+    chrome: bool,
+    heading: bool,
+    pre: bool,
+}
+
+struct Walker {
+    out: Vec<RawBlock>,
+    buf: String,
+    link_chars: usize,
+    link_depth: usize,
+    ctx: Vec<Ctx>,
+}
+
+impl Walker {
+    fn flush(&mut self) {
+        let ctx = self.ctx.last().copied().unwrap_or(Ctx {
+            wid: None,
+            chrome: false,
+            heading: false,
+            pre: false,
+        });
+        let mut text = String::with_capacity(self.buf.len());
+        for line in self.buf.split('\n') {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(line);
+        }
+        self.buf.clear();
+        if !text.is_empty() {
+            self.out.push(RawBlock {
+                text,
+                wid: ctx.wid,
+                link_chars: self.link_chars,
+                chrome: ctx.chrome,
+                heading: ctx.heading,
+            });
+        }
+        self.link_chars = 0;
+    }
+
+    fn push_text(&mut self, s: &str) {
+        let pre = self.ctx.last().is_some_and(|c| c.pre);
+        let mut n = 0;
+        for c in s.chars() {
+            let c = if c == '\u{a0}' { ' ' } else { c };
+            if c == '\n' && pre {
+                self.buf.push('\n');
+                continue;
+            }
+            if c.is_whitespace() || c.is_control() {
+                if !self.buf.is_empty() && !self.buf.ends_with([' ', '\n']) {
+                    self.buf.push(' ');
+                }
+                continue;
+            }
+            self.buf.push(c);
+            n += 1;
+        }
+        if self.link_depth > 0 {
+            self.link_chars += n;
+        }
+    }
+}
+
+/// Splits the subtree under `root` into paragraphs.
+fn collect_blocks(root: &NodeRef) -> Vec<RawBlock> {
+    let mut w = Walker {
+        out: Vec::new(),
+        buf: String::new(),
+        link_chars: 0,
+        link_depth: 0,
+        ctx: Vec::new(),
+    };
+    let mut stack = vec![Step::Enter(root.clone())];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::ExitBlock => {
+                w.flush();
+                w.ctx.pop();
+            }
+            Step::ExitLink => w.link_depth = w.link_depth.saturating_sub(1),
+            Step::Enter(node) => {
+                if node.is_text() {
+                    w.push_text(&node.text());
+                    continue;
+                }
+                if !(node.is_element() || node.is_document() || node.is_fragment()) {
+                    continue;
+                }
+                let name = node
+                    .node_name()
+                    .map(|n| n.to_ascii_lowercase())
+                    .unwrap_or_default();
+                if is_skipped(&name) {
+                    continue;
+                }
+                if name == "br" {
+                    w.buf.push('\n');
+                    continue;
+                }
+                if node.is_element() && node.attr("hidden").is_some() {
+                    continue;
+                }
+                if is_block(&name) {
+                    w.flush();
+                    let parent = w.ctx.last().copied();
+                    let chrome = parent.is_some_and(|p| p.chrome)
+                        || is_chrome_tag(&name)
+                        || node.attr("class").is_some_and(|v| is_chrome_attr(&v))
+                        || node.attr("id").is_some_and(|v| is_chrome_attr(&v))
+                        || node.attr("role").is_some_and(|v| {
+                            matches!(
+                                &*v,
+                                "navigation" | "banner" | "contentinfo" | "complementary"
+                            )
+                        });
+                    let wid = node
+                        .attr("data-wid")
+                        .and_then(|v| v.parse().ok())
+                        .or_else(|| parent.and_then(|p| p.wid));
+                    w.ctx.push(Ctx {
+                        wid,
+                        chrome,
+                        heading: matches!(&*name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"),
+                        pre: name == "pre" || parent.is_some_and(|p| p.pre),
+                    });
+                    stack.push(Step::ExitBlock);
+                } else if name == "a" {
+                    w.link_depth += 1;
+                    stack.push(Step::ExitLink);
+                }
+                for child in node.children_it(true) {
+                    stack.push(Step::Enter(child));
+                }
+            }
+        }
+    }
+    w.flush();
+    w.out
+}
+
+/// Readability's article as blocks, or `None` when it finds none.
+fn readability_blocks(doc: Document, url: Option<&str>) -> Option<Vec<RawBlock>> {
+    let cfg = dom_smoothie::Config {
+        max_elements_to_parse: 300_000,
+        classes_to_preserve: Vec::new(),
+        ..Default::default()
+    };
+    let url = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let mut r = dom_smoothie::Readability::with_document(doc, url, Some(cfg.clone())).ok()?;
+    let article = r.parse().ok()?;
+    let content = Document::from(article.content.as_ref());
+    let body = content.select("body");
+    let root = body
+        .nodes()
+        .first()
+        .cloned()
+        .unwrap_or_else(|| content.root());
+    let blocks = collect_blocks(&root);
+    (!blocks.is_empty()).then_some(blocks)
+}
+
+const STOPWORDS: &[&str] = &[
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
+    "from", "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these",
+    "those", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "not", "have",
+    "has", "had", "will", "would", "can", "could", "which", "who", "what", "when", "there", "if",
+    "so", "than", "into", "about", "said", "also", "more", "one", "all", "do", "no", "up", "out",
+    "after", "over",
+];
+
+/// jusText-style class of one block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Good,
+    NearGood,
+    Short,
+    Bad,
+}
+
+fn classify(b: &RawBlock) -> Class {
+    let chars = b.text.chars().count();
+    let link_density = b.link_chars as f64 / chars.max(1) as f64;
+    if b.chrome || link_density > 0.5 {
+        return Class::Bad;
+    }
+    let words: Vec<&str> = b.text.split_whitespace().collect();
+    if b.text.contains('©') || b.text.to_ascii_lowercase().contains("copyright") && chars < 200 {
+        return Class::Bad;
+    }
+    if chars < 70 {
+        return Class::Short;
+    }
+    let stops = words
+        .iter()
+        .filter(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            STOPWORDS.contains(&w.as_str())
+        })
+        .count();
+    let sd = stops as f64 / words.len().max(1) as f64;
+    if sd >= 0.30 && chars >= 200 && link_density < 0.2 {
+        Class::Good
+    } else if sd >= 0.20 || chars >= 200 {
+        Class::NearGood
+    } else {
+        Class::Bad
+    }
+}
+
+/// Context-sensitive pass: short and near-good blocks take the class of their
+/// neighbourhood (jusText's second stage, simplified).
+fn classify_all(blocks: &[RawBlock]) -> Vec<bool> {
+    let classes: Vec<Class> = blocks.iter().map(classify).collect();
+    let n = classes.len();
+    let nearest = |i: usize, dir: isize| -> Option<Class> {
+        let mut j = i as isize + dir;
+        while j >= 0 && (j as usize) < n {
+            match classes[j as usize] {
+                Class::Good => return Some(Class::Good),
+                Class::Bad => return Some(Class::Bad),
+                _ => {}
+            }
+            j += dir;
+        }
+        None
+    };
+    (0..n)
+        .map(|i| match classes[i] {
+            Class::Good => true,
+            Class::Bad => false,
+            Class::NearGood => {
+                nearest(i, -1) == Some(Class::Good) || nearest(i, 1) == Some(Class::Good)
+            }
+            Class::Short => {
+                let (p, q) = (nearest(i, -1), nearest(i, 1));
+                (p == Some(Class::Good) && q == Some(Class::Good))
+                    || (blocks[i].heading && q == Some(Class::Good))
+            }
+        })
+        .collect()
+}
+
+fn choose(page: &[RawBlock], read: Option<&[RawBlock]>) -> (Vec<RawBlock>, Method) {
+    let keep = classify_all(page);
+    if let Some(read) = read {
+        let read_chars: usize = read.iter().map(|b| b.text.len()).sum();
+        if read_chars >= 200 {
+            // Complete Readability's article with good page blocks inside its range.
+            let wids: HashMap<usize, ()> =
+                read.iter().filter_map(|b| b.wid).map(|w| (w, ())).collect();
+            let lo = read.iter().filter_map(|b| b.wid).min();
+            let hi = read.iter().filter_map(|b| b.wid).max();
+            let _ = (&wids, lo, hi, &keep);
+            return (read.to_vec(), Method::Readability);
+        }
+    }
+    let mut chosen: Vec<RawBlock> = page
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(b, _)| b.clone())
+        .collect();
+    if chosen.is_empty() {
+        // A tiny page: keep whatever is not chrome.
+        chosen = page
+            .iter()
+            .filter(|b| classify(b) != Class::Bad)
+            .cloned()
+            .collect();
+    }
+    (chosen, Method::Blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = r##"<!doctype html><html><head><meta charset="utf-8">
+<title>Rebels retreat | The Example Times</title>
+<meta property="og:site_name" content="The Example Times">
+<meta property="article:published_time" content="2015-10-02T08:00:00+00:00">
+</head><body>
+<header><nav class="main-nav"><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>
+<li><a href="/sport">Sport</a></li></ul></nav></header>
+<div id="cookie-banner">We use cookies to improve your experience. Accept all cookies.</div>
+<article><h1>Rebels retreat from the northern hills</h1>
+<p>The rebels withdrew from three villages in the northern hills on Friday after a week of heavy fighting, local officials said, and aid groups began to reach families who had been cut off since the start of the month.</p>
+<p>"We have not seen anything like this in years," said a farmer who asked not to be named, adding that the roads to the market town were still closed by the army and that prices of flour had doubled.</p>
+<p>The government said it would send engineers to repair the bridges and that schools in the area would reopen as soon as it was safe for the children to return to their classrooms.</p>
+<div class="share-buttons"><a href="#">Share on Facebook</a> <a href="#">Tweet</a></div>
+</article>
+<aside class="related"><h3>Related</h3><ul><li><a href="/a">Floods in the south</a></li><li><a href="/b">Markets fall</a></li></ul></aside>
+<footer><p>© 2015 The Example Times. All rights reserved.</p></footer>
+</body></html>"##;
+
+    #[test]
+    fn article_body_without_chrome() {
+        let e = extract_html(ARTICLE.as_bytes(), &HtmlHints::default()).unwrap();
+        assert!(
+            e.text.contains("The rebels withdrew from three villages"),
+            "{}",
+            e.text
+        );
+        assert!(e.text.contains("schools in the area would reopen"));
+        for chrome in [
+            "Home",
+            "cookies",
+            "Share on Facebook",
+            "Floods in the south",
+            "All rights reserved",
+        ] {
+            assert!(!e.text.contains(chrome), "{chrome} in {}", e.text);
+        }
+        assert_eq!(e.site.as_deref(), Some("The Example Times"));
+        assert_eq!(e.date.as_deref(), Some("2015-10-02T08:00:00+00:00"));
+        assert!(e.title.as_deref().unwrap().starts_with("Rebels retreat"));
+    }
+
+    #[test]
+    fn blocks_cover_paragraphs_with_paths() {
+        let e = extract_html(ARTICLE.as_bytes(), &HtmlHints::default()).unwrap();
+        let paras: Vec<&str> = e.text.split("\n\n").collect();
+        assert_eq!(paras.len(), e.blocks.len());
+        for (b, p) in e.blocks.iter().zip(&paras) {
+            assert_eq!(&e.text[b.span.range()], *p);
+            assert!(b.element.is_some(), "{b:?}");
+            assert!(b.path.starts_with("html/body/"), "{b:?}");
+        }
+        let first = e
+            .blocks
+            .iter()
+            .find(|b| e.text[b.span.range()].starts_with("The rebels"))
+            .unwrap();
+        assert_eq!(first.path, "html/body/article/p");
+        let spans: Vec<Span> = e.blocks.iter().map(|b| b.span).collect();
+        assert!(spans.windows(2).all(|w| w[0].end() + 2 == w[1].start()));
+    }
+
+    #[test]
+    fn windows_1252_page_without_declaration() {
+        let mut html = b"<html><body><p>".to_vec();
+        for _ in 0..5 {
+            html.extend_from_slice(b"The caf\xe9 on the corner said it would open again on Monday, and that its \x93new\x94 menu was ready for the town. ");
+        }
+        html.extend_from_slice(b"</p></body></html>");
+        let e = extract_html(&html, &HtmlHints::default()).unwrap();
+        assert!(e.text.contains("café"), "{}", e.text);
+        assert!(e.text.contains("\u{201c}new\u{201d}"));
+        assert_eq!(e.charset, "windows-1252");
+    }
+
+    #[test]
+    fn broken_and_degenerate_input_never_panics() {
+        let cases: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"<".to_vec(),
+            b"<html><body><p>unclosed <b>bold <i>italic".to_vec(),
+            b"\xff\xfe\x00".to_vec(),
+            b"<table><tr><td>cell<td>cell2</table></p></div></div>".to_vec(),
+            "<div>".repeat(5000).into_bytes(),
+            vec![0u8; 1000],
+            b"<script>var x = '<p>not text</p>';</script>".to_vec(),
+        ];
+        for c in cases {
+            let _ = extract_html(&c, &HtmlHints::default());
+        }
+        assert!(matches!(
+            extract_html(b"", &HtmlHints::default()),
+            Err(ExtractError::NoText)
+        ));
+    }
+
+    #[test]
+    fn text_only_page_falls_back_to_blocks() {
+        let html = "<p>Short page with one sentence of real text that matters to a reader today and tomorrow too.</p>";
+        let e = extract_html(html.as_bytes(), &HtmlHints::default()).unwrap();
+        assert!(e.text.contains("Short page"), "{:?}", e);
+    }
+
+    #[test]
+    fn chrome_attributes() {
+        assert!(is_chrome_attr("site-footer"));
+        assert!(is_chrome_attr("social_share"));
+        assert!(is_chrome_attr("main-navigation"));
+        assert!(!is_chrome_attr("article-body"));
+        assert!(!is_chrome_attr("content"));
+    }
+}

@@ -144,6 +144,7 @@ def main():
     ap.add_argument("--trafilatura", action="store_true")
     ap.add_argument("--datasets", nargs="*", help="only these dataset folders")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--per-page", action="store_true", help="with --json: add per-page P/R/F1")
     a = ap.parse_args()
     if not os.path.isdir(a.corpus):
         print(f"corpus {a.corpus} not found: skipped")
@@ -176,7 +177,9 @@ def main():
                 total_secs += secs
                 total_bytes += nbytes
             r = score(all_pages, all_out)
-            r.pop("_counts")
+            _, _, _, ps, rs, fs = r.pop("_counts")
+            if a.per_page:
+                r["per_page"] = {s: [p, rr, f] for (s, _, _), p, rr, f in zip(all_pages, ps, rs, fs)}
             r["seconds"], r["mb"] = total_secs, total_bytes / 1e6
             res["overall"] = r
             results[sysname] = res

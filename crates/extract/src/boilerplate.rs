@@ -33,7 +33,10 @@ struct Line<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Chrome,
+    /// A date with a year ("19 Apr, 2024").
     Date,
+    /// A date without a year ("Apr 19"): counts as a date only next to chrome.
+    ShortDate,
     /// A date line that names itself ("Updated 19 Apr, 2024").
     StampedDate,
     Title,
@@ -125,9 +128,18 @@ fn date_kind(line: &str) -> Option<Kind> {
     }
     let mut digits = 0;
     let mut month = false;
+    let mut year = false;
     for w in &words {
         let alpha = w.trim_end_matches(['s']);
         if w.chars().all(|c| c.is_ascii_digit()) {
+            // A day, a year or a clock time; other numbers are data ("May 6765").
+            let n: u32 = w.parse().unwrap_or(u32::MAX);
+            if !(n <= 31 || (1900..=2100).contains(&n) || (w.len() == 2 && n < 60)) {
+                return None;
+            }
+            if (1900..=2100).contains(&n) {
+                year = true;
+            }
             digits += 1;
         } else if MONTHS.contains(w) {
             month = true;
@@ -148,17 +160,26 @@ fn date_kind(line: &str) -> Option<Kind> {
     if !((month && digits >= 1) || digits >= 3) {
         return None;
     }
-    let stamped = ["updated", "published", "posted", "last updated"]
-        .iter()
-        .any(|s| lower.trim_start().starts_with(s));
+    // "Updated 19 Apr, 2024"; a lower-case "published on April 6." continues a sentence.
+    let stamped = line
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+        && ["updated", "published", "posted", "last updated"]
+            .iter()
+            .any(|s| lower.trim_start().starts_with(s));
     Some(if stamped {
         Kind::StampedDate
-    } else {
+    } else if year {
         Kind::Date
+    } else {
+        Kind::ShortDate
     })
 }
 
-/// Patterns that make a line chrome wherever they occur (lines of ≤ 25 words).
+/// Patterns that make a line chrome wherever they occur (lines of ≤ 15 words), matched
+/// on word boundaries.
 const CTA_ANYWHERE: &[&[&str]] = &[
     &["get the", "app"],
     &["download the", "app"],
@@ -199,7 +220,6 @@ const CTA_PREFIX: &[&str] = &[
     "this article was originally published",
     "copyright ",
     "© ",
-    "(c) ",
     "read more:",
     "read more at",
     "also read:",
@@ -246,6 +266,8 @@ const CTA_EXACT: &[&str] = &[
     "sign up",
     "sign in",
     "log in",
+    "menu",
+    "search",
     "newsletter",
     "follow us",
     "privacy policy",
@@ -276,6 +298,24 @@ fn words_of(line: &str) -> usize {
     line.split_whitespace().count()
 }
 
+/// True when `needle` occurs in `hay` on word boundaries ("app" is not in "apple").
+fn contains_words(hay: &str, needle: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(needle) {
+        let (s, e) = (from + i, from + i + needle.len());
+        let before = hay[..s]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after = hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if before && after {
+            return true;
+        }
+        from = s + hay[s..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
 fn is_chrome(line: &str) -> bool {
     let trimmed = line.trim();
     let lower = trimmed.to_lowercase();
@@ -294,7 +334,11 @@ fn is_chrome(line: &str) -> bool {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if words <= 6 && CTA_EXACT.contains(&bare.as_str()) {
+    // A line that starts in lower case continues a wrapped sentence.
+    if trimmed.chars().next().is_some_and(char::is_lowercase) {
+        return false;
+    }
+    if words <= 6 && !trimmed.ends_with('.') && CTA_EXACT.contains(&bare.as_str()) {
         return true;
     }
     if words <= 12 && CTA_PREFIX.iter().any(|p| lower.starts_with(p)) {
@@ -303,16 +347,28 @@ fn is_chrome(line: &str) -> bool {
     if trimmed.starts_with('©') && words <= 25 {
         return true;
     }
-    if words <= 25
+    // "(c) 2024 Example Media" but not "(C) - Sales made on ...".
+    if let Some(rest) = lower.strip_prefix("(c) ") {
+        let year = rest
+            .split_whitespace()
+            .next()
+            .and_then(|w| w.parse::<u32>().ok());
+        if year.is_some_and(|y| (1900..=2100).contains(&y)) && words <= 25 {
+            return true;
+        }
+    }
+    if words <= 15
         && CTA_ANYWHERE
             .iter()
-            .any(|pats| pats.iter().all(|p| lower.contains(p)))
+            .any(|pats| pats.iter().all(|p| contains_words(&lower, p)))
     {
         return true;
     }
     // Link lists: "Home | World | Sport | Business".
     let segs: Vec<&str> = trimmed.split(['|', '•', '·']).map(str::trim).collect();
-    if segs.len() >= 4 && segs.iter().all(|s| words_of(s) <= 4) {
+    if (segs.len() >= 4 && segs.iter().all(|s| words_of(s) <= 4))
+        || (segs.len() == 3 && segs.iter().all(|s| (1..=3).contains(&words_of(s))) && !sentence_end)
+    {
         return true;
     }
     false
@@ -334,6 +390,15 @@ fn classify(line: &str) -> Kind {
         return Kind::Title;
     }
     Kind::Text
+}
+
+/// A navigation item: one to three words, no digits, capitalised.
+fn nav_item(line: &str, kind: Kind) -> bool {
+    let t = line.trim();
+    kind == Kind::Title
+        && words_of(t) <= 3
+        && !t.contains(|c: char| c.is_ascii_digit())
+        && t.chars().next().is_some_and(char::is_uppercase)
 }
 
 fn lines(text: &str) -> Vec<Line<'_>> {
@@ -383,7 +448,7 @@ pub fn detect_boilerplate(text: &str) -> Vec<Span> {
 
     // Tail region.
     let mut start = kinds.len();
-    let (mut chrome, mut dates) = (0, 0);
+    let (mut chrome, mut dates, mut titles) = (0, 0, 0);
     while start > 0 {
         let j = start - 1;
         let ok = match kinds[j] {
@@ -395,8 +460,14 @@ pub fn detect_boilerplate(text: &str) -> Vec<Span> {
                 dates += 1;
                 true
             }
+            Kind::ShortDate => chrome > 0,
             Kind::Teaser => date_near(j, 3, 3),
-            Kind::Title => date_near(j, 3, 3),
+            Kind::Title => {
+                let near =
+                    date_near(j, 3, 3) && !all[idx[j]].text.contains(|c: char| c.is_ascii_digit());
+                titles += usize::from(near);
+                near
+            }
             Kind::Text => {
                 // A teaser sentence followed by the next "title / date" item.
                 let next = |d: usize| kinds.get(j + d).copied();
@@ -410,7 +481,7 @@ pub fn detect_boilerplate(text: &str) -> Vec<Span> {
         }
         start = j;
     }
-    if dates >= 2 && (chrome >= 1 || kinds.len() - start >= 4) {
+    if dates >= 2 && titles >= 2 && (chrome >= 1 || kinds.len() - start >= 6) {
         for f in &mut flagged[start..] {
             *f = true;
         }
@@ -422,9 +493,8 @@ pub fn detect_boilerplate(text: &str) -> Vec<Span> {
         let continues = j < idx.len()
             && j > run_start
             && idx[j] == idx[j - 1] + 1
-            && kinds[j] == Kind::Title
-            && words_of(all[idx[j]].text) <= 3;
-        let starts = j < idx.len() && kinds[j] == Kind::Title && words_of(all[idx[j]].text) <= 3;
+            && nav_item(all[idx[j]].text, kinds[j]);
+        let starts = j < idx.len() && nav_item(all[idx[j]].text, kinds[j]);
         if !continues {
             if j - run_start >= 5 {
                 for f in &mut flagged[run_start..j] {
@@ -528,13 +598,25 @@ mod tests {
     }
 
     #[test]
+    fn wrapped_lines_are_not_chrome() {
+        let text = "The wire service said the figures were\npublished on April 6.\n(C) - Sales made on exporters' own account.\nshare.\n";
+        assert!(flagged(text).is_empty(), "{:?}", flagged(text));
+        assert!(!is_chrome(
+            "Ipod owners can now download the Band Aid single from iTunes after Apple"
+        ));
+        assert!(is_chrome("Privacy Policy | Terms of Use | Contact"));
+        assert!(is_chrome("(c) 2019 Example Media"));
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(date_kind("Updated 19 Apr, 2024"), Some(Kind::StampedDate));
         assert_eq!(date_kind("19 Apr, 2024"), Some(Kind::Date));
         assert_eq!(date_kind("October 2nd, 2015"), Some(Kind::Date));
         assert_eq!(date_kind("2015-10-02"), Some(Kind::Date));
         assert_eq!(date_kind("May the best team win"), None);
-        assert_eq!(date_kind("Apr 19"), Some(Kind::Date));
+        assert_eq!(date_kind("Apr 19"), Some(Kind::ShortDate));
+        assert_eq!(date_kind("May 6765"), None);
         assert_eq!(date_kind("The 2015 season"), None);
     }
 

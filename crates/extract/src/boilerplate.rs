@@ -639,4 +639,31 @@ mod tests {
             }
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_valid_spans(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zA-Zé0-9 ,.|…“”]{0,40}").unwrap(),
+                    proptest::sample::select(vec![
+                        "\n".to_string(), "\n\n".to_string(), "Stay Connected".to_string(),
+                        "Updated 19 Apr, 2024".to_string(), "19 Apr, 2024".to_string(),
+                        "Home".to_string(), "© 2020 X".to_string(), "\r\n".to_string(),
+                    ]),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            let spans = detect_boilerplate(&text);
+            for w in spans.windows(2) {
+                proptest::prop_assert!(w[0].end() < w[1].start());
+            }
+            for s in spans {
+                proptest::prop_assert!(Span::checked(&text, s.start(), s.end()).is_ok());
+                proptest::prop_assert!(!s.is_empty());
+            }
+        }
+    }
 }

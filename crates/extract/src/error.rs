@@ -12,6 +12,14 @@ pub enum ExtractError {
         /// The maximum accepted.
         max: usize,
     },
+    /// Elements nest deeper than the parser can handle in reasonable time.
+    #[error("elements nest about {depth} deep, more than the maximum of {max}")]
+    TooDeep {
+        /// Estimated nesting depth.
+        depth: usize,
+        /// The maximum accepted.
+        max: usize,
+    },
     /// The page holds no text at all once markup, scripts and styles are removed.
     #[error("no text found in the page")]
     NoText,

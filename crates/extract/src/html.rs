@@ -18,7 +18,7 @@
 //! element's pre-order number and its path (`html/body/div[2]/p[3]`) instead of an
 //! offset into the HTML bytes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use dom_query::{Document, NodeRef};
 use whence_core::Span;
@@ -99,6 +99,13 @@ pub fn extract_html(bytes: &[u8], hint: &HtmlHints) -> Result<Extracted, Extract
             max: MAX_HTML_BYTES,
         });
     }
+    let depth = nesting_estimate(bytes);
+    if depth > MAX_NESTING {
+        return Err(ExtractError::TooDeep {
+            depth,
+            max: MAX_NESTING,
+        });
+    }
     let (html, charset, charset_source) =
         charset::decode(bytes, hint.content_type_charset.as_deref());
     let doc = Document::from(html.as_str());
@@ -110,7 +117,12 @@ pub fn extract_html(bytes: &[u8], hint: &HtmlHints) -> Result<Extracted, Extract
         let root = body.nodes().first().copied().unwrap_or_else(|| doc.root());
         collect_blocks(&root)
     };
-    let read_blocks = readability_blocks(doc, hint.url.as_deref());
+    // dom_smoothie's scoring walks descendants per node: quadratic in the depth.
+    let read_blocks = if depth <= MAX_READABILITY_DEPTH {
+        readability_blocks(doc, hint.url.as_deref())
+    } else {
+        None
+    };
 
     let (chosen, method) = choose(&page_blocks, read_blocks.as_deref());
     let mut text = String::new();
@@ -124,10 +136,7 @@ pub fn extract_html(bytes: &[u8], hint: &HtmlHints) -> Result<Extracted, Extract
         blocks.push(Block {
             span: Span::new(start, text.len()),
             element: b.wid,
-            path: b
-                .wid
-                .and_then(|w| paths.get(w).cloned())
-                .unwrap_or_default(),
+            path: b.wid.and_then(|w| paths.path(w)).unwrap_or_default(),
         });
     }
     if text.is_empty() {
@@ -144,6 +153,70 @@ pub fn extract_html(bytes: &[u8], hint: &HtmlHints) -> Result<Extracted, Extract
         charset_source,
         method,
     })
+}
+
+/// Pages nested deeper than this are refused: html5ever's tree builder checks element
+/// scopes by scanning the stack of open elements, so its time grows with the square of
+/// the nesting depth (200,000 nested `<div>`s take minutes).
+pub const MAX_NESTING: usize = 10_000;
+
+/// Maximum nesting depth of elements estimated from the bytes in one linear pass: open
+/// tags count +1 and close tags −1, except void elements and those that close
+/// implicitly (`p`, `li`, table cells, …), which never pile up in the tree builder.
+fn nesting_estimate(bytes: &[u8]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += off + 1;
+        let close = bytes.get(i) == Some(&b'/');
+        let name_start = i + usize::from(close);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take(16)
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = bytes[name_start..name_start + name_len].to_ascii_lowercase();
+        let implicit = matches!(
+            name.as_slice(),
+            b"p" | b"li"
+                | b"td"
+                | b"th"
+                | b"tr"
+                | b"dt"
+                | b"dd"
+                | b"option"
+                | b"br"
+                | b"img"
+                | b"hr"
+                | b"meta"
+                | b"link"
+                | b"input"
+                | b"area"
+                | b"base"
+                | b"col"
+                | b"embed"
+                | b"source"
+                | b"track"
+                | b"wbr"
+                | b"param"
+                | b"html"
+                | b"head"
+                | b"body"
+        );
+        if implicit {
+            continue;
+        }
+        if close {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
 }
 
 /// Elements that start a new paragraph.
@@ -265,57 +338,86 @@ fn is_chrome_attr(value: &str) -> bool {
         })
 }
 
-/// Numbers block elements in document order with `data-wid` and returns their paths.
-fn number_blocks(doc: &Document) -> Vec<String> {
-    let mut paths = Vec::new();
-    // Explicit stack: (node, path of its parent).
-    let mut stack: Vec<(NodeRef<'_>, usize)> = Vec::new(); // usize: index into `prefixes`
-    let mut prefixes: Vec<String> = vec![String::new()];
-    let root = doc.root();
-    for child in root.children_it(true) {
-        stack.push((child, 0));
+/// Element paths as a parent-pointer tree: `(parent, "div[2]")` per element, so that
+/// numbering is linear in the document size however deep it nests.
+struct PathTree {
+    nodes: Vec<(usize, String)>,
+    /// Node of each numbered block element.
+    blocks: Vec<usize>,
+}
+
+/// Paths longer than this keep their last components behind a `…/`.
+const MAX_PATH_DEPTH: usize = 48;
+
+impl PathTree {
+    fn path(&self, wid: usize) -> Option<String> {
+        let mut node = *self.blocks.get(wid)?;
+        let mut segs: Vec<&str> = Vec::new();
+        while node != usize::MAX {
+            let (parent, seg) = &self.nodes[node];
+            if segs.len() == MAX_PATH_DEPTH {
+                segs.push("…");
+                break;
+            }
+            segs.push(seg);
+            node = *parent;
+        }
+        segs.reverse();
+        Some(segs.join("/"))
     }
-    while let Some((node, pre)) = stack.pop() {
-        if !node.is_element() {
+}
+
+/// Pushes the element children of `node` in reverse order with their 1-based position
+/// among same-named siblings.
+fn push_children<'a>(
+    stack: &mut Vec<(NodeRef<'a>, usize, usize)>,
+    node: NodeRef<'a>,
+    parent: usize,
+) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let start = stack.len();
+    for child in node.children_it(false) {
+        if !child.is_element() {
             continue;
         }
+        let name = child.node_name().map(|n| n.to_string()).unwrap_or_default();
+        let nth = seen.entry(name).or_insert(0);
+        *nth += 1;
+        stack.push((child, parent, *nth));
+    }
+    stack[start..].reverse();
+}
+
+/// Numbers block elements in document order with `data-wid` and records their paths.
+fn number_blocks(doc: &Document) -> PathTree {
+    let mut tree = PathTree {
+        nodes: Vec::new(),
+        blocks: Vec::new(),
+    };
+    // Explicit stack of (node, parent in `tree`, position among same-named siblings).
+    let mut stack: Vec<(NodeRef<'_>, usize, usize)> = Vec::new();
+    push_children(&mut stack, doc.root(), usize::MAX);
+    while let Some((node, parent, nth)) = stack.pop() {
         let Some(name) = node.node_name() else {
             continue;
         };
         if is_skipped(&name) {
             continue;
         }
-        // Position among same-named element siblings, 1-based.
-        let mut nth = 1;
-        let mut prev = node.prev_element_sibling();
-        while let Some(p) = prev {
-            if p.node_name().as_deref() == Some(&*name) {
-                nth += 1;
-            }
-            prev = p.prev_element_sibling();
-            if nth > 10_000 {
-                break;
-            }
-        }
-        let base = &prefixes[pre];
-        let path = if base.is_empty() {
-            name.to_string()
-        } else if nth > 1 {
-            format!("{base}/{name}[{nth}]")
+        let seg = if nth > 1 {
+            format!("{name}[{nth}]")
         } else {
-            format!("{base}/{name}")
+            name.to_string()
         };
+        tree.nodes.push((parent, seg));
+        let me = tree.nodes.len() - 1;
         if is_block(&name) {
-            node.set_attr("data-wid", &paths.len().to_string());
-            paths.push(path.clone());
+            node.set_attr("data-wid", &tree.blocks.len().to_string());
+            tree.blocks.push(me);
         }
-        prefixes.push(path);
-        let idx = prefixes.len() - 1;
-        for child in node.children_it(true) {
-            stack.push((child, idx));
-        }
+        push_children(&mut stack, node, me);
     }
-    paths
+    tree
 }
 
 /// A paragraph before assembly.
@@ -486,10 +588,18 @@ fn collect_blocks(root: &NodeRef) -> Vec<RawBlock> {
     w.out
 }
 
+/// Pages with more elements than this skip Readability (its scoring grows faster than
+/// linearly) and are extracted by block classification alone.
+const MAX_READABILITY_ELEMENTS: usize = 30_000;
+
+/// Pages nested deeper than this (estimated) skip Readability, whose time grows with
+/// the square of the depth; real pages rarely nest beyond a few dozen levels.
+const MAX_READABILITY_DEPTH: usize = 512;
+
 /// Readability's article as blocks, or `None` when it finds none.
 fn readability_blocks(doc: Document, url: Option<&str>) -> Option<Vec<RawBlock>> {
     let cfg = dom_smoothie::Config {
-        max_elements_to_parse: 300_000,
+        max_elements_to_parse: MAX_READABILITY_ELEMENTS,
         classes_to_preserve: Vec::new(),
         ..Default::default()
     };
@@ -562,17 +672,22 @@ fn classify(b: &RawBlock) -> Class {
 fn classify_all(blocks: &[RawBlock]) -> Vec<bool> {
     let classes: Vec<Class> = blocks.iter().map(classify).collect();
     let n = classes.len();
+    // The nearest Good/Bad class before and after each block, in linear time.
+    let decided = |c: Class| matches!(c, Class::Good | Class::Bad).then_some(c);
+    let mut before = vec![None; n];
+    let mut after = vec![None; n];
+    for i in 1..n {
+        before[i] = decided(classes[i - 1]).or(before[i - 1]);
+    }
+    for i in (0..n.saturating_sub(1)).rev() {
+        after[i] = decided(classes[i + 1]).or(after[i + 1]);
+    }
     let nearest = |i: usize, dir: isize| -> Option<Class> {
-        let mut j = i as isize + dir;
-        while j >= 0 && (j as usize) < n {
-            match classes[j as usize] {
-                Class::Good => return Some(Class::Good),
-                Class::Bad => return Some(Class::Bad),
-                _ => {}
-            }
-            j += dir;
+        if dir < 0 {
+            before[i]
+        } else {
+            after[i]
         }
-        None
     };
     (0..n)
         .map(|i| match classes[i] {
@@ -724,6 +839,7 @@ mod tests {
             b"\xff\xfe\x00".to_vec(),
             b"<table><tr><td>cell<td>cell2</table></p></div></div>".to_vec(),
             "<div>".repeat(5000).into_bytes(),
+            "<table>".repeat(20_000).into_bytes(),
             vec![0u8; 1000],
             b"<script>var x = '<p>not text</p>';</script>".to_vec(),
         ];
@@ -734,6 +850,13 @@ mod tests {
             extract_html(b"", &HtmlHints::default()),
             Err(ExtractError::NoText)
         ));
+        let deep = format!("{}<p>deep</p>", "<div>".repeat(MAX_NESTING + 1));
+        assert!(matches!(
+            extract_html(deep.as_bytes(), &HtmlHints::default()),
+            Err(ExtractError::TooDeep { .. })
+        ));
+        let unclosed = "<p>unclosed paragraph with words".repeat(MAX_NESTING + 1);
+        assert!(extract_html(unclosed.as_bytes(), &HtmlHints::default()).is_ok());
     }
 
     #[test]

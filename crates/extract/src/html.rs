@@ -263,13 +263,14 @@ fn is_block(tag: &str) -> bool {
     )
 }
 
-/// Elements whose content is never text of the page.
+/// Elements whose content is never text of the page. (`noscript` is not among them:
+/// the parser runs with scripting off, so its content is markup, and broken pages put
+/// their whole body inside an unclosed `<noscript>`.)
 fn is_skipped(tag: &str) -> bool {
     matches!(
         tag,
         "script"
             | "style"
-            | "noscript"
             | "template"
             | "head"
             | "iframe"

@@ -13,9 +13,10 @@ use crate::ColorChoice;
 
 #[derive(Args, Debug)]
 pub(crate) struct CompareArgs {
-    /// First document (a UTF-8 text file, or - for stdin).
+    /// First document: a UTF-8 text file, an HTML page (.html/.htm, also .gz), a
+    /// WARC or JSONL file holding one document, or - for text on stdin.
     a: PathBuf,
-    /// Second document (a UTF-8 text file, or - for stdin).
+    /// Second document, in any of the same forms.
     b: PathBuf,
     /// Print the JSON contract (DESIGN.md §4) instead of text.
     #[arg(long)]
@@ -32,6 +33,11 @@ pub(crate) struct CompareArgs {
     /// Color the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Do not look for boilerplate (menus, calls to action, headline lists,
+    /// copyright lines) inside the documents; by default it is found, reported and
+    /// left out of matching and of the reused fractions.
+    #[arg(long)]
+    keep_boilerplate: bool,
     /// Skip the sentence-level paraphrase stage (lexical passages only).
     #[arg(long)]
     no_paraphrase: bool,
@@ -51,6 +57,7 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
     let opts = ReadOptions { lossy: args.lossy };
     let mut raw = RawConfig::default();
     raw.align.paraphrase = !args.no_paraphrase;
+    raw.detect_boilerplate = !args.keep_boilerplate;
     raw.align.min_passage_tokens = args.min_words;
     raw.align.paraphrase_threshold = args.paraphrase_threshold;
     let config = raw.validate().context("invalid settings")?;

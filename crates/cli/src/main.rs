@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod compare;
+mod corpus_args;
+mod extract;
 
 /// whence: where did this text come from?
 ///
@@ -36,6 +38,20 @@ enum Command {
     ///   cat story.txt | whence compare - wire.txt
     #[command(verbatim_doc_comment)]
     Compare(compare::CompareArgs),
+    /// Extract documents: main text of HTML pages and WARC records, with title,
+    /// date, site and URL, and the boilerplate found in them.
+    ///
+    /// Writes one JSON object a line in the shape every whence command reads:
+    /// {"id", "text", "title"?, "date"?, "site"?, "url"?, "boilerplate"?}
+    /// (boilerplate as [start, end) character offsets into text; it is reported,
+    /// never removed). Ids are file names for files and URLs for WARC records.
+    ///
+    /// Examples:
+    ///   whence extract pages/ --out docs.jsonl
+    ///   whence extract crawl.warc.gz --out docs.parquet --format parquet
+    ///   whence extract article.html | jq -r .text
+    #[command(verbatim_doc_comment)]
+    Extract(extract::ExtractArgs),
 }
 
 /// When to color terminal output.
@@ -63,6 +79,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Compare(args) => compare::run(args),
+        Command::Extract(args) => extract::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

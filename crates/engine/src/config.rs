@@ -3,9 +3,21 @@
 use whence_align::{AlignConfig, RawAlignConfig};
 
 /// Settings as a user gives them.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RawConfig {
     pub align: RawAlignConfig,
+    /// Find boilerplate (calls to action, link lists, dated headline lists,
+    /// copyright lines) inside documents that do not come with their own.
+    pub detect_boilerplate: bool,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            align: RawAlignConfig::default(),
+            detect_boilerplate: true,
+        }
+    }
 }
 
 /// Why a configuration was refused.
@@ -17,9 +29,18 @@ pub enum ConfigError {
 }
 
 /// Validated settings; the only form the pipelines accept.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub(crate) align: AlignConfig,
+    pub(crate) detect_boilerplate: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        RawConfig::default()
+            .validate()
+            .expect("the defaults are valid")
+    }
 }
 
 impl RawConfig {
@@ -27,6 +48,7 @@ impl RawConfig {
     pub fn validate(self) -> Result<Config, ConfigError> {
         Ok(Config {
             align: self.align.validate()?,
+            detect_boilerplate: self.detect_boilerplate,
         })
     }
 }

@@ -20,10 +20,13 @@
 
 mod compare;
 mod config;
+pub mod corpus;
 pub mod report;
 pub mod table;
 
-pub use compare::{compare, Comparison};
+pub use compare::{boilerplate_of, compare, Comparison};
 pub use config::{Config, ConfigError, RawConfig};
-pub use whence_core::{Alignment, DocId, Document, Meta, Passage, PassageKind, Relation, Span};
+pub use whence_core::{
+    Alignment, CharIndex, DocId, Document, Meta, Passage, PassageKind, Relation, Span,
+};
 pub use whence_ingest as ingest;

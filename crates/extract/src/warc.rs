@@ -51,7 +51,7 @@ pub enum WarcItem {
 
 /// Iterator over the HTML pages of a WARC stream.
 pub struct WarcPages<R: Read> {
-    input: Box<dyn BufRead>,
+    input: Box<dyn BufRead + Send>,
     offset: u64,
     max_body: u64,
     done: bool,
@@ -59,12 +59,12 @@ pub struct WarcPages<R: Read> {
     _marker: std::marker::PhantomData<R>,
 }
 
-impl<R: Read + 'static> WarcPages<R> {
+impl<R: Read + Send + 'static> WarcPages<R> {
     /// Reads `reader`, gunzipping it when it starts with the gzip magic bytes.
     pub fn new(reader: R) -> Self {
         let mut buf = BufReader::with_capacity(1 << 16, reader);
         let gz = matches!(buf.fill_buf(), Ok(b) if b.len() >= 2 && b[0] == 0x1f && b[1] == 0x8b);
-        let input: Box<dyn BufRead> = if gz {
+        let input: Box<dyn BufRead + Send> = if gz {
             Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(buf)))
         } else {
             Box::new(buf)

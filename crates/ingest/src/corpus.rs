@@ -68,6 +68,8 @@ pub struct ReadStats {
     pub bytes_read: u64,
     /// Bytes after decompression.
     pub bytes_decoded: u64,
+    /// WARC records that are not HTML pages (requests, metadata, images, …).
+    pub records_ignored: u64,
 }
 
 /// How many ignored file names [`ReadStats::ignored_examples`] keeps.
@@ -120,6 +122,13 @@ impl fmt::Display for ReadStats {
                 f,
                 "; {} directory link(s) not followed",
                 self.links_not_followed
+            )?;
+        }
+        if self.records_ignored > 0 {
+            write!(
+                f,
+                "; {} WARC record(s) ignored (not HTML pages)",
+                self.records_ignored
             )?;
         }
         if self.renamed_ids > 0 {
@@ -271,10 +280,18 @@ impl IdRegistry {
 /// compressed stream yields one skip for the unreadable rest of its file, and a
 /// JSONL file whose first line holds a NUL byte is skipped whole as binary.
 /// [`Documents::stats`] counts what was seen so far.
+/// The WARC archive being read, one record per step (bounded memory).
+struct WarcSource {
+    input: Arc<str>,
+    pages: whence_extract::WarcPages<Box<dyn BufRead + Send>>,
+    record: u64,
+}
+
 pub struct Documents {
     opts: CorpusOptions,
     stack: Vec<Pending>,
     current: Option<JsonlSource>,
+    warc: Option<WarcSource>,
     out: VecDeque<Result<Record, Skip>>,
     ids: IdRegistry,
     stats: ReadStats,
@@ -288,6 +305,7 @@ impl Documents {
             opts,
             stack,
             current: None,
+            warc: None,
             out: VecDeque::new(),
             ids: IdRegistry::default(),
             stats: ReadStats::default(),
@@ -439,6 +457,14 @@ impl Documents {
         };
         match format {
             Format::Text(_) => self.read_text(name, stem, reader, compression, size),
+            Format::Html(_) => self.read_html(name, stem, reader, compression),
+            Format::Warc(_) => {
+                self.warc = Some(WarcSource {
+                    input: Arc::from(name),
+                    pages: whence_extract::WarcPages::new(reader),
+                    record: 0,
+                });
+            }
             Format::Jsonl(_) => {
                 self.current = Some(JsonlSource {
                     input: Arc::from(name),
@@ -451,6 +477,120 @@ impl Documents {
                 });
             }
         }
+    }
+
+    /// One web page per file: the main text, title, date, site and URL it states.
+    fn read_html(
+        &mut self,
+        name: String,
+        stem: String,
+        reader: Box<dyn BufRead + Send>,
+        compression: Compression,
+    ) {
+        let limit = whence_extract::MAX_HTML_BYTES as u64;
+        let mut bytes = Vec::new();
+        if let Err(e) = reader.take(limit + 1).read_to_end(&mut bytes) {
+            self.stats.bytes_decoded += bytes.len() as u64;
+            let reason = stream_error(compression, None, e);
+            return self.skip(&name, None, reason);
+        }
+        self.stats.bytes_decoded += bytes.len() as u64;
+        if bytes.len() as u64 > limit {
+            return self.skip(
+                &name,
+                None,
+                SkipReason::TooLarge {
+                    bytes: bytes.len() as u64,
+                    limit,
+                },
+            );
+        }
+        let input: Arc<str> = Arc::from(name);
+        self.emit_page(
+            &bytes,
+            &whence_extract::HtmlHints::default(),
+            stem,
+            &input,
+            None,
+        );
+    }
+
+    /// Extracts one page and emits it as a document, or records why not.
+    fn emit_page(
+        &mut self,
+        html: &[u8],
+        hints: &whence_extract::HtmlHints,
+        id: String,
+        input: &Arc<str>,
+        line: Option<u64>,
+    ) {
+        match whence_extract::extract_html(html, hints) {
+            Ok(page) => {
+                if page.text.len() as u64 > self.opts.max_doc_bytes {
+                    let reason = SkipReason::TooLarge {
+                        bytes: page.text.len() as u64,
+                        limit: self.opts.max_doc_bytes,
+                    };
+                    return self.skip(input, line, reason);
+                }
+                let mut doc = Document::new(id, page.text);
+                doc.meta = whence_core::Meta {
+                    title: page.title,
+                    date: page.date,
+                    site: page.site,
+                    url: page.url,
+                };
+                self.emit(doc, input, line, Vec::new());
+            }
+            Err(e) => self.skip(
+                input,
+                line,
+                SkipReason::NoMainText {
+                    message: e.to_string(),
+                },
+            ),
+        }
+    }
+
+    /// Reads the next record of the current WARC archive.
+    fn read_warc_record(&mut self) {
+        let Some(mut src) = self.warc.take() else {
+            return;
+        };
+        let Some(item) = src.pages.next() else {
+            return; // archive finished
+        };
+        src.record += 1;
+        let record = Some(src.record);
+        let input = Arc::clone(&src.input);
+        match item {
+            Ok(whence_extract::WarcItem::Page(page)) => {
+                let hints = whence_extract::HtmlHints {
+                    content_type_charset: page.http_charset.clone(),
+                    url: Some(page.url.clone()),
+                };
+                self.stats.bytes_decoded += page.html.len() as u64;
+                let id = if page.url.is_empty() {
+                    page.record_id.clone()
+                } else {
+                    page.url.clone()
+                };
+                self.emit_page(&page.html, &hints, id, &input, record);
+            }
+            Ok(whence_extract::WarcItem::Skipped { .. }) => {
+                // request, metadata and non-HTML records are not documents
+                self.stats.records_ignored += 1;
+            }
+            Ok(_) => self.stats.records_ignored += 1,
+            Err(e) => self.skip(
+                &input,
+                record,
+                SkipReason::BadRecord {
+                    message: e.to_string(),
+                },
+            ),
+        }
+        self.warc = Some(src);
     }
 
     /// One document per file.
@@ -513,6 +653,9 @@ impl Documents {
                         offset: offset as u64,
                     },
                     IngestError::Blank { .. } => SkipReason::BlankText,
+                    IngestError::NotOneDocument { found, .. } => {
+                        SkipReason::Unreadable { message: found }
+                    }
                 };
                 self.skip(&name, None, reason);
             }
@@ -756,6 +899,10 @@ impl Iterator for Documents {
             }
             if self.current.is_some() {
                 self.read_batch();
+                continue;
+            }
+            if self.warc.is_some() {
+                self.read_warc_record();
                 continue;
             }
             let Some(pending) = self.stack.pop() else {

@@ -29,6 +29,11 @@ pub enum Format {
     /// One JSON object a line: `.jsonl`, `.ndjson`, and `.json` when compressed
     /// (`.json.gz`, `.json.zst`: the C4/Dolma convention for JSON lines).
     Jsonl(Compression),
+    /// One web page per file, its main text extracted: `.html`, `.htm`, `.xhtml`.
+    Html(Compression),
+    /// A web archive: every `response` record holding HTML is a page, its main
+    /// text extracted, its URL the id: `.warc`, `.arc.warc`.
+    Warc(Compression),
 }
 
 /// Buffer size for reading files and decompressed streams.
@@ -42,7 +47,9 @@ impl Format {
     /// use whence_ingest::{Compression, Format};
     /// assert_eq!(Format::from_path("a/b.jsonl.gz".as_ref()), Some(Format::Jsonl(Compression::Gzip)));
     /// assert_eq!(Format::from_path("b.TXT".as_ref()), Some(Format::Text(Compression::None)));
-    /// assert_eq!(Format::from_path("b.html".as_ref()), None);
+    /// assert_eq!(Format::from_path("b.html".as_ref()), Some(Format::Html(Compression::None)));
+    /// assert_eq!(Format::from_path("crawl.warc.gz".as_ref()), Some(Format::Warc(Compression::Gzip)));
+    /// assert_eq!(Format::from_path("b.pdf".as_ref()), None);
     /// ```
     pub fn from_path(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
@@ -52,6 +59,8 @@ impl Format {
             ("txt" | "text", c) => Some(Format::Text(c)),
             ("jsonl" | "ndjson", c) => Some(Format::Jsonl(c)),
             ("json", c) if c != Compression::None => Some(Format::Jsonl(c)),
+            ("html" | "htm" | "xhtml", c) => Some(Format::Html(c)),
+            ("warc", c) => Some(Format::Warc(c)),
             _ => None,
         }
     }
@@ -59,7 +68,7 @@ impl Format {
     /// The compression of this format's files.
     pub fn compression(self) -> Compression {
         match self {
-            Format::Text(c) | Format::Jsonl(c) => c,
+            Format::Text(c) | Format::Jsonl(c) | Format::Html(c) | Format::Warc(c) => c,
         }
     }
 }
@@ -144,6 +153,8 @@ impl fmt::Display for Format {
         let (kind, c) = match self {
             Format::Text(c) => ("text", c),
             Format::Jsonl(c) => ("jsonl", c),
+            Format::Html(c) => ("html", c),
+            Format::Warc(c) => ("warc", c),
         };
         match c {
             Compression::None => f.write_str(kind),
@@ -155,7 +166,7 @@ impl fmt::Display for Format {
 
 /// File names the corpus reader takes, for messages.
 pub const SUPPORTED_EXTENSIONS: &str =
-    ".txt .text .jsonl .ndjson (each also .gz/.zst), .json.gz .json.zst";
+    ".txt .text .jsonl .ndjson .html .htm .warc (each also .gz/.zst), .json.gz .json.zst";
 
 #[cfg(test)]
 mod tests {

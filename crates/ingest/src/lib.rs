@@ -179,17 +179,29 @@ pub enum IngestError {
     Binary { input: String, offset: usize },
     #[error("{input}: holds only whitespace, no text to compare")]
     Blank { input: String },
+    #[error("{input}: expected exactly one document here, found {found}")]
+    NotOneDocument { input: String, found: String },
 }
 
 /// Bytes inspected for NUL when deciding whether input is binary.
 const BINARY_SNIFF: usize = 8192;
 
-/// Reads one text document.
+/// Reads one document: a text file (or stdin) as it is; an HTML page, or a WARC
+/// archive or JSONL file holding exactly one document, through the corpus reader
+/// (HTML and WARC pages are reduced to their main text).
 pub fn read_document(
     input: &Input,
     opts: &ReadOptions,
 ) -> Result<(Document, Vec<Warning>), IngestError> {
     let name = input.to_string();
+    if let Input::Path(p) = input {
+        if matches!(
+            Format::from_path(p),
+            Some(Format::Html(_) | Format::Warc(_) | Format::Jsonl(_))
+        ) {
+            return read_single(p, opts);
+        }
+    }
     let bytes = match input {
         Input::Path(p) => std::fs::read(p),
         Input::Stdin => {
@@ -209,6 +221,46 @@ pub fn read_document(
     };
     let (text, warnings) = decode(&name, bytes, opts)?;
     Ok((Document::new(id, text), warnings))
+}
+
+/// One document from a file the corpus reader understands.
+fn read_single(path: &Path, opts: &ReadOptions) -> Result<(Document, Vec<Warning>), IngestError> {
+    let name = path.display().to_string();
+    let spec = CorpusSpec {
+        lossy: opts.lossy,
+        ..CorpusSpec::with_inputs([path.to_path_buf()])
+    };
+    let options = spec.validate().map_err(|e| IngestError::NotOneDocument {
+        input: name.clone(),
+        found: e.to_string(),
+    })?;
+    let corpus = Corpus::open(&options).map_err(|e| IngestError::NotOneDocument {
+        input: name.clone(),
+        found: e.to_string(),
+    })?;
+    let mut docs = Vec::new();
+    let mut skips = Vec::new();
+    for item in corpus.documents() {
+        match item {
+            Ok(rec) => docs.push(rec),
+            Err(skip) => skips.push(skip),
+        }
+        if docs.len() > 1 {
+            break;
+        }
+    }
+    match (docs.len(), skips.first()) {
+        (1, _) => {
+            let rec = docs.pop().expect("one document");
+            Ok((rec.doc, rec.warnings))
+        }
+        (0, Some(skip)) => Err(IngestError::NotOneDocument { input: name, found: format!("no document: {skip}") }),
+        (0, None) => Err(IngestError::NotOneDocument { input: name, found: "no document".into() }),
+        _ => Err(IngestError::NotOneDocument {
+            input: name,
+            found: "more than one document (use `whence extract` to list them, or trace/pairs for a corpus)".into(),
+        }),
+    }
 }
 
 /// Validates and decodes bytes as UTF-8 text.

@@ -48,6 +48,11 @@ pub enum SkipReason {
         lines_read: Option<u64>,
         message: String,
     },
+    /// An HTML page (or WARC record) from which no main text could be extracted.
+    NoMainText { message: String },
+    /// A WARC record that could not be read (`message` from the reader); the
+    /// archive goes on with the next record.
+    BadRecord { message: String },
 }
 
 /// [`SkipReason`] without its details, for counting.
@@ -66,6 +71,8 @@ pub enum SkipKind {
     Unreadable,
     Truncated,
     Corrupt,
+    NoMainText,
+    BadRecord,
 }
 
 impl SkipReason {
@@ -84,6 +91,8 @@ impl SkipReason {
             SkipReason::Unreadable { .. } => SkipKind::Unreadable,
             SkipReason::Truncated { .. } => SkipKind::Truncated,
             SkipReason::Corrupt { .. } => SkipKind::Corrupt,
+            SkipReason::NoMainText { .. } => SkipKind::NoMainText,
+            SkipReason::BadRecord { .. } => SkipKind::BadRecord,
         }
     }
 }
@@ -104,6 +113,8 @@ impl SkipKind {
             SkipKind::Unreadable => "unreadable",
             SkipKind::Truncated => "truncated stream",
             SkipKind::Corrupt => "corrupt stream",
+            SkipKind::NoMainText => "no main text in page",
+            SkipKind::BadRecord => "unreadable WARC record",
         }
     }
 }
@@ -168,6 +179,15 @@ impl fmt::Display for SkipReason {
             } => {
                 write!(f, "compressed stream is corrupt ({message})")?;
                 lines_before(f, *lines_read)
+            }
+            SkipReason::NoMainText { message } => {
+                write!(
+                    f,
+                    "no main text could be extracted ({message}); page skipped"
+                )
+            }
+            SkipReason::BadRecord { message } => {
+                write!(f, "unreadable WARC record ({message}); the archive goes on")
             }
         }
     }

@@ -75,13 +75,18 @@ fn nested_text_dirs_in_sorted_order() {
     write(&d.join("c/d/e.TXT"), "deep");
     write(&d.join("b.txt"), "b file");
     write(&d.join("notes.md"), "ignored");
-    write(&d.join("c/page.html"), "<p>ignored</p>");
+    write(&d.join("c/page.html"), "<html><body><article><p>The page's main text is long enough to be an article paragraph about the flood barriers.</p></article></body></html>");
+    write(&d.join("c/photo.jpg"), "ignored");
     write(&d.join("c/empty.txt"), "");
     write(&d.join("c/blob.txt"), b"PK\x03\x04\x00\x00rest");
     let (items, stats) = read(&opts(&[d]));
     let (recs, skips) = split(items);
-    // Path order: a.txt, b/ (a.text, z.txt), b.txt, c/ (blob, d/e, empty).
-    assert_eq!(ids(&recs), ["a", "a#2", "z", "b", "e"]);
+    // Path order: a.txt, b/ (a.text, z.txt), b.txt, c/ (blob, d/e, empty, page).
+    assert_eq!(ids(&recs), ["a", "a#2", "z", "b", "e", "page"]);
+    assert!(
+        recs[5].doc.text.contains("main text is long enough"),
+        "HTML is extracted"
+    );
     assert_eq!(recs[1].doc.text, "a in b");
     assert_eq!(
         recs[1].input.as_ref(),
@@ -96,14 +101,14 @@ fn nested_text_dirs_in_sorted_order() {
         reasons,
         [SkipReason::Binary { offset: 4 }, SkipReason::EmptyText]
     );
-    assert_eq!(stats.files_read, 7);
+    assert_eq!(stats.files_read, 8);
     assert_eq!(stats.files_ignored, 2);
-    assert_eq!(stats.documents, 5);
+    assert_eq!(stats.documents, 6);
     assert_eq!(stats.skipped_total(), 2);
     assert_eq!(stats.renamed_ids, 1);
     let line = stats.to_string();
     assert!(
-        line.starts_with("read 7 file(s) (0.0 MB): 5 documents; skipped 2 (1 empty text, 1 binary); 2 file(s) ignored (unsupported extension, e.g. "),
+        line.starts_with("read 8 file(s) (0.0 MB): 6 documents; skipped 2 (1 empty text, 1 binary); 2 file(s) ignored (unsupported extension, e.g. "),
         "{line}"
     );
 }

@@ -102,8 +102,8 @@ pub fn compare_html(cmp: &Comparison) -> String {
     }
     ma.extend(al.novel_a.iter().map(|&s| (s, Mark::Novel)));
     mb.extend(al.novel_b.iter().map(|&s| (s, Mark::Novel)));
-    ma.extend(cmp.a.boilerplate.iter().map(|&s| (s, Mark::Boilerplate)));
-    mb.extend(cmp.b.boilerplate.iter().map(|&s| (s, Mark::Boilerplate)));
+    ma.extend(cmp.boilerplate_a.iter().map(|&s| (s, Mark::Boilerplate)));
+    mb.extend(cmp.boilerplate_b.iter().map(|&s| (s, Mark::Boilerplate)));
     let (ia, ib) = (CharIndex::new(&cmp.a.text), CharIndex::new(&cmp.b.text));
     let s = &al.summary;
     let mut title = String::new();

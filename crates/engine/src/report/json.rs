@@ -14,8 +14,8 @@ fn spans(idx: &CharIndex, s: &[Span]) -> Value {
     Value::Array(s.iter().map(|&x| span(idx, x)).collect())
 }
 
-fn side(doc: &Document, idx: &CharIndex) -> Value {
-    json!({"id": doc.id.as_str(), "chars": idx.len_chars(), "boilerplate": spans(idx, &doc.boilerplate)})
+fn side(doc: &Document, boilerplate: &[Span], idx: &CharIndex) -> Value {
+    json!({"id": doc.id.as_str(), "chars": idx.len_chars(), "boilerplate": spans(idx, boilerplate)})
 }
 
 fn round3(x: f64) -> f64 {
@@ -40,8 +40,8 @@ pub fn compare_json(cmp: &Comparison) -> Value {
         .map(|d| json!({"type": d.kind, "a": span(&ia, d.a), "b": span(&ib, d.b)}))
         .collect();
     json!({
-        "a": side(cmp.a, &ia),
-        "b": side(cmp.b, &ib),
+        "a": side(cmp.a, &cmp.boilerplate_a, &ia),
+        "b": side(cmp.b, &cmp.boilerplate_b, &ib),
         "passages": passages,
         "novel_in_a": spans(&ia, &al.novel_a),
         "novel_in_b": spans(&ib, &al.novel_b),

@@ -175,13 +175,16 @@ pub fn compare_text(cmp: &Comparison, opts: &TextOptions) -> String {
             );
         }
     }
-    for (label, doc, idx) in [("A", cmp.a, &ia), ("B", cmp.b, &ib)] {
-        if !doc.boilerplate.is_empty() {
-            let chars: usize = doc.boilerplate.iter().map(|&sp| idx.chars_in(sp)).sum();
+    for (label, bp, idx) in [
+        ("A", &cmp.boilerplate_a, &ia),
+        ("B", &cmp.boilerplate_b, &ib),
+    ] {
+        if !bp.is_empty() {
+            let chars: usize = bp.iter().map(|&sp| idx.chars_in(sp)).sum();
             let _ = writeln!(
                 out,
                 "\nboilerplate in {label}: {} span(s), {chars} chars (not counted)",
-                doc.boilerplate.len()
+                bp.len()
             );
         }
     }

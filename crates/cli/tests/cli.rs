@@ -241,4 +241,182 @@ fn seed_pair_evidence() {
         .find(|d| d["type"] == "attribution");
     let moved = moved.expect("the attribution change is reported");
     assert_eq!(slice(&moved["a"]), "the official");
+    // boilerplate: "Stay Connected" in 000; from "Published in Dawn" to the end in 003
+    let bp_a: Vec<String> = v["a"]["boilerplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(slice)
+        .collect();
+    assert_eq!(bp_a, vec!["Stay Connected".to_owned()]);
+    let tb: Vec<char> = std::fs::read_to_string(&b).unwrap().chars().collect();
+    let bp_b = v["b"]["boilerplate"].as_array().unwrap();
+    let (s, e) = (
+        bp_b[0][0].as_u64().unwrap() as usize,
+        bp_b[0][1].as_u64().unwrap() as usize,
+    );
+    let tail: String = tb[s..e].iter().collect();
+    assert!(
+        tail.starts_with("Published in Dawn October 2nd, 2015"),
+        "{tail}"
+    );
+    assert!(tail.contains("Get the Dawn Mobile App") && tail.contains("Never-ending suffering"));
+    assert_eq!(e, tb.len());
+}
+
+const PAGE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>Flood barriers fail | The Valley Gazette</title>
+<meta property="og:site_name" content="The Valley Gazette">
+<meta property="article:published_time" content="2024-03-05T08:00:00Z"></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a> <a href="/weather">Weather</a></nav>
+<article><h1>Flood barriers fail</h1>
+<p>Flood barriers along the eastern river failed early on Tuesday, forcing the evacuation of about 4,000 residents from three low-lying districts, the regional emergency service said.</p>
+<p>Water rose by nearly two metres overnight after three days of heavy rain in the hills above the city. Rescue crews used boats to reach families trapped on the upper floors.</p>
+</article><footer>Copyright 2024 The Valley Gazette. All rights reserved.</footer></body></html>"#;
+
+fn warc_record(kind: &str, uri: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+#[test]
+fn extract_reads_html_with_metadata_and_keeps_text_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("flood.html"), PAGE).unwrap();
+    std::fs::write(dir.path().join("notes.pdf"), b"%PDF").unwrap();
+    let out = run(&["extract", p(dir.path())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs: Vec<serde_json::Value> = String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    assert_eq!(d["id"], "flood");
+    assert_eq!(d["site"], "The Valley Gazette");
+    assert_eq!(d["date"], "2024-03-05T08:00:00Z");
+    let text = d["text"].as_str().unwrap();
+    assert!(text.contains("Flood barriers along the eastern river failed"));
+    assert!(
+        !text.contains("Weather"),
+        "navigation is not main text: {text}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("1 documents") || err.contains("1 document"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ignored"),
+        "the PDF is counted as ignored: {err}"
+    );
+}
+
+#[test]
+fn extract_reads_warc_pages_and_reports_bad_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut warc = warc_record(
+        "warcinfo",
+        "info",
+        "application/warc-fields",
+        b"software: test\r\n",
+    );
+    let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{PAGE}");
+    warc.extend(warc_record(
+        "response",
+        "https://gazette.example/flood",
+        "application/http; msgtype=response",
+        http.as_bytes(),
+    ));
+    let img = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG";
+    warc.extend(warc_record(
+        "response",
+        "https://gazette.example/logo.png",
+        "application/http; msgtype=response",
+        img,
+    ));
+    // a record cut short: its declared length runs past the end of the file
+    warc.extend(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://gazette.example/cut\r\nContent-Length: 5000\r\n\r\nHTTP/1.1 200 OK\r\n");
+    let path = dir.path().join("crawl.warc");
+    std::fs::write(&path, &warc).unwrap();
+    let out = run(&[
+        "extract",
+        p(&path),
+        "--out",
+        p(&dir.path().join("docs.jsonl")),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("docs.jsonl")).unwrap();
+    let docs: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["id"], "https://gazette.example/flood");
+    assert_eq!(docs[0]["url"], "https://gazette.example/flood");
+    let err = stderr(&out);
+    assert!(
+        err.contains("skipped") && err.contains("crawl.warc"),
+        "the cut record is reported: {err}"
+    );
+}
+
+#[test]
+fn extract_writes_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("docs.parquet");
+    let out = run(&[
+        "extract",
+        p(&demo("wire.txt")),
+        p(&demo("reprint.txt")),
+        "--out",
+        p(&out_path),
+        "--format",
+        "parquet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&out_path).unwrap();
+    assert_eq!(&bytes[..4], b"PAR1");
+    assert_eq!(&bytes[bytes.len() - 4..], b"PAR1");
+}
+
+#[test]
+fn compare_reports_boilerplate_and_leaves_it_out() {
+    let out = run(&[
+        "compare",
+        p(&demo("rewrite.txt")),
+        p(&demo("wire.txt")),
+        "--json",
+    ]);
+    let v = json(&out);
+    let text: Vec<char> = std::fs::read_to_string(demo("rewrite.txt"))
+        .unwrap()
+        .chars()
+        .collect();
+    let bp = v["a"]["boilerplate"].as_array().unwrap();
+    assert_eq!(bp.len(), 1);
+    let (s, e) = (
+        bp[0][0].as_u64().unwrap() as usize,
+        bp[0][1].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        text[s..e].iter().collect::<String>(),
+        "Follow us on social media for more updates."
+    );
+    let keep = json(&run(&[
+        "compare",
+        p(&demo("rewrite.txt")),
+        p(&demo("wire.txt")),
+        "--json",
+        "--keep-boilerplate",
+    ]));
+    assert!(keep["a"]["boilerplate"].as_array().unwrap().is_empty());
+    assert!(keep["summary"]["a_reused"].as_f64() < v["summary"]["a_reused"].as_f64());
 }

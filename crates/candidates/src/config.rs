@@ -13,8 +13,13 @@ pub struct RawIndexConfig {
     /// `w + k − 1` tokens but also every shared stock phrase; 2–3 cuts most noise.
     pub min_shared: u32,
     /// Fewest shared fingerprints per fingerprint of the side with the higher
-    /// containment (`max(containment_a, containment_b)`); 0 keeps all.
+    /// containment (`max(containment_a, containment_b)`), unless the pair shares at
+    /// least `strong_shared`; 0 keeps all. Cuts pairs of long texts that share a
+    /// couple of incidental runs.
     pub min_containment: f32,
+    /// Pairs sharing at least this many fingerprints are kept whatever their
+    /// containment (a few paragraphs of a wire story inside a long article).
+    pub strong_shared: u32,
     /// Bytes of postings and pair records held in memory before sorted runs are
     /// spilled to temporary files.
     pub memory_budget: usize,
@@ -23,13 +28,16 @@ pub struct RawIndexConfig {
 }
 
 impl Default for RawIndexConfig {
-    /// `max_df = 64, min_shared = 2, min_containment = 0, memory_budget = 1 GiB`
-    /// (chosen by measurement, see `docs/candidates-notes.md`).
+    /// `max_df = 64, min_shared = 2, min_containment = 0.2, strong_shared = 6,
+    /// memory_budget = 1 GiB` (chosen by measurement with winnowing `k = 4, w = 4`,
+    /// see `docs/candidates-notes.md`): a pair is a candidate when it shares ≥ 2
+    /// fingerprints and either ≥ 20 % of one side's or ≥ 6 in all.
     fn default() -> Self {
         RawIndexConfig {
             max_df: 64,
             min_shared: 2,
-            min_containment: 0.0,
+            min_containment: 0.2,
+            strong_shared: 6,
             memory_budget: 1 << 30,
             temp_dir: None,
         }
@@ -112,12 +120,13 @@ pub struct RawLshConfig {
 }
 
 impl Default for RawLshConfig {
-    /// 32 bands × 4 rows (threshold ≈ 0.42; a pair at J = 0.65 is found with
-    /// probability 0.998, at J = 0.5 with 0.87), min_jaccard 0.3, max_bucket 256.
+    /// 42 bands × 3 rows of a 128-value signature (threshold ≈ 0.29; a pair at
+    /// J = 0.5 is found with probability 0.996, at J = 0.2 with 0.29), min_jaccard
+    /// 0.3, max_bucket 256. Chosen by measurement with MinHash over word 3-grams.
     fn default() -> Self {
         RawLshConfig {
-            bands: 32,
-            rows: 4,
+            bands: 42,
+            rows: 3,
             min_jaccard: 0.3,
             max_bucket: 256,
         }
@@ -222,8 +231,8 @@ mod tests {
     #[test]
     fn lsh_curve() {
         let c = RawLshConfig::default().validate().unwrap();
-        assert!((c.threshold() - 0.42).abs() < 0.01);
-        assert!(c.probability(0.65) > 0.99);
-        assert!(c.probability(0.2) < 0.06);
+        assert!((c.threshold() - 0.288).abs() < 0.01);
+        assert!(c.probability(0.5) > 0.99);
+        assert!(c.probability(0.1) < 0.05);
     }
 }

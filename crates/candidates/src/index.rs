@@ -229,7 +229,7 @@ impl IndexBuilder {
             let (a, b) = ((key >> 32) as u32, key as u32);
             let ca = shared as f32 / counts[a as usize].max(1) as f32;
             let cb = shared as f32 / counts[b as usize].max(1) as f32;
-            if ca.max(cb) >= c.min_containment {
+            if ca.max(cb) >= c.min_containment || shared >= c.strong_shared {
                 candidates.push(Candidate {
                     a,
                     b,
@@ -263,7 +263,8 @@ pub struct Index {
 }
 
 impl Index {
-    /// Candidate pairs: every pair sharing at least `min_shared` kept fingerprints,
+    /// Candidate pairs: every pair sharing at least `min_shared` kept fingerprints
+    /// and either `min_containment` of one side or `strong_shared` fingerprints;
     /// `a < b`, sorted by `(a, b)`.
     pub fn candidates(&self) -> &[Candidate] {
         &self.candidates
@@ -290,7 +291,9 @@ impl Index {
     }
 
     /// Documents sharing at least `min_shared` fingerprints with `hashes` (one
-    /// document's fingerprints, any order), by decreasing `shared`, then by doc.
+    /// document's fingerprints, any order) and either `min_containment` (of the
+    /// query or of the document) or `strong_shared` fingerprints, by decreasing
+    /// `shared`, then by doc.
     pub fn query(&self, hashes: &[u64]) -> Result<Vec<Hit>, IndexError> {
         let mut q = hashes.to_vec();
         q.sort_unstable();
@@ -300,7 +303,7 @@ impl Index {
         self.store.lookup(&q, &mut docs)?;
         docs.sort_unstable();
         let n = q.len().max(1) as f32;
-        let min_shared = self.config.get().min_shared;
+        let c = self.config.get();
         let mut hits = Vec::new();
         let mut i = 0;
         while i < docs.len() {
@@ -309,14 +312,19 @@ impl Index {
                 e += 1;
             }
             let shared = (e - i) as u32;
-            if shared >= min_shared {
+            if shared >= c.min_shared {
                 let doc = docs[i];
-                hits.push(Hit {
+                let hit = Hit {
                     doc,
                     shared,
                     containment: shared as f32 / n,
                     containment_doc: shared as f32 / self.doc_fingerprints(doc).max(1) as f32,
-                });
+                };
+                if hit.containment.max(hit.containment_doc) >= c.min_containment
+                    || shared >= c.strong_shared
+                {
+                    hits.push(hit);
+                }
             }
             i = e;
         }

@@ -127,6 +127,7 @@ mod tests {
             max_df,
             min_shared,
             memory_budget: budget,
+            min_containment: 0.0,
             ..Default::default()
         }
         .validate()
@@ -234,8 +235,13 @@ mod tests {
         }
         .validate()
         .unwrap();
-        assert!(build(&docs, c).candidates().is_empty()); // 2 / 100 and 2 / 202
-        assert_eq!(build(&docs, IndexConfig::default()).candidates().len(), 1);
+        assert!(build(&docs, c.clone()).candidates().is_empty()); // 2 / 100 and 2 / 202
+        let hits = build(&docs, c.clone()).query(&docs[0]).unwrap();
+        assert_eq!(hits.iter().map(|h| h.doc).collect::<Vec<_>>(), vec![0]);
+        assert_eq!(build(&docs, cfg(64, 2, 1 << 30)).candidates().len(), 1);
+        // Six shared fingerprints pass on their own (strong_shared = 6).
+        let docs = vec![(0..100).collect::<Vec<u64>>(), (94..300).collect()];
+        assert_eq!(build(&docs, c).candidates().len(), 1);
         let mut b = IndexBuilder::new(IndexConfig::default());
         b.add(3, &[1]).unwrap();
         assert!(matches!(b.add(3, &[2]), Err(IndexError::DuplicateDoc(3))));

@@ -21,7 +21,7 @@
 //! ```
 //! use whence_sketch::{winnow, MinHasher, MinHashParams, WinnowParams};
 //! let a: Vec<u64> = (0..40).collect();
-//! let b: Vec<u64> = (20..60).collect(); // shares the run 20..40 (20 tokens ≥ w+k−1 = 8)
+//! let b: Vec<u64> = (20..60).collect(); // shares the run 20..40 (20 tokens ≥ w+k−1 = 7)
 //! let p = WinnowParams::default();
 //! let (fa, fb) = (winnow(&a, None, &p), winnow(&b, None, &p));
 //! assert!(fa.iter().any(|x| fb.iter().any(|y| x.hash == y.hash)));

@@ -134,6 +134,9 @@ fn chrome_mask(text: &str, ts: &whence_core::TokenStream) -> Vec<bool> {
         .collect()
 }
 
+/// A candidate filter on (shared, containment).
+type Keep = Box<dyn Fn(u32, f32) -> bool>;
+
 struct Doc {
     fp: Vec<u64>,
     fp_masked: Option<Vec<u64>>,
@@ -178,7 +181,7 @@ fn main() {
         )
     });
     let mut cache_out = (!cache_exists)
-        .then(|| a.cache.as_ref())
+        .then_some(a.cache.as_ref())
         .flatten()
         .map(|p| {
             std::io::BufWriter::with_capacity(
@@ -543,17 +546,16 @@ fn main() {
             "chrome report (index on chrome-masked fingerprints, {:.2} s):",
             t.elapsed().as_secs_f64()
         );
-        let levels: Vec<(String, Box<dyn Fn(u32, f32) -> bool>)> = (1..=5u32)
+        let levels: Vec<(String, Keep)> = (1..=5u32)
             .map(|m| {
                 (
                     format!("min_shared={m}"),
-                    Box::new(move |s: u32, _x: f32| s >= m) as Box<dyn Fn(u32, f32) -> bool>,
+                    Box::new(move |s: u32, _x: f32| s >= m) as Keep,
                 )
             })
             .chain(std::iter::once((
                 format!("rule {ms}/{mc}/{ss}"),
-                Box::new(move |s: u32, x: f32| s >= ms && (x >= mc || s >= ss))
-                    as Box<dyn Fn(u32, f32) -> bool>,
+                Box::new(move |s: u32, x: f32| s >= ms && (x >= mc || s >= ss)) as Keep,
             )))
             .collect();
         for (label, keep) in &levels {

@@ -63,14 +63,8 @@ pub enum ConfigError {
 }
 
 /// Validated index settings; the only form [`crate::IndexBuilder`] accepts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IndexConfig(RawIndexConfig);
-
-impl Default for IndexConfig {
-    fn default() -> Self {
-        IndexConfig(RawIndexConfig::default())
-    }
-}
 
 impl RawIndexConfig {
     /// Checks ranges.
@@ -134,14 +128,8 @@ impl Default for RawLshConfig {
 }
 
 /// Validated LSH settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LshConfig(RawLshConfig);
-
-impl Default for LshConfig {
-    fn default() -> Self {
-        LshConfig(RawLshConfig::default())
-    }
-}
 
 impl RawLshConfig {
     /// Checks ranges.

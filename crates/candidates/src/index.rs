@@ -10,7 +10,7 @@ use crate::extsort::{ExternalSorter, Record, Sorted};
 use crate::{Candidate, IndexConfig, IndexError};
 
 /// Postings per block of the on-disk directory.
-const BLOCK: usize = 1024;
+const BLOCK: usize = 1024; // a power of two
 
 /// Counts describing a built index.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -413,7 +413,7 @@ impl DiskWriter {
     }
 
     fn push(&mut self, p: (u64, u32)) -> Result<(), IndexError> {
-        if self.len % BLOCK as u64 == 0 {
+        if self.len & (BLOCK as u64 - 1) == 0 {
             self.dir.push(p.0);
         }
         let mut rec = [0u8; 12];

@@ -99,10 +99,10 @@ mod proptests {
             let run: Vec<u64> = (0..len as u64)
                 .map(|i| shingle::fmix64(run_seed ^ i) % alphabet)
                 .collect();
+            let clear = vec![false; len];
             let build = |pre: &[u64], mpre: &[bool], suf: &[u64], msuf: &[bool]| {
                 let keys: Vec<u64> = pre.iter().chain(&run).chain(suf).copied().collect();
-                let mask: Vec<bool> = mpre.iter().chain(std::iter::repeat(&false).take(len))
-                    .chain(msuf).copied().collect();
+                let mask: Vec<bool> = mpre.iter().chain(&clear).chain(msuf).copied().collect();
                 (keys, mask)
             };
             let (ka, mka) = build(&pa, &ma, &sa, &msa);

@@ -51,14 +51,8 @@ impl RawMinHashParams {
 }
 
 /// Validated MinHash settings. Construct with [`RawMinHashParams::validate`] or `default()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MinHashParams(RawMinHashParams);
-
-impl Default for MinHashParams {
-    fn default() -> Self {
-        MinHashParams(RawMinHashParams::default())
-    }
-}
 
 impl MinHashParams {
     /// Signature length.

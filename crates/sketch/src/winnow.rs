@@ -5,7 +5,7 @@ use crate::ParamError;
 
 /// Seed of the k-gram hash used by winnowing (fixed: fingerprints must be comparable
 /// across runs, processes and machines).
-pub const WINNOW_SEED: u64 = 0x5EED_0F_5CE7C4;
+pub const WINNOW_SEED: u64 = 0x5EED_0F5C_E7C4;
 
 /// A selected k-gram: its hash and the token index where it starts.
 pub type Fingerprint = Shingle;
@@ -51,14 +51,8 @@ impl RawWinnowParams {
 }
 
 /// Validated winnowing settings. Construct with [`RawWinnowParams::validate`] or `default()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WinnowParams(RawWinnowParams);
-
-impl Default for WinnowParams {
-    fn default() -> Self {
-        WinnowParams(RawWinnowParams::default())
-    }
-}
 
 impl WinnowParams {
     /// Tokens per k-gram.

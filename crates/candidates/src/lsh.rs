@@ -157,6 +157,35 @@ mod tests {
     }
 
     #[test]
+    fn identical_for_any_thread_count() {
+        // 400 signatures in 40 families of near-duplicates plus noise.
+        let sigs: Vec<Vec<u32>> = (0..400u64)
+            .map(|d| {
+                let mut s = sig(d / 10, 128);
+                for i in 0..128u64 {
+                    if mix(d * 7919 + i) % 100 < 25 {
+                        s[i as usize] = mix(d ^ (i << 20)) as u32;
+                    }
+                }
+                s
+            })
+            .collect();
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| lsh_pairs(&sigs, &LshConfig::default()))
+        };
+        let (one, s1) = run(1);
+        let (four, s4) = run(4);
+        assert_eq!(one, four);
+        assert_eq!(s1, s4);
+        assert!(one.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
+        // Family members (J ≈ 0.6) are found; strangers are not.
+        let within = one.iter().filter(|p| p.a / 10 == p.b / 10).count();
+        assert!(within > 40 * 45 * 9 / 10, "{within}");
+        assert!(one.iter().all(|p| p.a / 10 == p.b / 10));
+    }
+
+    #[test]
     fn big_buckets_become_stars() {
         let s = sig(3, 128);
         let sigs: Vec<Vec<u32>> = (0..10).map(|_| s.clone()).collect();

@@ -7,7 +7,7 @@
 //!     --corpus /tmp/c100k.jsonl --truth /tmp/t100k.jsonl [--k 5] [--w 4] \
 //!     [--max-df 64] [--min-shared 2] [--min-containment 0.2] [--strong-shared 6] \
 //!     [--budget-mb 1024] [--mh-k 3] [--bands 42] [--rows 3] [--mask-chrome] \
-//!     [--chrome-report] [--limit N] [--no-lsh] [--cache FILE]
+//!     [--chrome-report] [--limit N] [--no-lsh] [--cache FILE] [--lean]
 //! ```
 //!
 //! `--mask-chrome` masks the per-site header and footer lines (the text before the
@@ -40,6 +40,7 @@ struct Args {
     chrome_report: bool,
     limit: usize,
     lsh: bool,
+    lean: bool,
     cache: Option<String>,
 }
 
@@ -66,6 +67,7 @@ fn parse() -> Args {
         chrome_report: false,
         limit: usize::MAX,
         lsh: true,
+        lean: false,
         cache: None,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
@@ -97,6 +99,10 @@ fn parse() -> Args {
             }
             "--chrome-report" => {
                 a.chrome_report = true;
+                i -= 1;
+            }
+            "--lean" => {
+                a.lean = true;
                 i -= 1;
             }
             "--no-lsh" => {
@@ -340,15 +346,18 @@ fn main() {
     }
 
     // Index at min_shared = 1, so recall can be read off for every min_shared level.
+    // --lean: the index applies the rule itself (what a caller gets), no grids.
     let cfg = RawIndexConfig {
         max_df: a.max_df,
-        min_shared: 1,
-        min_containment: 0.0,
+        min_shared: if a.lean { a.min_shared } else { 1 },
+        min_containment: if a.lean { a.min_containment } else { 0.0 },
+        strong_shared: a.strong_shared,
         memory_budget: a.budget_mb << 20,
         ..Default::default()
     }
     .validate()
     .expect("index config");
+    println!("peak memory before the index (VmHWM) {:.0} MB", vm_hwm_mb());
     let t = Instant::now();
     let mut b = IndexBuilder::new(cfg.clone());
     for (i, d) in docs.iter().enumerate() {
@@ -438,7 +447,7 @@ fn main() {
             tot as f64 / truth.len().max(1) as f64
         );
     };
-    for m in 1..=5u32 {
+    for m in (1..=5u32).filter(|_| !a.lean) {
         let nc = all.iter().filter(|c| c.shared >= m).count();
         row(
             format!("index min_shared={m}"),
@@ -467,50 +476,52 @@ fn main() {
         .iter()
         .map(|c| ((c.a, c.b), (c.shared, c.containment())))
         .collect();
-    println!("grid: min_shared, min_containment → recall all / exact+near / partial / rewrite, candidates");
-    for m in [1u32, 2, 3, 4, 6, 8] {
-        for c in [0.0f32, 0.01, 0.02, 0.03, 0.05, 0.1] {
-            let ok = |p: &(u32, u32)| cont_of.get(p).is_some_and(|&(s, x)| s >= m && x >= c);
-            let rec = |f: &dyn Fn(&str) -> bool| {
-                let sel: Vec<_> = truth.iter().filter(|(_, k)| f(k)).collect();
-                sel.iter().filter(|(p, _)| ok(p)).count() as f64 / sel.len().max(1) as f64
-            };
-            let nc = all
-                .iter()
-                .filter(|x| x.shared >= m && x.containment() >= c)
-                .count();
-            println!(
-                "  m={m} c={c:.2}: {:.4} / {:.4} / {:.4} / {:.4}  {nc}",
-                rec(&|_| true),
-                rec(&|k| k == "exact" || k == "near"),
-                rec(&|k| k == "partial"),
-                rec(&|k| k == "rewrite")
-            );
-        }
-    }
-    // Two-level rule: shared ≥ lo and (containment ≥ c or shared ≥ hi).
-    println!("rule: shared ≥ lo and (containment ≥ c or shared ≥ hi) → recall all / exact+near / partial / rewrite / truncated, candidates");
-    for lo in [2u32, 3] {
-        for c in [0.05f32, 0.1, 0.2] {
-            for hi in [4u32, 6, 8, 12] {
-                let keep = |s: u32, x: f32| s >= lo && (x >= c || s >= hi);
-                let ok = |p: &(u32, u32)| cont_of.get(p).is_some_and(|&(s, x)| keep(s, x));
+    if !a.lean {
+        println!("grid: min_shared, min_containment → recall all / exact+near / partial / rewrite, candidates");
+        for m in [1u32, 2, 3, 4, 6, 8] {
+            for c in [0.0f32, 0.01, 0.02, 0.03, 0.05, 0.1] {
+                let ok = |p: &(u32, u32)| cont_of.get(p).is_some_and(|&(s, x)| s >= m && x >= c);
                 let rec = |f: &dyn Fn(&str) -> bool| {
                     let sel: Vec<_> = truth.iter().filter(|(_, k)| f(k)).collect();
                     sel.iter().filter(|(p, _)| ok(p)).count() as f64 / sel.len().max(1) as f64
                 };
                 let nc = all
                     .iter()
-                    .filter(|x| keep(x.shared, x.containment()))
+                    .filter(|x| x.shared >= m && x.containment() >= c)
                     .count();
                 println!(
-                    "  lo={lo} c={c:.2} hi={hi}: {:.4} / {:.4} / {:.4} / {:.4} / {:.4}  {nc}",
+                    "  m={m} c={c:.2}: {:.4} / {:.4} / {:.4} / {:.4}  {nc}",
                     rec(&|_| true),
                     rec(&|k| k == "exact" || k == "near"),
                     rec(&|k| k == "partial"),
-                    rec(&|k| k == "rewrite"),
-                    rec(&|k| k == "truncated")
+                    rec(&|k| k == "rewrite")
                 );
+            }
+        }
+        // Two-level rule: shared ≥ lo and (containment ≥ c or shared ≥ hi).
+        println!("rule: shared ≥ lo and (containment ≥ c or shared ≥ hi) → recall all / exact+near / partial / rewrite / truncated, candidates");
+        for lo in [2u32, 3] {
+            for c in [0.05f32, 0.1, 0.2] {
+                for hi in [4u32, 6, 8, 12] {
+                    let keep = |s: u32, x: f32| s >= lo && (x >= c || s >= hi);
+                    let ok = |p: &(u32, u32)| cont_of.get(p).is_some_and(|&(s, x)| keep(s, x));
+                    let rec = |f: &dyn Fn(&str) -> bool| {
+                        let sel: Vec<_> = truth.iter().filter(|(_, k)| f(k)).collect();
+                        sel.iter().filter(|(p, _)| ok(p)).count() as f64 / sel.len().max(1) as f64
+                    };
+                    let nc = all
+                        .iter()
+                        .filter(|x| keep(x.shared, x.containment()))
+                        .count();
+                    println!(
+                        "  lo={lo} c={c:.2} hi={hi}: {:.4} / {:.4} / {:.4} / {:.4} / {:.4}  {nc}",
+                        rec(&|_| true),
+                        rec(&|k| k == "exact" || k == "near"),
+                        rec(&|k| k == "partial"),
+                        rec(&|k| k == "rewrite"),
+                        rec(&|k| k == "truncated")
+                    );
+                }
             }
         }
     }
@@ -529,7 +540,7 @@ fn main() {
         );
     }
 
-    if a.chrome_report && !a.mask_chrome {
+    if a.chrome_report && !a.mask_chrome && !a.lean {
         let t = Instant::now();
         let mut b = IndexBuilder::new(cfg);
         for (i, d) in docs.iter().enumerate() {

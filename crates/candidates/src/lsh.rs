@@ -171,7 +171,10 @@ mod tests {
             })
             .collect();
         let run = |threads| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             pool.install(|| lsh_pairs(&sigs, &LshConfig::default()))
         };
         let (one, s1) = run(1);

@@ -120,6 +120,22 @@ fn parse() -> Args {
     a
 }
 
+/// CPU seconds (user + system, all threads) of this process so far, from
+/// /proc/self/stat (clock ticks of 1/100 s, the Linux default). Wall times on a
+/// shared machine measure the neighbours too; CPU times do not.
+fn cpu_secs() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = s.rsplit_once(')').map_or("", |x| x.1);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // after the command: state is field 3; utime and stime are fields 14 and 15
+    let tick = |i: usize| {
+        f.get(i - 3)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(14) + tick(15)) / 100.0
+}
+
 fn vm_hwm_mb() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     s.lines()
@@ -173,6 +189,7 @@ fn main() {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut docs: Vec<Doc> = Vec::new();
     let (mut t_read, mut t_analyze, mut t_winnow, mut t_minhash) = (0f64, 0f64, 0f64, 0f64);
+    let (mut c_winnow, mut c_minhash) = (0f64, 0f64);
     let (mut bytes, mut tokens, mut fps) = (0usize, 0usize, 0usize);
     let mut lines = f.lines();
     // Optional cache of analyzed keys and chrome masks (analysis dominates run time).
@@ -269,7 +286,7 @@ fn main() {
             }
         }
         tokens += analyzed.iter().map(|x| x.0.len()).sum::<usize>();
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_secs());
         let winnowed: Vec<(Vec<u64>, Option<Vec<u64>>)> = analyzed
             .par_iter()
             .map_init(
@@ -287,8 +304,9 @@ fn main() {
             )
             .collect();
         t_winnow += t.elapsed().as_secs_f64();
+        c_winnow += cpu_secs() - c;
         fps += winnowed.iter().map(|x| x.0.len()).sum::<usize>();
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_secs());
         let sigs: Vec<Vec<u32>> = if a.lsh {
             analyzed
                 .par_iter()
@@ -306,6 +324,7 @@ fn main() {
             vec![Vec::new(); analyzed.len()]
         };
         t_minhash += t.elapsed().as_secs_f64();
+        c_minhash += cpu_secs() - c;
         docs.extend(
             winnowed
                 .into_iter()
@@ -333,14 +352,14 @@ fn main() {
         mb / t_analyze
     );
     println!(
-        "stage winnow      {t_winnow:7.2} s  ({:.1} MB/s, {:.1} M tokens/s, {:.1} M fingerprints/s)",
+        "stage winnow      {t_winnow:7.2} s  cpu {c_winnow:.2} s  ({:.1} MB/s, {:.1} M tokens/s, {:.1} M fingerprints/s)",
         mb / t_winnow,
         tokens as f64 / t_winnow / 1e6,
         fps as f64 / t_winnow / 1e6
     );
     if a.lsh {
         println!(
-            "stage minhash     {t_minhash:7.2} s  ({:.1} MB/s)",
+            "stage minhash     {t_minhash:7.2} s  cpu {c_minhash:.2} s  ({:.1} MB/s)",
             mb / t_minhash
         );
     }
@@ -358,7 +377,7 @@ fn main() {
     .validate()
     .expect("index config");
     println!("peak memory before the index (VmHWM) {:.0} MB", vm_hwm_mb());
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_secs());
     let mut b = IndexBuilder::new(cfg.clone());
     for (i, d) in docs.iter().enumerate() {
         b.add(i as u32, &d.fp).expect("add");
@@ -367,14 +386,15 @@ fn main() {
     let index = b.finish().expect("finish");
     let t_index = t.elapsed().as_secs_f64();
     println!(
-        "stage index       {t_index:7.2} s  (add {t_add:.2} s) {:?}",
+        "stage index       {t_index:7.2} s  cpu {:.2} s  (add {t_add:.2} s) {:?}",
+        cpu_secs() - c,
         index.stats()
     );
     let all: Vec<_> = index.candidates().to_vec();
 
     let mut lsh = Vec::new();
     if a.lsh {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_secs());
         let lc = RawLshConfig {
             bands: a.bands,
             rows: a.rows,
@@ -385,8 +405,9 @@ fn main() {
         let sigs: Vec<&[u32]> = docs.iter().map(|d| d.sig.as_slice()).collect();
         let (pairs, st) = lsh_pairs(&sigs, &lc);
         println!(
-            "stage lsh         {:7.2} s  {} pairs (bands {}×{}, threshold {:.2}) {:?}",
+            "stage lsh         {:7.2} s  cpu {:.2} s  {} pairs (bands {}×{}, threshold {:.2}) {:?}",
             t.elapsed().as_secs_f64(),
+            cpu_secs() - c,
             pairs.len(),
             a.bands,
             a.rows,

@@ -6,6 +6,8 @@ use whence_core::{Passage, Relation};
 ///
 /// - no passage: `unrelated`;
 /// - both sides ≥ 0.8 reused: `near_duplicate`;
+/// - one side ≥ 0.85 reused and at least 0.1 above the other: that side is
+///   derived from the other (a truncated or trimmed copy);
 /// - otherwise the direction score `d = ln(a_reused / b_reused) + ln(|B passages| /
 ///   |A passages|)` weighs two signs of derivation: the derived side is mostly made
 ///   of shared text, and the source holds the longer, more complete version of it
@@ -17,6 +19,16 @@ pub fn verdict(a_reused: f64, b_reused: f64, passages: &[Passage]) -> (Relation,
     }
     if a_reused >= 0.8 && b_reused >= 0.8 {
         return (Relation::NearDuplicate, round2(a_reused.min(b_reused)));
+    }
+    // containment: one side is (almost) wholly made of the other, which has more
+    let (hi, lo) = (a_reused.max(b_reused), a_reused.min(b_reused));
+    if hi >= 0.85 && hi - lo >= 0.1 {
+        let relation = if a_reused > b_reused {
+            Relation::ADerivedFromB
+        } else {
+            Relation::BDerivedFromA
+        };
+        return (relation, round2((hi - lo).clamp(0.3, 0.95)));
     }
     let len_a: usize = passages.iter().map(|p| p.a.len()).sum();
     let len_b: usize = passages.iter().map(|p| p.b.len()).sum();

@@ -116,7 +116,6 @@ impl CorpusArgs {
     }
 
     /// A bar with a known length on stderr (hidden as the spinner is).
-    #[allow(dead_code)] // used by the corpus commands that verify pairs
     pub fn bar(&self, len: u64, msg: &str) -> ProgressBar {
         if self.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             return ProgressBar::hidden();

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod compare;
 mod corpus_args;
 mod extract;
+mod pairs;
+mod trace;
 
 /// whence: where did this text come from?
 ///
@@ -52,6 +54,43 @@ enum Command {
     ///   whence extract article.html | jq -r .text
     #[command(verbatim_doc_comment)]
     Extract(extract::ExtractArgs),
+    /// Find a document's sources in a corpus and classify its derivation.
+    ///
+    /// Aligns DOC with every candidate source in CORPUS (all of it when small,
+    /// fingerprint-index candidates when large) and reports each source's passages,
+    /// the fraction of DOC reused from all sources together, what is new, and the
+    /// METER derivation class: wholly, partially or non derived.
+    ///
+    /// Examples:
+    ///   whence trace story.txt --in wire/
+    ///   whence trace story.html --in wire.jsonl.gz --json
+    #[command(verbatim_doc_comment)]
+    Trace(trace::TraceArgs),
+    /// Find every reuse pair in a corpus, verified by alignment.
+    ///
+    /// Candidates come from winnowed fingerprints in an inverted index (partial
+    /// reuse, scored by containment) and MinHash-LSH (near-duplicates); each is
+    /// aligned and only verified pairs are written, one JSON object a line:
+    /// {"a", "b", "relation", "a_reused", "b_reused", "passages"?}. Relations use
+    /// publication dates when both documents have one.
+    ///
+    /// Examples:
+    ///   whence pairs news.jsonl.gz --out pairs.jsonl --clusters clusters.jsonl
+    ///   whence pairs site-a/ site-b/ --passages --out pairs.parquet --format parquet
+    #[command(verbatim_doc_comment)]
+    Pairs(pairs::PairsArgs),
+    /// Keep one document per near-duplicate cluster.
+    ///
+    /// Writes the kept documents (same shape as `extract`) and, with --removed,
+    /// one line per removed document: {"id", "kept", "reason", "cluster",
+    /// "cluster_size"}. Nothing is dropped silently: every input document is either
+    /// kept, listed as removed, or reported as skipped with its reason.
+    ///
+    /// Examples:
+    ///   whence dedup crawl/ --out kept.jsonl --removed removed.jsonl
+    ///   whence dedup pages.jsonl.zst --keep longest --drop-boilerplate --out kept.parquet --format parquet
+    #[command(verbatim_doc_comment)]
+    Dedup(pairs::DedupArgs),
 }
 
 /// When to color terminal output.
@@ -80,6 +119,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Compare(args) => compare::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Trace(args) => trace::run(args),
+        Command::Pairs(args) => pairs::run_pairs(args),
+        Command::Dedup(args) => pairs::run_dedup(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,11 +21,13 @@
 mod compare;
 mod config;
 pub mod corpus;
+pub mod pipeline;
 pub mod report;
 pub mod table;
 
 pub use compare::{boilerplate_of, compare, Comparison};
 pub use config::{Config, ConfigError, RawConfig};
+pub use whence_cluster as cluster;
 pub use whence_core::{
     Alignment, CharIndex, DocId, Document, Meta, Passage, PassageKind, Relation, Span,
 };

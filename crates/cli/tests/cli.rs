@@ -420,3 +420,148 @@ fn compare_reports_boilerplate_and_leaves_it_out() {
     assert!(keep["a"]["boilerplate"].as_array().unwrap().is_empty());
     assert!(keep["summary"]["a_reused"].as_f64() < v["summary"]["a_reused"].as_f64());
 }
+
+fn lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn pairs_reports_verified_pairs_and_clusters_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let (out, cl) = (
+            dir.path().join(format!("p{threads}.jsonl")),
+            dir.path().join(format!("c{threads}.jsonl")),
+        );
+        let o = run(&[
+            "pairs",
+            p(&repo().join("demo")),
+            "--out",
+            p(&out),
+            "--clusters",
+            p(&cl),
+            "--threads",
+            threads,
+            "--passages",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("4 documents") && stderr(&o).contains("reuse pairs"),
+            "{}",
+            stderr(&o)
+        );
+        outputs.push((
+            std::fs::read_to_string(&out).unwrap(),
+            std::fs::read_to_string(&cl).unwrap(),
+        ));
+    }
+    assert_eq!(
+        outputs[0], outputs[1],
+        "output does not depend on the thread count"
+    );
+    let pairs = lines(&dir.path().join("p1.jsonl"));
+    let ids: Vec<(String, String)> = pairs
+        .iter()
+        .map(|v| {
+            (
+                v["a"].as_str().unwrap().to_owned(),
+                v["b"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(ids.contains(&("reprint".into(), "wire".into())));
+    assert!(ids.contains(&("rewrite".into(), "wire".into())));
+    assert!(!ids
+        .iter()
+        .any(|(a, b)| a == "unrelated" || b == "unrelated"));
+    let reprint = pairs
+        .iter()
+        .find(|v| v["a"] == "reprint" && v["b"] == "wire")
+        .unwrap();
+    assert_eq!(reprint["relation"], "a_derived_from_b");
+    assert!(!reprint["passages"].as_array().unwrap().is_empty());
+    let clusters = lines(&dir.path().join("c1.jsonl"));
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(
+        clusters[0]["members"],
+        serde_json::json!(["reprint", "rewrite", "wire"])
+    );
+}
+
+#[test]
+fn trace_finds_sources_and_classifies() {
+    let v = json(&run(&[
+        "trace",
+        p(&demo("reprint.txt")),
+        "--in",
+        p(&demo("wire.txt")),
+        p(&demo("unrelated.txt")),
+        "--json",
+    ]));
+    assert_eq!(v["doc"]["id"], "reprint");
+    assert_eq!(v["derivation"], "wholly");
+    let sources = v["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0]["id"], "wire");
+    assert!(v["reused"].as_f64().unwrap() > 0.9);
+    let none = json(&run(&[
+        "trace",
+        p(&demo("unrelated.txt")),
+        "--in",
+        p(&demo("wire.txt")),
+        "--json",
+    ]));
+    assert_eq!(none["derivation"], "non");
+    assert!(none["sources"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn dedup_keeps_one_per_cluster_and_accounts_for_every_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    let wire = std::fs::read_to_string(demo("wire.txt")).unwrap();
+    let unrelated = std::fs::read_to_string(demo("unrelated.txt")).unwrap();
+    let rows = [
+        serde_json::json!({"id": "late", "text": wire.replace("metres", "meters"), "date": "2024-03-06"}),
+        serde_json::json!({"id": "early", "text": wire, "date": "2024-03-05"}),
+        serde_json::json!({"id": "other", "text": unrelated}),
+    ];
+    let mut text: String = rows.iter().map(|r| r.to_string() + "\n").collect();
+    text.push_str("{not json\n");
+    std::fs::write(&corpus, text).unwrap();
+    let (kept, removed) = (
+        dir.path().join("kept.jsonl"),
+        dir.path().join("removed.jsonl"),
+    );
+    let o = run(&[
+        "dedup",
+        p(&corpus),
+        "--out",
+        p(&kept),
+        "--removed",
+        p(&removed),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let kept_ids: Vec<String> = lines(&kept)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kept_ids, vec!["early", "other"]);
+    let rm = lines(&removed);
+    assert_eq!(rm.len(), 1);
+    assert_eq!(
+        (rm[0]["id"].as_str(), rm[0]["kept"].as_str()),
+        (Some("late"), Some("early"))
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("corpus.jsonl:4") && err.contains("malformed JSON"),
+        "the bad line is reported: {err}"
+    );
+    assert!(err.contains("kept 2, removed 1"), "{err}");
+}

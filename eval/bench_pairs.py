@@ -61,7 +61,6 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,6 +101,7 @@ def norm(text):
 
 def run_measured(cmd, stdout_path, stderr_path, timeout=None):
     """Run cmd; -> dict(wall, cpu, user, sys, max_rss_mb, rc)."""
+    load0 = round(os.getloadavg()[0], 2)
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         t0 = time.monotonic()
         try:
@@ -120,7 +120,7 @@ def run_measured(cmd, stdout_path, stderr_path, timeout=None):
             time.sleep(0.05)
         wall = time.monotonic() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
-    return {"rc": p.returncode, "wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime,
+    return {"rc": p.returncode, "wall": wall, "loadavg_before": load0, "user": ru.ru_utime, "sys": ru.ru_stime,
             "cpu": ru.ru_utime + ru.ru_stime, "max_rss_mb": ru.ru_maxrss / 1024.0}
 
 
@@ -151,6 +151,7 @@ def peer_main(args):
         print(f"MISSING: {e}", file=sys.stderr)
         return 3
     t_read = t_sig = t_lsh = 0.0
+    c_sig = c_lsh = 0.0   # CPU seconds of this process in the two phases
     ids, sigs, n_cand, n_pairs, nbytes = [], [], 0, 0, 0
     thr = args.threshold
     if name == "rensa":
@@ -167,6 +168,7 @@ def peer_main(args):
             nbytes += len(text.encode("utf-8"))
             toks = text.split()
             t1 = time.perf_counter()
+            c1 = time.process_time()
             t_read += t1 - t
             if name == "rensa":
                 m = RMinHash(num_perm=args.num_perm, seed=42)
@@ -175,7 +177,9 @@ def peer_main(args):
                 m = MinHash(num_perm=args.num_perm, seed=1)
                 m.update_batch([w.encode("utf-8") for w in toks])
             t2 = time.perf_counter()
+            c2 = time.process_time()
             t_sig += t2 - t1
+            c_sig += c2 - c1
             # query before insert: every colliding pair is seen once, with i the later doc
             cands = lsh.query(m)
             n_cand += len(cands)
@@ -189,8 +193,10 @@ def peer_main(args):
             sigs.append(m)
             t = time.perf_counter()
             t_lsh += t - t2
+            c_lsh += time.process_time() - c2
     print(json.dumps({"docs": len(ids), "bytes": nbytes, "candidates": n_cand, "pairs": n_pairs,
-                      "read_s": t_read, "signatures_s": t_sig, "lsh_query_verify_s": t_lsh}))
+                      "read_s": t_read, "signatures_s": t_sig, "lsh_query_verify_s": t_lsh,
+                      "signatures_cpu_s": c_sig, "lsh_query_verify_cpu_s": c_lsh}))
     return 0
 
 
@@ -514,8 +520,9 @@ def main(argv=None):
     report["planted_pairs"] = len(truth)
 
     def add_common(entry, r, mb):
-        entry.update({k: r[k] for k in ("wall", "cpu", "user", "sys", "max_rss_mb")})
+        entry.update({k: r[k] for k in ("wall", "cpu", "user", "sys", "max_rss_mb", "loadavg_before")})
         entry["mb_per_s"] = mb / r["wall"] if r["wall"] else None
+        entry["mb_per_cpu_s"] = mb / r["cpu"] if r["cpu"] else None
 
     raw = {}   # tool -> score() result with its non-planted pair list
 
@@ -584,7 +591,9 @@ def main(argv=None):
                  "candidates": inner["candidates"]}
         add_common(entry, r, inner["bytes"] / 1e6)
         entry["signatures_lsh_mb_per_s"] = (inner["bytes"] / 1e6 /
-                                            (inner["signatures_s"] + inner["lsh_query_verify_s"]))
+                                            max(1e-9, inner["signatures_s"] + inner["lsh_query_verify_s"]))
+        entry["signatures_lsh_mb_per_cpu_s"] = (inner["bytes"] / 1e6 / max(
+            1e-9, inner["signatures_cpu_s"] + inner["lsh_query_verify_cpu_s"]))
         entry.update(res)
         report["tools"][p] = entry
 
@@ -645,16 +654,18 @@ def print_report(r):
     if "generate" in r:
         g = r["generate"]
         print(f"generation: {g['wall']:.1f}s wall, peak RSS {g['max_rss_mb']:.0f} MB")
-    hdr = ["tool", "docs", "wall s", "cpu s", "MB/s", "RSS MB", "pairs", *KINDS, "overall", "non-planted"]
+    hdr = ["tool", "docs", "wall s", "cpu s", "MB/s", "MB/cpu-s", "RSS MB", "pairs", *KINDS, "overall", "non-planted",
+           "load"]
     print("\t".join(hdr))
     for name, e in r["tools"].items():
         if "error" in e:
             print(f"{name}\tFAILED: {e['error']}")
             continue
         rec = e["recall"]
-        print("\t".join([name, str(e["docs"]), fmt(e["wall"], 1), fmt(e["cpu"], 1), fmt(e["mb_per_s"], 2),
+        print("\t".join([name, str(e["docs"]), fmt(e["wall"], 1), fmt(e["cpu"], 1),
+                         fmt(e["mb_per_s"], 2), fmt(e["mb_per_cpu_s"], 2),
                          fmt(e["max_rss_mb"], 0), str(e["pairs"]), *[fmt(rec.get(k)) for k in KINDS],
-                         fmt(rec["overall"]), str(e["nonplanted"])]))
+                         fmt(rec["overall"]), str(e["nonplanted"]), fmt(e["loadavg_before"], 2)]))
     for name, e in r["tools"].items():
         if "error" in e:
             continue
@@ -673,7 +684,8 @@ def print_report(r):
             i = e["inner"]
             print(f"{name}: read {i['read_s']:.1f}s, signatures {i['signatures_s']:.1f}s, "
                   f"LSH query+verify {i['lsh_query_verify_s']:.1f}s, candidates {i['candidates']}; "
-                  f"signatures+LSH {e['signatures_lsh_mb_per_s']:.1f} MB/s")
+                  f"signatures+LSH {e['signatures_lsh_mb_per_s']:.1f} MB/s wall, "
+                  f"{e['signatures_lsh_mb_per_cpu_s']:.1f} MB/cpu-s")
     w = r["tools"].get("whence")
     if w and "relations" in w:
         print(f"whence relations: {w['relations']}; non-planted: {w['nonplanted_relations']}; "
@@ -684,8 +696,10 @@ def print_report(r):
                   f"{' ' + s['shared_body_text'] if s['shared_body_text'] else ''}] "
                   f"sites {s['site_a']}/{s['site_b']} body 5-gram containment "
                   f"{s['body_5gram_containment']}, word Jaccard {s['body_word_jaccard']}")
+    print("load = 1-minute load average when the tool started (2 cores; above ~1 other work competed)")
     for k, v in r.get("ratios", {}).items():
-        print(f"{k}: wall per MB {v['wall_per_mb']:.3f}, CPU per MB {v['cpu_per_mb']:.3f}, "
+        print(f"{k} (below 1: whence faster / smaller): wall per MB {v['wall_per_mb']:.3f}, "
+              f"CPU per MB {v['cpu_per_mb']:.3f}, "
               f"peak RSS {v['peak_rss']:.2f}")
     for k, v in r["skipped"].items():
         print(f"SKIPPED {k}: {v}")

@@ -144,11 +144,21 @@ def main(argv=None) -> int:
     workdir = args.workdir or tempfile.mkdtemp(prefix="natural_dups_")
     os.makedirs(workdir, exist_ok=True)
     out = os.path.join(workdir, "pairs.jsonl")
-    cmd = [args.whence, "pairs", args.corpus, "--out", out, *shlex.split(args.whence_args)]
-    log("running: " + " ".join(cmd))
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True)
-    secs = time.monotonic() - t0
+    def run(corpus):
+        cmd = [args.whence, "pairs", corpus, "--out", out, *shlex.split(args.whence_args)]
+        log("running: " + " ".join(cmd))
+        t0 = time.monotonic()
+        p = subprocess.run(cmd, capture_output=True)
+        return cmd, p, time.monotonic() - t0
+
+    cmd, p, secs = run(args.corpus)
+    if p.returncode != 0 and args.corpus.endswith(".gz"):
+        # whence may not read gzip: retry once on a decompressed copy
+        plain = os.path.join(workdir, os.path.basename(args.corpus)[:-3])
+        log(f"whence pairs failed on the .gz input (exit {p.returncode}); retrying on {plain}")
+        with gzip.open(args.corpus, "rb") as src, open(plain, "wb") as dst:
+            dst.write(src.read())
+        cmd, p, secs = run(plain)
     err = p.stderr.decode("utf-8", "replace").strip()
     if p.returncode != 0 or not os.path.isfile(out):
         log(f"whence pairs failed (exit {p.returncode}): {err[-800:]}")

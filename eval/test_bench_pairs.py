@@ -36,6 +36,8 @@ if cmd == "pairs":
     out = opt("--out")
     if os.environ.get("FAKE_WHENCE_FAIL"):
         print("error: fake failure", file=sys.stderr); sys.exit(3)
+    if os.environ.get("FAKE_WHENCE_NO_GZ") and any(a.endswith(".gz") for a in rest):
+        print("error: cannot read gzip", file=sys.stderr); sys.exit(2)
     src = os.environ.get("FAKE_WHENCE_PAIRS")
     if src:
         data = open(src, encoding="utf-8").read()

@@ -80,6 +80,17 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(r["near_exact"]["found"], 1)
         self.assertEqual(r["other_pairs"], 1)
 
+    def test_retries_on_a_decompressed_copy(self):
+        os.environ["FAKE_WHENCE_NO_GZ"] = "1"
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                rc, r = self.run_main(tmp, [("a", "b", "near_duplicate")])
+        finally:
+            os.environ.pop("FAKE_WHENCE_NO_GZ", None)
+        self.assertEqual(rc, 0)
+        self.assertTrue(r["command"].split()[2].endswith("c.jsonl"), r["command"])
+        self.assertEqual(r["exact"]["found"], 1)
+
     def test_absent_corpus_skips(self):
         with contextlib.redirect_stderr(io.StringIO()):
             self.assertEqual(nd.main(["--whence", "/bin/true", "--corpus", "/nonexistent.jsonl.gz"]), 0)

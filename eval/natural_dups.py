@@ -93,17 +93,20 @@ def near_pairs(docs, threshold, max_df=50):
 
 
 def read_pairs(path):
-    pairs, bad = {}, 0
+    """-> ({pair: relation}, {pair: max(a_reused, b_reused)}, bad lines)."""
+    pairs, reused, bad = {}, {}, 0
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             if not line.strip():
                 continue
             try:
                 o = json.loads(line)
-                pairs[frozenset((str(o["a"]), str(o["b"])))] = str(o.get("relation", "?"))
+                k = frozenset((str(o["a"]), str(o["b"])))
+                pairs[k] = str(o.get("relation", "?"))
+                reused[k] = max(float(o.get("a_reused") or 0), float(o.get("b_reused") or 0))
             except (ValueError, KeyError, TypeError):
                 bad += 1
-    return pairs, bad
+    return pairs, reused, bad
 
 
 def hist(values):
@@ -111,6 +114,16 @@ def hist(values):
     for v in values:
         h[v] = h.get(v, 0) + 1
     return dict(sorted(h.items()))
+
+
+def bins(values, edges=(0.05, 0.1, 0.2, 0.5)):
+    """Histogram with labels '<0.05', '0.05-0.1', ..., '>=0.5'."""
+    labels = [f"<{edges[0]}"] + [f"{a}-{b}" for a, b in zip(edges, edges[1:])] + [f">={edges[-1]}"]
+    out = {lab: 0 for lab in labels}
+    for v in values:
+        i = sum(v >= e for e in edges)
+        out[labels[i]] += 1
+    return out
 
 
 def main(argv=None) -> int:
@@ -163,7 +176,7 @@ def main(argv=None) -> int:
     if p.returncode != 0 or not os.path.isfile(out):
         log(f"whence pairs failed (exit {p.returncode}): {err[-800:]}")
         return 1
-    pairs, bad = read_pairs(out)
+    pairs, reused, bad = read_pairs(out)
 
     def found(truth):
         hit = [k for k in truth if k in pairs]
@@ -179,6 +192,7 @@ def main(argv=None) -> int:
               "whence_pairs": len(pairs), "bad_lines": bad, "exact": ex,
               "near_exact": {**ne, "threshold": args.near},
               "other_pairs": len(others), "other_relations": hist(pairs[k] for k in others),
+              "other_max_reused": bins([reused[k] for k in others]),
               "pairs_file": out}
     if args.json:
         print(json.dumps(report, indent=1))
@@ -193,7 +207,7 @@ def main(argv=None) -> int:
         for m, j in list(zip(ne["missed"], ne["jaccard_of_missed"]))[:20]:
             print(f"  missed near-exact: {m[0]} {m[1]} (J {j})")
         print(f"other pairs reported: {len(others)}, relations {report['other_relations']}; "
-              f"pairs in {out}")
+              f"max(a_reused, b_reused): {report['other_max_reused']}; pairs in {out}")
     return 0
 
 

@@ -79,6 +79,9 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(r["near_exact"]["n"], 2)
         self.assertEqual(r["near_exact"]["found"], 1)
         self.assertEqual(r["other_pairs"], 1)
+        self.assertEqual(r["other_max_reused"][">=0.5"], 1)
+        self.assertEqual(nd.bins([0.01, 0.05, 0.3, 0.7]),
+                         {"<0.05": 1, "0.05-0.1": 1, "0.1-0.2": 0, "0.2-0.5": 1, ">=0.5": 1})
 
     def test_retries_on_a_decompressed_copy(self):
         os.environ["FAKE_WHENCE_NO_GZ"] = "1"

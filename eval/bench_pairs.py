@@ -37,7 +37,10 @@ reported pairs that are not planted are split into:
                `partial` document whose host article is itself in the corpus),
                some_shared_text [0.2, 0.5), little_shared_text < 0.2; with how
                many of each share a `site` (and so its header/footer chrome: a
-               same-site pair with little shared body text is a chrome suspect).
+               same-site pair with little shared body text is a chrome suspect),
+               and by the generator origin of the two documents: base (a real
+               news article) or filler (order-2 Markov text made from them once
+               they run out, which repeats runs of their words); see --base.
 For whence also a sample of --sample non-planted pairs (ids, relation,
 category, word-set Jaccard and containment of the bodies), written with the two
 texts side by side to WORKDIR/nonplanted_sample.txt.
@@ -326,6 +329,32 @@ def containment(ta, tb):
     return len(ga & gb) / min(len(ga), len(gb))
 
 
+def origins(order, uf, base_dir):
+    """Which generator origin each document has: 'base' (a real article from base_dir) or
+    'filler' (order-2 Markov text, made once the base articles run out); a derived document
+    takes the origin of its planted source chain.  Mirrors gen_corpus.py: base articles
+    are those longer than 200 characters, used in corpus order by non-derived documents.
+    -> {id: origin}, or None when base_dir has no corpora."""
+    import glob
+    paths = sorted(glob.glob(os.path.join(base_dir, "*.jsonl.gz")))
+    if not paths:
+        return None
+    nbase = 0
+    for p in paths:
+        with gzip.open(p, "rt", encoding="utf-8") as f:
+            nbase += sum(1 for line in f if len(json.loads(line)["text"]) > 200)
+    out, used, root = {}, 0, {}
+    for did, _ in sorted(order.items(), key=lambda x: x[1]):
+        r = uf.find(did)
+        if r in root:                      # a later member of a planted component
+            out[did] = root[r]
+            continue
+        out[did] = "base" if used < nbase else "filler"
+        used += 1
+        root[r] = out[did]
+    return out
+
+
 BINS = (("shared_text", 0.5), ("some_shared_text", 0.2), ("little_shared_text", -1.0))
 
 
@@ -333,7 +362,7 @@ def bin_of(c):
     return next(name for name, lo in BINS if c >= lo)
 
 
-def classify_other(results, corpus, verify_max, seed):
+def classify_other(results, corpus, verify_max, seed, origin=None):
     """Split each tool's "other" non-planted pairs by how much body text they share.
 
     shared_text (5-gram containment >= 0.5): real reuse the truth file does not list,
@@ -352,6 +381,12 @@ def classify_other(results, corpus, verify_max, seed):
     for name, (pk, n_other) in picks.items():
         counts = {b: 0 for b, _ in BINS}
         same_site = {b: 0 for b, _ in BINS}
+        by_origin = {}
+        if origin is not None:
+            for a, b, rel, cat, ss in results[name]["_nonplanted"]:
+                if cat == "other":
+                    key = "-".join(sorted((origin.get(a, "?"), origin.get(b, "?"))))
+                    by_origin[key] = by_origin.get(key, 0) + 1
         values = {}
         for a, b, rel, cat, ss in pk:
             c = containment(texts[a], texts[b])
@@ -360,6 +395,7 @@ def classify_other(results, corpus, verify_max, seed):
             same_site[bin_of(c)] += ss
         out[name] = {"other_checked": len(pk), "other_total": n_other,
                      "other_by_shared_body_text": counts, "other_same_site_by_shared_body_text": same_site,
+                     "other_by_origin": by_origin,
                      "_values": values}
     return out
 
@@ -443,6 +479,9 @@ def main(argv=None):
     ap.add_argument("--corpus", help="reuse this corpus JSONL (with --truth)")
     ap.add_argument("--truth")
     ap.add_argument("--gen", default=GEN, help="path of gen_corpus.py")
+    ap.add_argument("--base", default=os.path.join(os.path.dirname(GEN), "..", "corpora", "news"),
+                    help="gen_corpus.py's base corpora, to tell base from Markov filler documents "
+                         "('' to skip); must be the ones the corpus was made from")
     ap.add_argument("--workdir")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and pair files")
     ap.add_argument("--peers", default="rensa,datasketch")
@@ -600,7 +639,8 @@ def main(argv=None):
     # what the non-planted pairs are
     if raw:
         log("checking the non-planted pairs' shared body text ...")
-        cls = classify_other(raw, corpus, args.verify_max, args.seed)
+        origin = origins(order, uf, args.base) if args.base else None
+        cls = classify_other(raw, corpus, args.verify_max, args.seed, origin)
         for name, res in raw.items():
             e = report["tools"][name]
             values = cls[name].pop("_values")
@@ -680,6 +720,8 @@ def print_report(r):
             print(f"{name}: other, by body 5-gram containment ({e['other_checked']} of {e['other_total']} "
                   f"checked): {e['other_by_shared_body_text']}; of these sharing a site: "
                   f"{e['other_same_site_by_shared_body_text']}")
+        if e.get("other_by_origin"):
+            print(f"{name}: other, by generator origin of the two documents: {e['other_by_origin']}")
         if "inner" in e:
             i = e["inner"]
             print(f"{name}: read {i['read_s']:.1f}s, signatures {i['signatures_s']:.1f}s, "

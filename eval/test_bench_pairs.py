@@ -172,6 +172,20 @@ class Scoring(unittest.TestCase):
         self.assertEqual(bp.bin_of(0.2), "some_shared_text")
         self.assertEqual(bp.bin_of(0.0), "little_shared_text")
 
+    def test_origins_follow_the_generator(self):
+        base = os.path.join(self.tmp.name, "base")
+        os.makedirs(base)
+        import gzip
+        with gzip.open(os.path.join(base, "n.jsonl.gz"), "wt", encoding="utf-8") as f:
+            for t in ("x" * 201, "short", "y" * 300, "z" * 250):
+                f.write(json.dumps({"id": t[:3], "text": t}) + "\n")
+        # 3 base articles (> 200 chars). Planted components {d0, d1, d2, d5} and {d3, d4}
+        # take their first document's origin; first documents in order: d0, d3, d6, d7, d8, d9,
+        # so d0, d3 and d6 consume the 3 base articles and d7..d9 are filler.
+        o = bp.origins(self.order, self.uf, base)
+        self.assertEqual([o[f"d{i}"] for i in range(10)], ["base"] * 7 + ["filler"] * 3)
+        self.assertIsNone(bp.origins(self.order, self.uf, os.path.join(self.tmp.name, "none")))
+
     def test_limit_counts_only_planted_pairs_inside(self):
         pairs = {frozenset(("d0", "d1")): "x"}
         r = bp.score(pairs, self.truth, self.uf, self.order, self.site, self.bhash, limit=3)

@@ -557,7 +557,12 @@ fn main() {
             "missed {k}: docs {x} ({} fps) and {y} ({} fps), shared {}",
             docs[*x as usize].fp.len(),
             docs[*y as usize].fp.len(),
-            shared_of.get(&(*x, *y)).copied().unwrap_or(0)
+            match shared_of.get(&(*x, *y)) {
+                Some(s) => s.to_string(),
+                // --lean keeps only pairs that pass the rule: the count is unknown
+                None if a.lean => "below the rule".to_string(),
+                None => "0 (after the df cut-off)".to_string(),
+            }
         );
     }
 

@@ -9,11 +9,13 @@
 //!   to `memory_budget`, beyond it in sorted runs spilled to temporary files and
 //!   merged (external sort) — then each hash's posting list is scanned once:
 //!   lists longer than `max_df` (stock phrases, site chrome) are dropped and
-//!   counted, the others emit one record per document pair; pair records are
-//!   sorted the same way and counted. Pairs sharing at least `min_shared`
-//!   fingerprints become [`Candidate`]s scored by containment (shared / each side's
-//!   fingerprints), so a short text inside a long one is found. Output is sorted
-//!   by `(a, b)` and identical for any thread count.
+//!   counted (or, with [`Frequent::Star`], linked to their earliest holder), the
+//!   others emit one record per document pair; pair records are sorted the same
+//!   way and counted. Pairs sharing at least `min_shared` fingerprints and either
+//!   `min_containment` of one side or `strong_shared` fingerprints become
+//!   [`Candidate`]s scored by containment (shared / each side's fingerprints), so a
+//!   short text inside a long one is found. Output is sorted by `(a, b)` and
+//!   identical for any thread count.
 //! - [`Index::query`]: one document's fingerprints against a built index.
 //! - [`lsh_pairs`]: bands of MinHash signatures → [`NearPair`]s (near-duplicate
 //!   fast path).

@@ -7,7 +7,7 @@
 //!     --corpus /tmp/c100k.jsonl --truth /tmp/t100k.jsonl [--k 5] [--w 4] \
 //!     [--max-df 64] [--min-shared 2] [--min-containment 0.2] [--strong-shared 6] \
 //!     [--budget-mb 1024] [--mh-k 3] [--bands 42] [--rows 3] [--mask-chrome] \
-//!     [--chrome-report] [--limit N] [--no-lsh] [--cache FILE] [--lean]
+//!     [--chrome-report] [--limit N] [--no-lsh] [--cache FILE] [--lean] [--star]
 //! ```
 //!
 //! `--mask-chrome` masks the per-site header and footer lines (the text before the
@@ -41,6 +41,7 @@ struct Args {
     limit: usize,
     lsh: bool,
     lean: bool,
+    star: bool,
     cache: Option<String>,
 }
 
@@ -68,6 +69,7 @@ fn parse() -> Args {
         limit: usize::MAX,
         lsh: true,
         lean: false,
+        star: false,
         cache: None,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
@@ -99,6 +101,10 @@ fn parse() -> Args {
             }
             "--chrome-report" => {
                 a.chrome_report = true;
+                i -= 1;
+            }
+            "--star" => {
+                a.star = true;
                 i -= 1;
             }
             "--lean" => {
@@ -371,6 +377,11 @@ fn main() {
         min_shared: if a.lean { a.min_shared } else { 1 },
         min_containment: if a.lean { a.min_containment } else { 0.0 },
         strong_shared: a.strong_shared,
+        frequent: if a.star {
+            whence_candidates::Frequent::Star
+        } else {
+            whence_candidates::Frequent::Drop
+        },
         memory_budget: a.budget_mb << 20,
         ..Default::default()
     }
@@ -557,7 +568,12 @@ fn main() {
             "missed {k}: docs {x} ({} fps) and {y} ({} fps), shared {}",
             docs[*x as usize].fp.len(),
             docs[*y as usize].fp.len(),
-            shared_of.get(&(*x, *y)).copied().unwrap_or(0)
+            match shared_of.get(&(*x, *y)) {
+                Some(s) => s.to_string(),
+                // --lean keeps only pairs that pass the rule: the count is unknown
+                None if a.lean => "below the rule".to_string(),
+                None => "0 (after the df cut-off)".to_string(),
+            }
         );
     }
 

@@ -20,6 +20,8 @@ pub struct RawIndexConfig {
     /// Pairs sharing at least this many fingerprints are kept whatever their
     /// containment (a few paragraphs of a wire story inside a long article).
     pub strong_shared: u32,
+    /// What to do with fingerprints over `max_df`.
+    pub frequent: Frequent,
     /// Bytes of postings and pair records held in memory before sorted runs are
     /// spilled to temporary files.
     pub memory_budget: usize,
@@ -38,10 +40,26 @@ impl Default for RawIndexConfig {
             min_shared: 2,
             min_containment: 0.2,
             strong_shared: 6,
+            frequent: Frequent::Drop,
             memory_budget: 1 << 30,
             temp_dir: None,
         }
     }
+}
+
+/// Treatment of fingerprints held by more than `max_df` documents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Frequent {
+    /// Ignore them: they pair nothing, are left out of every containment
+    /// denominator, and queries skip them.
+    #[default]
+    Drop,
+    /// Link each holder to the earliest (smallest id) holder only: linear pair
+    /// records instead of quadratic; the hub keeps evidence of everything copied
+    /// from it (a wire story republished by hundreds of sites), other holders
+    /// pair through it. They stay in containment denominators; queries match
+    /// them against the hub only.
+    Star,
 }
 
 /// Why settings were refused.

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::extsort::{ExternalSorter, Record, Sorted};
-use crate::{Candidate, IndexConfig, IndexError};
+use crate::{Candidate, Frequent, IndexConfig, IndexError};
 
 /// Postings per block of the on-disk directory.
 const BLOCK: usize = 1024; // a power of two
@@ -139,18 +139,29 @@ impl IndexBuilder {
         let mut dropped_per_doc = vec![0u32; counts.len()];
         let mut dropped = Vec::new();
         let max_df = c.max_df as usize;
+        let star = c.frequent == Frequent::Star;
+        // Returns how many leading postings of the group to keep for queries.
         let mut group =
-            |hash: u64, docs: &[u32], stats: &mut IndexStats| -> Result<bool, IndexError> {
+            |hash: u64, docs: &[u32], stats: &mut IndexStats| -> Result<usize, IndexError> {
                 stats.distinct_hashes += 1;
                 stats.postings += docs.len() as u64;
                 if docs.len() > max_df {
-                    dropped.push(hash);
                     stats.dropped_hashes += 1;
                     stats.dropped_postings += docs.len() as u64;
+                    if star {
+                        // Link every holder to the first (earliest) one; keep its posting.
+                        let hub = u64::from(docs[0]) << 32;
+                        for &d in &docs[1..] {
+                            pairs.push(hub | u64::from(d))?;
+                        }
+                        stats.pair_records += (docs.len() - 1) as u64;
+                        return Ok(1);
+                    }
+                    dropped.push(hash);
                     for &d in docs {
                         dropped_per_doc[d as usize] += 1;
                     }
-                    return Ok(false);
+                    return Ok(0);
                 }
                 for (i, &a) in docs.iter().enumerate() {
                     for &b in &docs[i + 1..] {
@@ -158,7 +169,7 @@ impl IndexBuilder {
                     }
                 }
                 stats.pair_records += (docs.len() * (docs.len() - 1) / 2) as u64;
-                Ok(true)
+                Ok(docs.len())
             };
         let mut docs = Vec::new();
         let store = match sorted {
@@ -173,10 +184,9 @@ impl IndexBuilder {
                     }
                     docs.clear();
                     docs.extend(v[r..e].iter().map(|p| p.1));
-                    if group(h, &docs, &mut stats)? {
-                        v.copy_within(r..e, w);
-                        w += e - r;
-                    }
+                    let keep = group(h, &docs, &mut stats)?;
+                    v.copy_within(r..r + keep, w);
+                    w += keep;
                     r = e;
                 }
                 v.truncate(w);
@@ -198,10 +208,9 @@ impl IndexBuilder {
                         docs.push(d2);
                         cur = merged.next_rec()?;
                     }
-                    if group(h, &docs, &mut stats)? {
-                        for &d in &docs {
-                            disk.push((h, d))?;
-                        }
+                    let keep = group(h, &docs, &mut stats)?;
+                    for &d in &docs[..keep] {
+                        disk.push((h, d))?;
                     }
                 }
                 disk.finish()?

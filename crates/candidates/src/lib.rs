@@ -9,11 +9,13 @@
 //!   to `memory_budget`, beyond it in sorted runs spilled to temporary files and
 //!   merged (external sort) — then each hash's posting list is scanned once:
 //!   lists longer than `max_df` (stock phrases, site chrome) are dropped and
-//!   counted, the others emit one record per document pair; pair records are
-//!   sorted the same way and counted. Pairs sharing at least `min_shared`
-//!   fingerprints become [`Candidate`]s scored by containment (shared / each side's
-//!   fingerprints), so a short text inside a long one is found. Output is sorted
-//!   by `(a, b)` and identical for any thread count.
+//!   counted (or, with [`Frequent::Star`], linked to their earliest holder), the
+//!   others emit one record per document pair; pair records are sorted the same
+//!   way and counted. Pairs sharing at least `min_shared` fingerprints and either
+//!   `min_containment` of one side or `strong_shared` fingerprints become
+//!   [`Candidate`]s scored by containment (shared / each side's fingerprints), so a
+//!   short text inside a long one is found. Output is sorted by `(a, b)` and
+//!   identical for any thread count.
 //! - [`Index::query`]: one document's fingerprints against a built index.
 //! - [`lsh_pairs`]: bands of MinHash signatures → [`NearPair`]s (near-duplicate
 //!   fast path).
@@ -38,7 +40,7 @@ mod extsort;
 mod index;
 mod lsh;
 
-pub use config::{ConfigError, IndexConfig, LshConfig, RawIndexConfig, RawLshConfig};
+pub use config::{ConfigError, Frequent, IndexConfig, LshConfig, RawIndexConfig, RawLshConfig};
 pub use index::{Hit, Index, IndexBuilder, IndexStats};
 pub use lsh::{lsh_pairs, LshStats, NearPair};
 
@@ -98,13 +100,22 @@ mod tests {
     }
 
     /// Brute force: all pairs, shared kept hashes, with the same df cut-off.
-    fn brute(docs: &[Vec<u64>], max_df: usize, min_shared: u32) -> Vec<(u32, u32, u32)> {
+    /// With `star`, a hash over the cut-off counts only for pairs with its
+    /// earliest holder.
+    fn brute(
+        docs: &[Vec<u64>],
+        max_df: usize,
+        min_shared: u32,
+        star: bool,
+    ) -> Vec<(u32, u32, u32)> {
         use std::collections::{BTreeMap, BTreeSet};
         let sets: Vec<BTreeSet<u64>> = docs.iter().map(|d| d.iter().copied().collect()).collect();
         let mut df: BTreeMap<u64, usize> = BTreeMap::new();
-        for s in &sets {
+        let mut first: BTreeMap<u64, usize> = BTreeMap::new();
+        for (i, s) in sets.iter().enumerate() {
             for &h in s {
                 *df.entry(h).or_default() += 1;
+                first.entry(h).or_insert(i);
             }
         }
         let mut out = Vec::new();
@@ -112,7 +123,7 @@ mod tests {
             for b in a + 1..sets.len() {
                 let shared = sets[a]
                     .intersection(&sets[b])
-                    .filter(|h| df[h] <= max_df)
+                    .filter(|h| df[h] <= max_df || (star && first[h] == a))
                     .count() as u32;
                 if shared >= min_shared {
                     out.push((a as u32, b as u32, shared));
@@ -144,12 +155,16 @@ mod tests {
         /// Candidates equal the brute-force pairs, in memory and through the spill
         /// path (64 KiB budget: 2,048 postings per run), and in 1 or 4 threads.
         #[test]
-        fn candidates_match_brute_force(docs in corpus(), max_df in 2u32..12, min_shared in 1u32..4) {
-            let want = brute(&docs, max_df as usize, min_shared);
+        fn candidates_match_brute_force(
+            docs in corpus(), max_df in 2u32..12, min_shared in 1u32..4, star in any::<bool>(),
+        ) {
+            let want = brute(&docs, max_df as usize, min_shared, star);
+            let frequent = if star { Frequent::Star } else { Frequent::Drop };
             let mut results = Vec::new();
             for (threads, budget) in [(1, 1 << 30), (4, 1 << 30), (1, 1 << 16), (4, 1 << 16)] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                let idx = pool.install(|| build(&docs, cfg(max_df, min_shared, budget)));
+                let c = RawIndexConfig { frequent, ..cfg(max_df, min_shared, budget).get().clone() };
+                let idx = pool.install(|| build(&docs, c.validate().unwrap()));
                 let got: Vec<(u32, u32, u32)> = idx.candidates().iter().map(|c| (c.a, c.b, c.shared)).collect();
                 prop_assert_eq!(&got, &want);
                 results.push(idx.candidates().to_vec());
@@ -224,6 +239,25 @@ mod tests {
         // With a high cut-off, chrome pairs every page.
         let noisy = build(&docs, cfg(1000, 2, 1 << 30));
         assert_eq!(noisy.candidates().len(), 100 * 99 / 2);
+        // Star: every page links to page 0 only (linear, not quadratic), in memory
+        // and on disk; queries match the frequent hashes against the hub only.
+        for budget in [1 << 30, 1 << 16] {
+            let c = RawIndexConfig {
+                frequent: Frequent::Star,
+                ..cfg(50, 2, budget).get().clone()
+            };
+            let star = build(&docs, c.validate().unwrap());
+            let c = star.candidates();
+            assert_eq!(c.len(), 99);
+            assert!(c.iter().all(|p| p.a == 0));
+            assert_eq!((c[0].b, c[0].shared), (1, 8));
+            assert_eq!(star.stats().pair_records, 99 * 5 + 3);
+            let hits = star.query(&[0, 1, 2, 1050]).unwrap();
+            assert_eq!(
+                hits.iter().map(|h| (h.doc, h.shared)).collect::<Vec<_>>(),
+                vec![(0, 3)]
+            );
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@
 mod compare;
 mod config;
 pub mod report;
+pub mod semantic;
 
 pub use compare::{compare, Comparison};
 pub use config::{Config, ConfigError, RawConfig};

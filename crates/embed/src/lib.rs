@@ -53,7 +53,7 @@ pub use pairs::{PairScore, Threshold};
 /// Cosine at or above which two sentences count as paraphrases with the default
 /// model (all-MiniLM-L6-v2). Chosen to maximise accuracy on the first 70% of
 /// MSRP train; see `docs/embed-notes.md` for how and the held-out figures.
-pub const DEFAULT_PARAPHRASE_THRESHOLD: f32 = 0.0; // TODO set from MSRP
+pub const DEFAULT_PARAPHRASE_THRESHOLD: f32 = 0.724;
 
 /// Cosine similarity of two vectors: 0 when either is zero or the lengths differ.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {

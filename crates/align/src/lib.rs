@@ -380,8 +380,8 @@ fn novel(text: &str, used: impl Iterator<Item = Span>, boilerplate: &[Span]) -> 
 }
 
 /// Non-whitespace characters covered by `used`, over all non-whitespace characters,
-/// both outside boilerplate.
-fn reused_fraction(text: &str, used: impl Iterator<Item = Span>, boilerplate: &[Span]) -> f64 {
+/// both outside boilerplate, rounded to 3 decimals: the `*_reused` figures.
+pub fn reused_fraction(text: &str, used: impl Iterator<Item = Span>, boilerplate: &[Span]) -> f64 {
     let mut used: Vec<Span> = used.collect();
     Span::merge_all(&mut used);
     let live = Span::complement(Span::new(0, text.len()), boilerplate);

@@ -9,7 +9,7 @@ use serde_json::json;
 use whence::table::{Cell, ColType, Schema, TableWriter};
 use whence::{CharIndex, RawConfig};
 
-use crate::corpus_args::{CorpusArgs, OutFormat};
+use crate::corpus_args::{doc_cells, CorpusArgs, OutFormat};
 
 #[derive(Args, Debug)]
 pub(crate) struct ExtractArgs {
@@ -40,10 +40,6 @@ const SCHEMA: Schema = &[
     ("boilerplate", ColType::Json),
 ];
 
-fn opt(s: &Option<String>) -> Cell {
-    s.as_ref().map_or(Cell::Null, |v| Cell::Str(v.clone()))
-}
-
 pub(crate) fn run(args: ExtractArgs) -> Result<()> {
     let started = Instant::now();
     let mut loaded = args.corpus.load(&args.inputs, "inputs")?;
@@ -67,15 +63,9 @@ pub(crate) fn run(args: ExtractArgs) -> Result<()> {
                 })
                 .collect::<Vec<_>>())
         });
-        out.write(vec![
-            Cell::Str(d.id.to_string()),
-            Cell::Str(d.text.clone()),
-            opt(&d.meta.title),
-            opt(&d.meta.date),
-            opt(&d.meta.site),
-            opt(&d.meta.url),
-            bp.map_or(Cell::Null, Cell::Json),
-        ])?;
+        let mut row = doc_cells(d, d.text.clone());
+        row.push(bp.map_or(Cell::Null, Cell::Json));
+        out.write(row)?;
     }
     let written = out.finish()?;
     eprintln!(

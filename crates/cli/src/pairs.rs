@@ -10,7 +10,7 @@ use whence::pipeline::{self, PairResult, PipelineConfig, Stage};
 use whence::table::{Cell, ColType, Schema, TableWriter};
 use whence::{CharIndex, Document, RawConfig};
 
-use crate::corpus_args::{CorpusArgs, OutFormat};
+use crate::corpus_args::{doc_cells, CorpusArgs, OutFormat};
 
 /// Settings shared by pairs and dedup.
 #[derive(Args, Debug)]
@@ -230,10 +230,6 @@ const REMOVED_SCHEMA: Schema = &[
     ("cluster_size", ColType::I64),
 ];
 
-fn opt(s: &Option<String>) -> Cell {
-    s.as_ref().map_or(Cell::Null, |v| Cell::Str(v.clone()))
-}
-
 pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
     let started = Instant::now();
     let cfg = args.engine.config()?;
@@ -269,14 +265,7 @@ pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
         } else {
             d.text.clone()
         };
-        out.write(vec![
-            Cell::Str(d.id.to_string()),
-            Cell::Str(text),
-            opt(&d.meta.title),
-            opt(&d.meta.date),
-            opt(&d.meta.site),
-            opt(&d.meta.url),
-        ])?;
+        out.write(doc_cells(d, text))?;
     }
     let kept = out.finish()?;
     let removed = removed_by.iter().filter(|r| r.is_some()).count();

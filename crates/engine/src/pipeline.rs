@@ -10,7 +10,7 @@
 //! dates when both are known. Output order is sorted, independent of thread count.
 
 use rayon::prelude::*;
-use whence_align::{align, Side};
+use whence_align::{align, reused_fraction, Side};
 use whence_candidates::{lsh_pairs, IndexBuilder, IndexConfig, LshConfig};
 use whence_cluster::{clusters, orient, parse_date, Cluster, DocInfo, Edge, Pick};
 use whence_core::{Alignment, Document, PassageKind, Relation, Span, TokenStream};
@@ -213,9 +213,13 @@ pub fn doc_infos(docs: &[Document]) -> Vec<DocInfo> {
         .collect()
 }
 
-/// Reuse clusters over verified pairs (every relation but `unrelated`),
-/// represented by their earliest document.
-pub fn reuse_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
+/// Clusters over the verified pairs whose relation `select` accepts.
+fn clusters_where(
+    docs: &[Document],
+    pairs: &[PairResult],
+    pick: Pick,
+    select: impl Fn(Relation) -> bool,
+) -> Vec<Cluster> {
     let edges: Vec<Edge> = pairs
         .iter()
         .map(|p| Edge {
@@ -227,29 +231,20 @@ pub fn reuse_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Ve
     clusters(
         docs.len(),
         &edges,
-        |e| e.relation != Relation::Unrelated,
+        |e| select(e.relation),
         pick,
         &doc_infos(docs),
     )
 }
 
+/// Reuse clusters over verified pairs (every relation but `unrelated`).
+pub fn reuse_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
+    clusters_where(docs, pairs, pick, |r| r != Relation::Unrelated)
+}
+
 /// Near-duplicate clusters: pairs whose relation is `near_duplicate`.
 pub fn duplicate_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
-    let edges: Vec<Edge> = pairs
-        .iter()
-        .map(|p| Edge {
-            a: p.a,
-            b: p.b,
-            relation: p.alignment.summary.relation,
-        })
-        .collect();
-    clusters(
-        docs.len(),
-        &edges,
-        |e| e.relation == Relation::NearDuplicate,
-        pick,
-        &doc_infos(docs),
-    )
+    clusters_where(docs, pairs, pick, |r| r == Relation::NearDuplicate)
 }
 
 /// One source of a traced document.
@@ -349,8 +344,8 @@ pub fn trace(
                 .map(|p| p.a)
         })
         .collect();
-    let reused = coverage(&doc.text, all.clone(), &doc.boilerplate);
-    let reused_lexical = coverage(&doc.text, lexical, &doc.boilerplate);
+    let reused = reused_fraction(&doc.text, all.iter().copied(), &doc.boilerplate);
+    let reused_lexical = reused_fraction(&doc.text, lexical.into_iter(), &doc.boilerplate);
     let mut taken = all;
     taken.extend(doc.boilerplate.iter().copied());
     Span::merge_all(&mut taken);
@@ -377,31 +372,6 @@ pub fn derivation(reused: f64, reused_lexical: f64) -> Derivation {
     } else {
         Derivation::Non
     }
-}
-
-fn coverage(text: &str, mut used: Vec<Span>, boilerplate: &[Span]) -> f64 {
-    Span::merge_all(&mut used);
-    let live = Span::complement(Span::new(0, text.len()), boilerplate);
-    let count = |spans: &[Span]| -> usize {
-        spans
-            .iter()
-            .map(|s| {
-                text[s.range()]
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .count()
-            })
-            .sum()
-    };
-    let total = count(&live);
-    if total == 0 {
-        return 0.0;
-    }
-    let covered: Vec<Span> = used
-        .iter()
-        .flat_map(|u| live.iter().filter_map(move |l| l.intersect(*u)))
-        .collect();
-    ((count(&covered) as f64 / total as f64) * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]

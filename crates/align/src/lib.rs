@@ -75,12 +75,8 @@ fn prepare(side: &Side, mask: u64) -> Prepared {
     let mut keys = Vec::with_capacity(tokens.len());
     let mut forms = Vec::with_capacity(tokens.len());
     let mut content = Vec::with_capacity(tokens.len());
-    let mut bp = side.boilerplate.iter().peekable();
-    for (n, t) in tokens.iter().enumerate() {
-        while bp.peek().is_some_and(|s| s.end() <= t.span.start()) {
-            bp.next();
-        }
-        let masked = bp.peek().is_some_and(|s| s.start() < t.span.end());
+    let masked = side.stream.overlapping(side.boilerplate);
+    for (n, (t, masked)) in tokens.iter().zip(masked).enumerate() {
         if masked {
             keys.push(mask | n as u64);
             forms.push(mask | n as u64);
@@ -119,10 +115,10 @@ pub fn align(a: Side, b: Side, cfg: &AlignConfig) -> Alignment {
     if raw.paraphrase {
         let mut lexical_a: Vec<Span> = passages.iter().map(|p| p.a).collect();
         Span::merge_all(&mut lexical_a);
-        let covered_a = covered_tokens(&a.stream.tokens, &lexical_a);
+        let covered_a = a.stream.overlapping(&lexical_a);
         let mut lexical_b: Vec<Span> = passages.iter().map(|p| p.b).collect();
         Span::merge_all(&mut lexical_b);
-        let covered_b = covered_tokens(&b.stream.tokens, &lexical_b);
+        let covered_b = b.stream.overlapping(&lexical_b);
         let sa = SentSide {
             tokens: &a.stream.tokens,
             sentences: &a.stream.sentences,
@@ -170,19 +166,6 @@ pub fn align(a: Side, b: Side, cfg: &AlignConfig) -> Alignment {
             confidence,
         },
     }
-}
-
-fn covered_tokens(tokens: &[Token], spans: &[Span]) -> Vec<bool> {
-    let mut it = spans.iter().peekable();
-    tokens
-        .iter()
-        .map(|t| {
-            while it.peek().is_some_and(|s| s.end() <= t.span.start()) {
-                it.next();
-            }
-            it.peek().is_some_and(|s| s.start() < t.span.end())
-        })
-        .collect()
 }
 
 fn lexical_to_passages(
@@ -361,8 +344,9 @@ fn paraphrase_passages(
 }
 
 /// Spans of `text` outside `used` and `boilerplate` that hold at least one
-/// alphanumeric character, trimmed of surrounding whitespace and punctuation.
-fn novel(text: &str, used: impl Iterator<Item = Span>, boilerplate: &[Span]) -> Vec<Span> {
+/// alphanumeric character, trimmed of surrounding whitespace and punctuation:
+/// the novel spans of `compare` and `trace`.
+pub fn novel(text: &str, used: impl Iterator<Item = Span>, boilerplate: &[Span]) -> Vec<Span> {
     let mut taken: Vec<Span> = used.chain(boilerplate.iter().copied()).collect();
     Span::merge_all(&mut taken);
     Span::complement(Span::new(0, text.len()), &taken)

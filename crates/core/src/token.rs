@@ -78,3 +78,46 @@ pub struct TokenStream {
     pub tokens: Vec<Token>,
     pub sentences: Vec<Sentence>,
 }
+
+impl TokenStream {
+    /// For each token, whether it overlaps one of `spans` (sorted and disjoint, as
+    /// [`Span::merge_all`] leaves them): boilerplate masks, coverage by passages.
+    /// Linear in tokens + spans.
+    pub fn overlapping(&self, spans: &[Span]) -> Vec<bool> {
+        let mut it = spans.iter().peekable();
+        self.tokens
+            .iter()
+            .map(|t| {
+                while it.peek().is_some_and(|s| s.end() <= t.span.start()) {
+                    it.next();
+                }
+                it.peek().is_some_and(|s| s.start() < t.span.end())
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_marks_tokens_touching_spans() {
+        let tok = |s, e| Token {
+            span: Span::new(s, e),
+            key: 0,
+            form: 0,
+            flags: TokenFlags::empty(),
+        };
+        let ts = TokenStream {
+            tokens: vec![tok(0, 3), tok(4, 7), tok(8, 12), tok(13, 15)],
+            sentences: vec![],
+        };
+        // a span ending where a token starts does not touch it; one cutting a token does
+        assert_eq!(
+            ts.overlapping(&[Span::new(2, 4), Span::new(10, 13)]),
+            vec![true, false, true, false]
+        );
+        assert_eq!(ts.overlapping(&[]), vec![false; 4]);
+    }
+}

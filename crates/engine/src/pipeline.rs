@@ -10,7 +10,7 @@
 //! dates when both are known. Output order is sorted, independent of thread count.
 
 use rayon::prelude::*;
-use whence_align::{align, reused_fraction, Side};
+use whence_align::{align, novel, reused_fraction, Side};
 use whence_candidates::{lsh_pairs, IndexBuilder, IndexConfig, LshConfig};
 use whence_cluster::{clusters, orient, parse_date, Cluster, DocInfo, Edge, Pick};
 use whence_core::{Alignment, Document, PassageKind, Relation, Span, TokenStream};
@@ -64,15 +64,7 @@ pub struct PairsOutcome {
 }
 
 fn mask(ts: &TokenStream, boilerplate: &[Span]) -> Option<Vec<bool>> {
-    if boilerplate.is_empty() {
-        return None;
-    }
-    Some(
-        ts.tokens
-            .iter()
-            .map(|t| boilerplate.iter().any(|b| b.intersect(t.span).is_some()))
-            .collect(),
-    )
+    (!boilerplate.is_empty()).then(|| ts.overlapping(boilerplate))
 }
 
 /// Fingerprint hashes and MinHash signature of one document.
@@ -317,7 +309,7 @@ pub fn trace(
         .filter_map(|&i| {
             let d = &corpus[i as usize];
             let al = verify(doc, &td, d, &whence_text::analyze(&d.text), &cfg.compare);
-            (!al.passages.is_empty() && is_reuse(&al)).then_some(Source {
+            is_reuse(&al).then_some(Source {
                 doc: i,
                 alignment: al,
             })
@@ -346,13 +338,7 @@ pub fn trace(
         .collect();
     let reused = reused_fraction(&doc.text, all.iter().copied(), &doc.boilerplate);
     let reused_lexical = reused_fraction(&doc.text, lexical.into_iter(), &doc.boilerplate);
-    let mut taken = all;
-    taken.extend(doc.boilerplate.iter().copied());
-    Span::merge_all(&mut taken);
-    let novel = Span::complement(Span::new(0, doc.text.len()), &taken)
-        .into_iter()
-        .filter(|s| doc.text[s.range()].chars().any(char::is_alphanumeric))
-        .collect();
+    let novel = novel(&doc.text, all.into_iter(), &doc.boilerplate);
     Ok(Trace {
         sources,
         reused,

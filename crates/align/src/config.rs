@@ -1,5 +1,10 @@
 //! Aligner settings: raw (as a user writes them) → validated (what `align` accepts).
 
+/// Default sentence-embedding cosine for a semantic paraphrase passage: the
+/// cosine threshold chosen for all-MiniLM-L6-v2 on part of MSRP train (the same
+/// figure `whence similar` uses; see docs/embed-notes.md).
+pub const DEFAULT_SEMANTIC_THRESHOLD: f32 = 0.724;
+
 /// Settings as given by a user or a config file; validate with [`RawAlignConfig::validate`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawAlignConfig {
@@ -20,6 +25,11 @@ pub struct RawAlignConfig {
     pub paraphrase_threshold: f32,
     /// Fewest shared content words for a paraphrase passage.
     pub paraphrase_min_shared: usize,
+    /// Sentence-embedding cosine needed for a semantic paraphrase passage (used
+    /// only when the aligner is given a sentence encoder).
+    pub semantic_threshold: f32,
+    /// Fewest content words a sentence must have left unexplained to be embedded.
+    pub semantic_min_content: usize,
 }
 
 impl Default for RawAlignConfig {
@@ -33,6 +43,8 @@ impl Default for RawAlignConfig {
             paraphrase: true,
             paraphrase_threshold: 0.28,
             paraphrase_min_shared: 3,
+            semantic_threshold: DEFAULT_SEMANTIC_THRESHOLD,
+            semantic_min_content: 4,
         }
     }
 }
@@ -70,6 +82,7 @@ impl RawAlignConfig {
         for (name, value) in [
             ("min_density", self.min_density),
             ("paraphrase_threshold", self.paraphrase_threshold),
+            ("semantic_threshold", self.semantic_threshold),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(ConfigError::Fraction { name, value });

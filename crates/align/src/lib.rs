@@ -13,7 +13,9 @@
 //!    one detection, not five fragments.
 //! 3. **Conflicts**: passages are made disjoint on A, the best-supported first.
 //! 4. **Paraphrase**: sentences left unaligned are matched many-to-many by
-//!    IDF-weighted content-word similarity.
+//!    IDF-weighted content-word similarity; with a [`SentenceEncoder`]
+//!    ([`align_with`]), those still unaligned are then matched by the cosine of
+//!    their sentence embeddings.
 //! 5. **Verdict**: reused fractions, novel spans, relation and confidence.
 //!
 //! ```
@@ -32,9 +34,11 @@ mod config;
 mod drift;
 mod lexical;
 mod paraphrase;
+mod semantic;
 mod verdict;
 
-pub use config::{AlignConfig, ConfigError, RawAlignConfig};
+pub use config::{AlignConfig, ConfigError, RawAlignConfig, DEFAULT_SEMANTIC_THRESHOLD};
+pub use semantic::SentenceEncoder;
 pub use verdict::verdict;
 
 use whence_core::{Alignment, Passage, PassageKind, Span, Summary, Token, TokenStream};
@@ -94,8 +98,20 @@ fn prepare(side: &Side, mask: u64) -> Prepared {
     }
 }
 
-/// Aligns A with B.
+/// Aligns A with B lexically and by content-word paraphrase.
 pub fn align(a: Side, b: Side, cfg: &AlignConfig) -> Alignment {
+    align_with(a, b, cfg, None)
+}
+
+/// Aligns A with B; with an `encoder`, sentences left unexplained by the lexical
+/// and content-word stages are also matched by sentence-embedding cosine
+/// (only when paraphrase matching is on in `cfg`).
+pub fn align_with(
+    a: Side,
+    b: Side,
+    cfg: &AlignConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Alignment {
     let raw = cfg.get();
     let pa = prepare(&a, MASK_A);
     let pb = prepare(&b, MASK_B);
@@ -131,7 +147,33 @@ pub fn align(a: Side, b: Side, cfg: &AlignConfig) -> Alignment {
             content: &pb.content,
             covered: &covered_b,
         };
-        let matches = paraphrase::align_sentences(&sa, &sb, raw);
+        let mut matches = paraphrase::align_sentences(&sa, &sb, raw);
+        if let Some(encoder) = encoder {
+            let mut matched_a = vec![false; a.stream.sentences.len()];
+            let mut matched_b = vec![false; b.stream.sentences.len()];
+            for m in &matches {
+                matched_a[m.a_sent] = true;
+                matched_b[m.b_sents.0..=m.b_sents.1].fill(true);
+            }
+            let xa = semantic::SemSide {
+                text: a.text,
+                sentences: &a.stream.sentences,
+                content: &pa.content,
+                covered: &covered_a,
+                matched: &matched_a,
+            };
+            let xb = semantic::SemSide {
+                text: b.text,
+                sentences: &b.stream.sentences,
+                content: &pb.content,
+                covered: &covered_b,
+                matched: &matched_b,
+            };
+            if let Some(extra) = semantic::align_sentences(&xa, &xb, raw, encoder) {
+                matches.extend(extra);
+                matches.sort_by_key(|m| m.a_sent);
+            }
+        }
         passages.extend(paraphrase_passages(&a, &b, &matches, &lexical_a));
     }
     passages.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));

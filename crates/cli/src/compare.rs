@@ -7,7 +7,10 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use whence::ingest::{read_document, Input, ReadOptions};
 use whence::report::{compare_html, compare_json, compare_text, TextOptions};
-use whence::{compare, RawConfig};
+use whence::semantic::SentenceEncoder;
+use whence::{compare_with, RawConfig};
+
+use crate::semantic_args::{report_failures, SemanticArgs};
 
 use crate::ColorChoice;
 
@@ -47,6 +50,8 @@ pub(crate) struct CompareArgs {
     /// Similarity (0-1) two sentences need to align as a paraphrase.
     #[arg(long, value_name = "X", default_value_t = 0.28)]
     paraphrase_threshold: f32,
+    #[command(flatten)]
+    semantic: SemanticArgs,
 }
 
 pub(crate) fn run(args: CompareArgs) -> Result<()> {
@@ -60,13 +65,25 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
     raw.detect_boilerplate = !args.keep_boilerplate;
     raw.align.min_passage_tokens = args.min_words;
     raw.align.paraphrase_threshold = args.paraphrase_threshold;
+    raw.align.semantic_threshold = args.semantic.threshold();
     let config = raw.validate().context("invalid settings")?;
     let (a, wa) = read_document(&ia, &opts)?;
     let (b, wb) = read_document(&ib, &opts)?;
     for w in wa.iter().chain(&wb) {
         eprintln!("whence: warning: {w}");
     }
-    let cmp = compare(&a, &b, &config);
+    let encoder = if args.no_paraphrase {
+        None
+    } else {
+        args.semantic.encoder(true, false)?
+    };
+    let cmp = compare_with(
+        &a,
+        &b,
+        &config,
+        encoder.as_ref().map(|e| e as &dyn SentenceEncoder),
+    );
+    report_failures(encoder.as_ref());
     if let Some(path) = &args.html {
         std::fs::write(path, compare_html(&cmp))
             .with_context(|| format!("cannot write the HTML report to {}", path.display()))?;

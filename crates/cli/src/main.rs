@@ -11,6 +11,7 @@ mod corpus_args;
 mod extract;
 mod model;
 mod pairs;
+mod semantic_args;
 mod similar;
 mod trace;
 

@@ -10,7 +10,10 @@ use whence::pipeline::{self, PairResult, PipelineConfig, Stage};
 use whence::table::{Cell, ColType, Schema, TableWriter};
 use whence::{CharIndex, Document, RawConfig};
 
+use whence::semantic::{Encoder, SentenceEncoder};
+
 use crate::corpus_args::{doc_cells, CorpusArgs, OutFormat};
+use crate::semantic_args::{report_failures, SemanticArgs, DEFAULT_SEMANTIC_THRESHOLD};
 
 /// Settings shared by pairs and dedup.
 #[derive(Args, Debug)]
@@ -27,12 +30,13 @@ pub(crate) struct EngineArgs {
 }
 
 impl EngineArgs {
-    fn config(&self) -> Result<PipelineConfig> {
+    fn config(&self, semantic_threshold: f32) -> Result<PipelineConfig> {
         let mut raw = RawConfig {
             detect_boilerplate: !self.keep_boilerplate,
             ..Default::default()
         };
         raw.align.paraphrase = !self.no_paraphrase;
+        raw.align.semantic_threshold = semantic_threshold;
         if let Some(n) = self.threads {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n.max(1))
@@ -66,6 +70,8 @@ pub(crate) struct PairsArgs {
     format: OutFormat,
     #[command(flatten)]
     engine: EngineArgs,
+    #[command(flatten)]
+    semantic: SemanticArgs,
     #[command(flatten)]
     corpus: CorpusArgs,
 }
@@ -106,27 +112,39 @@ fn find(
     corpus: &CorpusArgs,
     inputs: &[PathBuf],
     cfg: &PipelineConfig,
+    encoder: Option<&Encoder>,
 ) -> Result<(whence::corpus::Loaded, pipeline::PairsOutcome)> {
     let mut loaded = corpus.load(inputs, "corpus")?;
     whence::corpus::mark_boilerplate(&mut loaded.docs, &cfg.compare);
     let bar = corpus.bar(loaded.docs.len() as u64, "sketching");
-    let outcome = pipeline::pairs(&loaded.docs, cfg, &|stage, done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-        bar.set_message(match stage {
-            Stage::Sketch => "sketching",
-            Stage::Candidates => "finding candidates",
-            Stage::Verify => "verifying",
-        });
-    })?;
+    let outcome = pipeline::pairs_with(
+        &loaded.docs,
+        cfg,
+        &|stage, done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+            bar.set_message(match stage {
+                Stage::Sketch => "sketching",
+                Stage::Candidates => "finding candidates",
+                Stage::Verify => "verifying",
+            });
+        },
+        encoder.map(|e| e as &dyn SentenceEncoder),
+    )?;
     bar.finish_and_clear();
     Ok((loaded, outcome))
 }
 
 pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
     let started = Instant::now();
-    let cfg = args.engine.config()?;
-    let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg)?;
+    let cfg = args.engine.config(args.semantic.threshold())?;
+    let encoder = if args.engine.no_paraphrase {
+        None
+    } else {
+        args.semantic.encoder(false, args.corpus.quiet)?
+    };
+    let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg, encoder.as_ref())?;
+    report_failures(encoder.as_ref());
     let docs = &loaded.docs;
     let mut out = TableWriter::create(&args.out, args.format.into(), PAIR_SCHEMA)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
@@ -165,8 +183,12 @@ pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
         }
         cw.finish()?;
     }
+    let embedded = encoder.as_ref().map_or(String::new(), |e| {
+        let (_, hits, misses) = e.model().cache_stats();
+        format!(", {misses} sentences embedded ({hits} cache hits)")
+    });
     eprintln!(
-        "whence pairs: {}; {} candidate pairs ({} from LSH), {written} reuse pairs, {} clusters, {:.1} s",
+        "whence pairs: {}; {} candidate pairs ({} from LSH), {written} reuse pairs, {} clusters{embedded}, {:.1} s",
         loaded.stats,
         outcome.candidates,
         outcome.lsh_pairs,
@@ -232,8 +254,8 @@ const REMOVED_SCHEMA: Schema = &[
 
 pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
     let started = Instant::now();
-    let cfg = args.engine.config()?;
-    let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg)?;
+    let cfg = args.engine.config(DEFAULT_SEMANTIC_THRESHOLD)?;
+    let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg, None)?;
     let docs = &loaded.docs;
     let pick = match args.keep {
         Keep::Earliest => whence::cluster::Pick::Earliest,

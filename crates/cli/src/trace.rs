@@ -11,6 +11,8 @@ use whence::pipeline::{self, PipelineConfig};
 use whence::{CharIndex, RawConfig, Span};
 
 use crate::corpus_args::CorpusArgs;
+use crate::semantic_args::{report_failures, SemanticArgs};
+use whence::semantic::SentenceEncoder;
 
 #[derive(Args, Debug)]
 pub(crate) struct TraceArgs {
@@ -28,6 +30,8 @@ pub(crate) struct TraceArgs {
     /// Skip the sentence-level paraphrase stage.
     #[arg(long)]
     no_paraphrase: bool,
+    #[command(flatten)]
+    semantic: SemanticArgs,
     #[command(flatten)]
     corpus: CorpusArgs,
 }
@@ -49,6 +53,7 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
         ..Default::default()
     };
     raw.align.paraphrase = !args.no_paraphrase;
+    raw.align.semantic_threshold = args.semantic.threshold();
     let cfg = PipelineConfig {
         compare: raw.validate()?,
         ..Default::default()
@@ -65,7 +70,19 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
     doc.boilerplate = whence::boilerplate_of(&doc, &cfg.compare);
     let mut loaded = args.corpus.load(&args.corpus_inputs, "corpus")?;
     whence::corpus::mark_boilerplate(&mut loaded.docs, &cfg.compare);
-    let t = pipeline::trace(&doc, &loaded.docs, &cfg).context("trace failed")?;
+    let encoder = if args.no_paraphrase {
+        None
+    } else {
+        args.semantic.encoder(true, args.corpus.quiet)?
+    };
+    let t = pipeline::trace_with(
+        &doc,
+        &loaded.docs,
+        &cfg,
+        encoder.as_ref().map(|e| e as &dyn SentenceEncoder),
+    )
+    .context("trace failed")?;
+    report_failures(encoder.as_ref());
     let idx = CharIndex::new(&doc.text);
     let mut stdout = std::io::stdout().lock();
     if args.json {

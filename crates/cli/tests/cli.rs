@@ -4,8 +4,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The binary, lexical only: no installed sentence-embedding model is visible
+/// (the semantic layer has its own tests in tests/semantic.rs), so results do not
+/// depend on whether the machine running the tests has one.
 fn whence() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_whence"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_whence"));
+    c.env("XDG_CACHE_HOME", repo().join("target/no-model-cache"))
+        .env_remove("WHENCE_MODEL");
+    c
 }
 
 fn repo() -> PathBuf {

@@ -170,3 +170,109 @@ fn model_dir_from_the_flag_or_the_environment() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("tokenizer.json"), "{}", err(&o));
 }
+
+fn demo(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../demo")
+        .join(name);
+    path.to_str().unwrap().to_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "exit {:?}: {}", o.status, err(o));
+    serde_json::from_slice(&o.stdout).expect("stdout is JSON")
+}
+
+/// (a, b, kind) of every passage of a compare --json output.
+fn passages(v: &serde_json::Value) -> Vec<(String, String, String)> {
+    v["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["a"].to_string(), p["b"].to_string(), p["kind"].to_string()))
+        .collect()
+}
+
+#[test]
+fn compare_and_trace_run_lexically_without_a_model_and_say_so_once() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (demo("rewrite.txt"), demo("wire.txt"));
+    let o = whence(home.path())
+        .args(["compare", &a, &b, "--json"])
+        .output()
+        .unwrap();
+    let lexical = json(&o);
+    assert_eq!(err(&o).matches("semantic layer is off").count(), 1, "{}", err(&o));
+    // --no-semantic: the same result, no notice
+    let o = whence(home.path())
+        .args(["compare", &a, &b, "--json", "--no-semantic"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&o), lexical);
+    assert!(!err(&o).contains("semantic layer"), "{}", err(&o));
+    // asking for it without a model is an error that says how to install one
+    let o = whence(home.path())
+        .args(["compare", &a, &b, "--semantic"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("whence model install"), "{}", err(&o));
+    // trace over a corpus: the notice once, not once per candidate
+    let o = whence(home.path())
+        .args(["trace", &a, "--in", &demo(""), "--json"])
+        .output()
+        .unwrap();
+    json(&o);
+    assert_eq!(err(&o).matches("semantic layer is off").count(), 1, "{}", err(&o));
+}
+
+#[test]
+fn an_installed_model_adds_paraphrase_passages_and_keeps_the_lexical_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let model = home.path().join("tiny");
+    write_tiny_model(&model, 5, 64).unwrap();
+    let (a, b) = (demo("rewrite.txt"), demo("wire.txt"));
+    let lexical = json(
+        &whence(home.path())
+            .args(["compare", &a, &b, "--json", "--no-semantic"])
+            .output()
+            .unwrap(),
+    );
+    // found through WHENCE_MODEL, on by default
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &model)
+        .args(["compare", &a, &b, "--json", "--semantic-threshold", "0"])
+        .output()
+        .unwrap();
+    let semantic = json(&o);
+    assert!(!err(&o).contains("semantic layer is off"), "{}", err(&o));
+    let (lp, sp) = (passages(&lexical), passages(&semantic));
+    assert!(sp.len() > lp.len(), "{lp:?}\n{sp:?}");
+    for p in lp.iter().filter(|p| p.2 != "\"paraphrase\"") {
+        assert!(sp.contains(p), "lexical passage {p:?} lost");
+    }
+    assert!(semantic["summary"]["a_reused"].as_f64() >= lexical["summary"]["a_reused"].as_f64());
+    // the threshold applies: at 1 nothing but identical meanings would match
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &model)
+        .args(["compare", &a, &b, "--json", "--semantic-threshold", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(passages(&json(&o)), lp);
+    // --model names it explicitly; pairs uses it only when asked
+    let corpus = demo("");
+    let o = whence(home.path())
+        .args(["pairs", &corpus, "--semantic", "--model", p(&model)])
+        .args(["--semantic-threshold", "0", "--passages"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("sentences embedded"), "{}", err(&o));
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &model)
+        .args(["pairs", &corpus])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(!err(&o).contains("sentences embedded"), "{}", err(&o));
+}

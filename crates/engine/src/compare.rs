@@ -1,6 +1,6 @@
 //! `compare`: align two documents.
 
-use whence_align::{align, Side};
+use whence_align::{align_with, SentenceEncoder, Side};
 use whence_core::{Alignment, Document, Span};
 
 use crate::Config;
@@ -27,16 +27,28 @@ pub fn boilerplate_of(doc: &Document, config: &Config) -> Vec<Span> {
     whence_extract::detect_boilerplate(&doc.text)
 }
 
-/// Analyzes both texts and aligns them.
+/// Analyzes both texts and aligns them (lexically and by content-word paraphrase).
 pub fn compare<'d>(a: &'d Document, b: &'d Document, config: &Config) -> Comparison<'d> {
+    compare_with(a, b, config, None)
+}
+
+/// [`compare`], with sentence embeddings from `encoder` for what the lexical and
+/// content-word stages leave unexplained.
+pub fn compare_with<'d>(
+    a: &'d Document,
+    b: &'d Document,
+    config: &Config,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Comparison<'d> {
     let boilerplate_a = boilerplate_of(a, config);
     let boilerplate_b = boilerplate_of(b, config);
     let ta = whence_text::analyze(&a.text);
     let tb = whence_text::analyze(&b.text);
-    let alignment = align(
+    let alignment = align_with(
         Side::new(&a.text, &ta, &boilerplate_a),
         Side::new(&b.text, &tb, &boilerplate_b),
         config.align(),
+        encoder,
     );
     Comparison {
         a,

@@ -26,7 +26,7 @@ pub mod report;
 pub mod semantic;
 pub mod table;
 
-pub use compare::{boilerplate_of, compare, Comparison};
+pub use compare::{boilerplate_of, compare, compare_with, Comparison};
 pub use config::{Config, ConfigError, RawConfig};
 pub use whence_cluster as cluster;
 pub use whence_core::{

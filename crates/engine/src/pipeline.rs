@@ -10,7 +10,7 @@
 //! dates when both are known. Output order is sorted, independent of thread count.
 
 use rayon::prelude::*;
-use whence_align::{align, novel, reused_fraction, Side};
+use whence_align::{align_with, novel, reused_fraction, SentenceEncoder, Side};
 use whence_candidates::{lsh_pairs, IndexBuilder, IndexConfig, LshConfig};
 use whence_cluster::{clusters, orient, parse_date, Cluster, DocInfo, Edge, Pick};
 use whence_core::{Alignment, Document, PassageKind, Relation, Span, TokenStream};
@@ -106,11 +106,33 @@ pub fn verify(
     tb: &TokenStream,
     cfg: &Config,
 ) -> Alignment {
-    let mut al = align(
-        Side::new(&a.text, ta, &a.boilerplate),
-        Side::new(&b.text, tb, &b.boilerplate),
-        cfg.align(),
-    );
+    verify_with(a, ta, b, tb, cfg, None)
+}
+
+/// [`verify`], with the semantic stage when an `encoder` is given. The pair is
+/// first aligned without it; only a pair that shows reuse is aligned again with
+/// sentence embeddings, so the embedding cost grows with the reuse found, not with
+/// the number of candidates.
+pub fn verify_with(
+    a: &Document,
+    ta: &TokenStream,
+    b: &Document,
+    tb: &TokenStream,
+    cfg: &Config,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Alignment {
+    let run = |encoder| {
+        align_with(
+            Side::new(&a.text, ta, &a.boilerplate),
+            Side::new(&b.text, tb, &b.boilerplate),
+            cfg.align(),
+            encoder,
+        )
+    };
+    let mut al = run(None);
+    if encoder.is_some() && is_reuse(&al) {
+        al = run(encoder);
+    }
     al.summary.relation = orient(al.summary.relation, time_of(a), time_of(b));
     al
 }
@@ -120,6 +142,17 @@ pub fn pairs(
     docs: &[Document],
     cfg: &PipelineConfig,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
+) -> Result<PairsOutcome, PipelineError> {
+    pairs_with(docs, cfg, progress, None)
+}
+
+/// [`pairs`], verifying with the semantic stage when an `encoder` is given (see
+/// [`verify_with`]).
+pub fn pairs_with(
+    docs: &[Document],
+    cfg: &PipelineConfig,
+    progress: &(dyn Fn(Stage, u64, u64) + Sync),
+    encoder: Option<&dyn SentenceEncoder>,
 ) -> Result<PairsOutcome, PipelineError> {
     let n = u32::try_from(docs.len()).map_err(|_| PipelineError::TooManyDocuments)?;
     let hasher = MinHasher::new(cfg.minhash);
@@ -175,7 +208,7 @@ pub fn pairs(
                 .filter_map(|&b| {
                     let db = &docs[b as usize];
                     let tb = whence_text::analyze(&db.text);
-                    let al = verify(da, &ta, db, &tb, &cfg.compare);
+                    let al = verify_with(da, &ta, db, &tb, &cfg.compare, encoder);
                     is_reuse(&al).then_some(PairResult {
                         a: *a,
                         b,
@@ -287,6 +320,17 @@ pub fn trace(
     corpus: &[Document],
     cfg: &PipelineConfig,
 ) -> Result<Trace, PipelineError> {
+    trace_with(doc, corpus, cfg, None)
+}
+
+/// [`trace`], verifying with the semantic stage when an `encoder` is given (see
+/// [`verify_with`]).
+pub fn trace_with(
+    doc: &Document,
+    corpus: &[Document],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Result<Trace, PipelineError> {
     let td = whence_text::analyze(&doc.text);
     let candidates: Vec<u32> = if corpus.len() <= SCAN_ALL {
         (0..corpus.len() as u32).collect()
@@ -308,7 +352,8 @@ pub fn trace(
         .par_iter()
         .filter_map(|&i| {
             let d = &corpus[i as usize];
-            let al = verify(doc, &td, d, &whence_text::analyze(&d.text), &cfg.compare);
+            let td2 = whence_text::analyze(&d.text);
+            let al = verify_with(doc, &td, d, &td2, &cfg.compare, encoder);
             is_reuse(&al).then_some(Source {
                 doc: i,
                 alignment: al,

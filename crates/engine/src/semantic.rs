@@ -6,6 +6,10 @@
 //! is present but broken is an error, never silently ignored.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+pub use whence_align::{SentenceEncoder, DEFAULT_SEMANTIC_THRESHOLD};
 
 pub use whence_embed::pairs::{parse_pair_line, score_pair_lines, score_pairs};
 /// A tiny random model in the real file formats, for tests and examples.
@@ -67,4 +71,64 @@ pub fn require_model(explicit: Option<&Path>, options: &EmbedOptions) -> Result<
 /// Where `whence model install` puts the model when no target is given.
 pub fn default_install_dir() -> Option<PathBuf> {
     default_model_dir()
+}
+
+/// A loaded model as the aligner's [`SentenceEncoder`]: embeds through the
+/// model's cache, counts what it embedded, and keeps the first error (a failed
+/// batch makes the aligner skip the semantic stage for that pair; callers report
+/// [`Encoder::failure`] so nothing is lost silently).
+pub struct Encoder {
+    model: Model,
+    sentences: AtomicU64,
+    failures: AtomicU64,
+    first_error: Mutex<Option<String>>,
+}
+
+impl Encoder {
+    /// Wraps a loaded model.
+    pub fn new(model: Model) -> Encoder {
+        Encoder {
+            model,
+            sentences: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            first_error: Mutex::new(None),
+        }
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Sentences asked for so far (cache hits included).
+    pub fn sentences(&self) -> u64 {
+        self.sentences.load(Ordering::Relaxed)
+    }
+
+    /// `(failed batches, first error)` when any batch failed.
+    pub fn failure(&self) -> Option<(u64, String)> {
+        let n = self.failures.load(Ordering::Relaxed);
+        let first = self
+            .first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        first.map(|e| (n, e))
+    }
+}
+
+impl SentenceEncoder for Encoder {
+    fn encode(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
+        self.sentences
+            .fetch_add(sentences.len() as u64, Ordering::Relaxed);
+        match self.model.embed(sentences) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.failures.fetch_add(1, Ordering::Relaxed);
+                let mut first = self.first_error.lock().unwrap_or_else(|p| p.into_inner());
+                first.get_or_insert_with(|| e.to_string());
+                None
+            }
+        }
+    }
 }

@@ -25,10 +25,14 @@
 //! ```
 
 mod normalize;
+mod segment;
 mod sentences;
 mod stopwords;
 mod variants;
 
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 use whence_core::{Sentence, Span, Token, TokenFlags, TokenStream};
 
@@ -43,15 +47,37 @@ pub fn hash_str(s: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(s.as_bytes())
 }
 
-/// Analyzes `text` with the default English settings.
-pub fn analyze(text: &str) -> TokenStream {
-    Analyzer::default().analyze(text)
+thread_local! {
+    /// One analyzer per thread for [`analyze`], so its word cache outlives a call.
+    static ANALYZER: RefCell<Analyzer> = RefCell::new(Analyzer::default());
 }
 
-/// Reusable analyzer: holds the stemmer and scratch buffers.
+/// Analyzes `text` with the default English settings.
+///
+/// Uses a per-thread [`Analyzer`], whose word cache (at most
+/// [`Analyzer::CACHE_ENTRIES`] words) persists between calls on that thread.
+pub fn analyze(text: &str) -> TokenStream {
+    ANALYZER.with(|a| match a.try_borrow_mut() {
+        Ok(mut a) => a.analyze(text),
+        // not reachable (analysis does not call back into `analyze`); stay correct
+        Err(_) => Analyzer::default().analyze(text),
+    })
+}
+
+/// Reusable analyzer: holds the stemmer, scratch buffers and a word cache.
+///
+/// Everything in a [`Token`] but its span is a pure function of the word's text,
+/// so the analyzer remembers the answer for up to [`Analyzer::CACHE_ENTRIES`]
+/// distinct words (of at most [`Analyzer::CACHE_MAX_WORD`] bytes) and empties the
+/// cache when it is full. News repeats its words heavily: most tokens are cache
+/// hits and skip normalization, spelling folding, stopword lookup and stemming.
+/// The cache never changes the output, only the time taken.
 pub struct Analyzer {
     stemmer: rust_stemmers::Stemmer,
     buf: String,
+    cache: FxHashMap<u128, WordInfo>,
+    /// Off only in [`Analyzer::reference`]: whole-text segmentation, no cache.
+    fast: bool,
 }
 
 impl Default for Analyzer {
@@ -59,8 +85,18 @@ impl Default for Analyzer {
         Analyzer {
             stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
             buf: String::new(),
+            cache: FxHashMap::default(),
+            fast: true,
         }
     }
+}
+
+/// The text-dependent part of a [`Token`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct WordInfo {
+    key: u64,
+    form: u64,
+    flags: TokenFlags,
 }
 
 /// The normalized views of one word: what the aligner compares.
@@ -73,11 +109,34 @@ pub struct WordKeys {
 }
 
 impl Analyzer {
+    /// Most distinct words the cache holds before it is emptied (~3 MB).
+    pub const CACHE_ENTRIES: usize = 1 << 15;
+    /// Longest word, in bytes, that is cached; longer ones are analyzed each time.
+    pub const CACHE_MAX_WORD: usize = 15;
+
+    /// An analyzer without the fast paths (whole-text segmentation, no word
+    /// cache): the plain definition of the output, kept to check the fast paths
+    /// against (tests, `examples/digest.rs --reference`). Same output, slower.
+    pub fn reference() -> Self {
+        Analyzer {
+            fast: false,
+            ..Analyzer::default()
+        }
+    }
+
     /// Tokens and sentences of `text`.
     pub fn analyze(&mut self, text: &str) -> TokenStream {
         let mut tokens = Vec::with_capacity(text.len() / 5);
-        for (start, word) in text.unicode_word_indices() {
-            tokens.push(self.token(start, word));
+        if self.fast {
+            segment::for_each_word(text, |start, word| {
+                let info = self.cached_word(word);
+                tokens.push(token(start, word, info));
+            });
+        } else {
+            for (start, word) in text.unicode_word_indices() {
+                let info = self.word(word);
+                tokens.push(token(start, word, info));
+            }
         }
         let sentences = group_sentences(text, &tokens);
         TokenStream { tokens, sentences }
@@ -100,7 +159,25 @@ impl Analyzer {
         }
     }
 
-    fn token(&mut self, start: usize, word: &str) -> Token {
+    /// [`Analyzer::word`] through the cache.
+    #[inline]
+    fn cached_word(&mut self, word: &str) -> WordInfo {
+        let Some(k) = short_key(word) else {
+            return self.word(word);
+        };
+        if let Some(&info) = self.cache.get(&k) {
+            return info;
+        }
+        let info = self.word(word);
+        if self.cache.len() >= Self::CACHE_ENTRIES {
+            self.cache.clear();
+        }
+        self.cache.insert(k, info);
+        info
+    }
+
+    /// Key, form and flags of one word: the definition.
+    fn word(&mut self, word: &str) -> WordInfo {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         fold_word(word, &mut buf);
@@ -128,12 +205,31 @@ impl Analyzer {
         };
         drop(folded);
         self.buf = buf;
-        Token {
-            span: Span::new(start, start + word.len()),
-            key,
-            form,
-            flags,
-        }
+        WordInfo { key, form, flags }
+    }
+}
+
+/// A word of at most [`Analyzer::CACHE_MAX_WORD`] bytes packed with its length
+/// into one integer, so that equal keys mean equal words.
+#[inline]
+fn short_key(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    if b.len() > Analyzer::CACHE_MAX_WORD {
+        return None;
+    }
+    let mut a = [0u8; 16];
+    a[..b.len()].copy_from_slice(b);
+    a[15] = b.len() as u8;
+    Some(u128::from_le_bytes(a))
+}
+
+#[inline]
+fn token(start: usize, word: &str, info: WordInfo) -> Token {
+    Token {
+        span: Span::new(start, start + word.len()),
+        key: info.key,
+        form: info.form,
+        flags: info.flags,
     }
 }
 
@@ -245,7 +341,113 @@ mod tests {
         assert!(!ts.tokens[3].is_stop());
     }
 
+    #[test]
+    fn fast_paths_agree_on_fixtures() {
+        let data = include_str!("../testdata/odd.jsonl");
+        let mut fast = Analyzer::default();
+        for line in data.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = v["text"].as_str().unwrap();
+            let want = Analyzer::reference().analyze(text);
+            assert_eq!(fast.analyze(text), want, "{text:?}");
+            // second pass: every short word now comes from the cache
+            assert_eq!(fast.analyze(text), want, "{text:?} (cached)");
+        }
+    }
+
+    #[test]
+    fn cache_stays_bounded_and_correct_when_emptied() {
+        // more distinct short words than the cache holds, then the same again
+        let mut text = String::new();
+        for i in 0..(Analyzer::CACHE_ENTRIES + 5000) {
+            text.push_str(&format!("Word{i}s w{i}ing The the "));
+        }
+        let want = Analyzer::reference().analyze(&text);
+        let mut fast = Analyzer::default();
+        for _ in 0..2 {
+            assert!(fast.analyze(&text) == want);
+            assert!(fast.cache.len() <= Analyzer::CACHE_ENTRIES);
+        }
+    }
+
+    #[test]
+    fn free_function_matches_reference() {
+        let text = "Assad’s advisers organised the programme. U.S. officials said 30 jets flew.";
+        assert_eq!(analyze(text), Analyzer::reference().analyze(text));
+        assert_eq!(analyze(text), Analyzer::reference().analyze(text));
+    }
+
+    /// News-like words, variants, numbers and tricky Unicode, with separators.
+    fn mixed_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("the"),
+            Just("The"),
+            Just("said"),
+            Just("advisers"),
+            Just("Colours"),
+            Just("organised"),
+            Just("centre"),
+            Just("running"),
+            Just("generously"),
+            Just("don't"),
+            Just("don’t"),
+            Just("U.S."),
+            Just("Mr."),
+            Just("1,200"),
+            Just("3.5"),
+            Just("x86"),
+            Just("İstanbul"),
+            Just("Straße"),
+            Just("ﬁnal"),
+            Just("ＡＢＣ"),
+            Just("café"),
+            Just("e\u{301}"),
+            Just("\u{301}"),
+            Just("東京"),
+            Just("😀"),
+            Just("“"),
+            Just("”"),
+            Just("’"),
+            Just("'"),
+            Just("\""),
+            Just("—"),
+            Just("…"),
+            Just(" "),
+            Just(" "),
+            Just(" "),
+            Just("\n"),
+            Just("\n\n"),
+            Just("."),
+            Just(". "),
+            Just("? "),
+            Just(","),
+            Just("_"),
+            Just("\u{3000}"),
+            Just("internationalisation"),
+            Just("Abcdefghijklmnopq"),
+        ];
+        proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+    }
+
     proptest! {
+        #[test]
+        fn fast_paths_agree_with_reference(text in mixed_text()) {
+            let want = Analyzer::reference().analyze(&text);
+            let mut fast = Analyzer::default();
+            prop_assert_eq!(&fast.analyze(&text), &want);
+            prop_assert_eq!(&fast.analyze(&text), &want);
+        }
+
+        #[test]
+        fn fast_paths_agree_on_any_text(text in "\\PC{0,200}") {
+            prop_assert_eq!(analyze(&text), Analyzer::reference().analyze(&text));
+        }
+
+        #[test]
+        fn fast_paths_agree_on_ascii(text in "[ -~\t\n]{0,200}") {
+            prop_assert_eq!(analyze(&text), Analyzer::reference().analyze(&text));
+        }
+
         #[test]
         fn stream_invariants_hold(text in "\\PC{0,300}") {
             let ts = analyze(&text);

@@ -24,6 +24,7 @@
 //! assert_eq!(ts.tokens[1].form, ts.tokens[5].form);
 //! ```
 
+mod cache;
 mod normalize;
 mod segment;
 mod sentences;
@@ -32,7 +33,6 @@ mod variants;
 
 use std::cell::RefCell;
 
-use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 use whence_core::{Sentence, Span, Token, TokenFlags, TokenStream};
 
@@ -68,14 +68,13 @@ pub fn analyze(text: &str) -> TokenStream {
 ///
 /// Everything in a [`Token`] but its span is a pure function of the word's text,
 /// so the analyzer remembers the answer for up to [`Analyzer::CACHE_ENTRIES`]
-/// distinct words (of at most [`Analyzer::CACHE_MAX_WORD`] bytes) and empties the
-/// cache when it is full. News repeats its words heavily: most tokens are cache
+/// recently seen words of at most [`Analyzer::CACHE_MAX_WORD`] bytes. News repeats its words heavily: most tokens are cache
 /// hits and skip normalization, spelling folding, stopword lookup and stemming.
 /// The cache never changes the output, only the time taken.
 pub struct Analyzer {
     stemmer: rust_stemmers::Stemmer,
     buf: String,
-    cache: FxHashMap<u128, WordInfo>,
+    cache: cache::WordCache<WordInfo>,
     /// Off only in [`Analyzer::reference`]: whole-text segmentation, no cache.
     fast: bool,
 }
@@ -85,7 +84,7 @@ impl Default for Analyzer {
         Analyzer {
             stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
             buf: String::new(),
-            cache: FxHashMap::default(),
+            cache: cache::WordCache::default(),
             fast: true,
         }
     }
@@ -109,10 +108,10 @@ pub struct WordKeys {
 }
 
 impl Analyzer {
-    /// Most distinct words the cache holds before it is emptied (~3 MB).
-    pub const CACHE_ENTRIES: usize = 1 << 15;
+    /// Most distinct words the cache holds (about 2.5 MB).
+    pub const CACHE_ENTRIES: usize = cache::ENTRIES;
     /// Longest word, in bytes, that is cached; longer ones are analyzed each time.
-    pub const CACHE_MAX_WORD: usize = 15;
+    pub const CACHE_MAX_WORD: usize = cache::MAX_WORD;
 
     /// An analyzer without the fast paths (whole-text segmentation, no word
     /// cache): the plain definition of the output, kept to check the fast paths
@@ -162,16 +161,13 @@ impl Analyzer {
     /// [`Analyzer::word`] through the cache.
     #[inline]
     fn cached_word(&mut self, word: &str) -> WordInfo {
-        let Some(k) = short_key(word) else {
+        let Some(k) = cache::short_key(word) else {
             return self.word(word);
         };
-        if let Some(&info) = self.cache.get(&k) {
+        if let Some(info) = self.cache.get(k) {
             return info;
         }
         let info = self.word(word);
-        if self.cache.len() >= Self::CACHE_ENTRIES {
-            self.cache.clear();
-        }
         self.cache.insert(k, info);
         info
     }
@@ -207,20 +203,6 @@ impl Analyzer {
         self.buf = buf;
         WordInfo { key, form, flags }
     }
-}
-
-/// A word of at most [`Analyzer::CACHE_MAX_WORD`] bytes packed with its length
-/// into one integer, so that equal keys mean equal words.
-#[inline]
-fn short_key(word: &str) -> Option<u128> {
-    let b = word.as_bytes();
-    if b.len() > Analyzer::CACHE_MAX_WORD {
-        return None;
-    }
-    let mut a = [0u8; 16];
-    a[..b.len()].copy_from_slice(b);
-    a[15] = b.len() as u8;
-    Some(u128::from_le_bytes(a))
 }
 
 #[inline]
@@ -367,6 +349,7 @@ mod tests {
         for _ in 0..2 {
             assert!(fast.analyze(&text) == want);
             assert!(fast.cache.len() <= Analyzer::CACHE_ENTRIES);
+            assert!(fast.cache.len() > 0);
         }
     }
 

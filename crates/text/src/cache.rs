@@ -15,7 +15,7 @@ pub(crate) const MAX_WORD: usize = 15;
 
 /// Entries per generation: 7/8 of a power of two, the most a hash table of that
 /// many buckets holds without growing.
-const GENERATION: usize = 28 * 1024;
+const GENERATION: usize = 56 * 1024;
 
 /// Most entries held in total.
 pub(crate) const ENTRIES: usize = 2 * GENERATION;

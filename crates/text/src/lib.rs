@@ -108,7 +108,7 @@ pub struct WordKeys {
 }
 
 impl Analyzer {
-    /// Most distinct words the cache holds (about 2.5 MB).
+    /// Most distinct words the cache holds (about 5 MB).
     pub const CACHE_ENTRIES: usize = cache::ENTRIES;
     /// Longest word, in bytes, that is cached; longer ones are analyzed each time.
     pub const CACHE_MAX_WORD: usize = cache::MAX_WORD;
@@ -338,7 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn cache_stays_bounded_and_correct_when_emptied() {
+    fn cache_stays_bounded_and_correct_across_generations() {
         // more distinct short words than the cache holds, then the same again
         let mut text = String::new();
         for i in 0..(Analyzer::CACHE_ENTRIES + 5000) {

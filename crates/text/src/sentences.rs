@@ -142,6 +142,20 @@ fn char_at(s: &str, i: usize) -> char {
     s[i..].chars().next().unwrap_or('\0')
 }
 
+/// The bytes a terminal mark can start with: `.`, `!`, `?` and the UTF-8 lead
+/// bytes of `…` (E2), `。` (E3), `！` and `？` (EF). A table lookup per byte
+/// instead of a chain of comparisons that the branch predictor cannot learn.
+static MAY_END: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'.' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
 /// Byte offsets inside `[line_start, line_end)` where a new sentence starts,
 /// appended to `cuts`.
 fn inline_boundaries(text: &str, line_start: usize, line_end: usize, cuts: &mut Vec<usize>) {
@@ -152,10 +166,7 @@ fn inline_boundaries(text: &str, line_start: usize, line_end: usize, cuts: &mut 
     while i < n {
         // jump to the next char that may be terminal: `.`, `!`, `?`, or a char whose
         // UTF-8 lead byte is that of `…` (E2), `。` (E3), `！`/`？` (EF)
-        match bytes[i..]
-            .iter()
-            .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF))
-        {
+        match bytes[i..].iter().position(|&b| MAY_END[b as usize]) {
             Some(p) => i += p,
             None => break,
         }

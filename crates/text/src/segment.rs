@@ -44,7 +44,7 @@ pub(crate) fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)
     let len = b.len();
     // text[..done] has been segmented; `done` is 0, or the start of an ASCII piece
     let mut done = 0;
-    while let Some(k) = b[done..].iter().position(|&x| !x.is_ascii()) {
+    while let Some(k) = first_non_ascii(&b[done..]) {
         let j = done + k;
         // back to the start of the piece holding j, then over the W run before it
         let mut s = j;
@@ -85,6 +85,24 @@ pub(crate) fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)
     ascii_words_in(text, done, len, &mut f);
 }
 
+/// Offset of the first non-ASCII byte of `b`, testing eight bytes at a time.
+#[inline]
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    let mut off = 0;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) & HIGH;
+        if w != 0 {
+            // little-endian: the lowest set bit belongs to the first such byte
+            return Some(off + (w.trailing_zeros() / 8) as usize);
+        }
+        off += 8;
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|x| !x.is_ascii()).map(|p| off + p)
+}
+
 /// Letters, digits and `_`: the ASCII characters that words are made of
 /// (ALetter, Numeric, ExtendNumLet; WB5, WB8–WB10, WB13a/b).
 #[inline]
@@ -123,7 +141,8 @@ fn ascii_words_in<'t>(text: &'t str, from: usize, to: usize, f: &mut impl FnMut(
         while i < to && (is_core(b[i]) || (i + 1 < to && is_infix(b[i], b[i - 1], b[i + 1]))) {
             i += 1;
         }
-        if b[start..i].iter().any(u8::is_ascii_alphanumeric) {
+        // a run of `_` alone is no word
+        if b[start] != b'_' || b[start..i].iter().any(u8::is_ascii_alphanumeric) {
             f(start, &text[start..i]);
         }
     }
@@ -220,6 +239,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn first_non_ascii_finds_the_first(v in proptest::collection::vec(
+            prop_oneof![20 => 0u8..0x80, 1 => 0x80u8..=0xFF], 0..64)) {
+            prop_assert_eq!(first_non_ascii(&v), v.iter().position(|x| !x.is_ascii()));
+        }
+
         #[test]
         fn matches_reference_on_mixed_text(t in mixed()) {
             prop_assert_eq!(split(&t), reference(&t));

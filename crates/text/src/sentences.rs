@@ -30,9 +30,10 @@ pub fn sentence_spans(text: &str) -> Vec<(Span, usize)> {
     let mut line_start = 0usize;
     let mut sent_start: Option<usize> = None;
     let mut cuts = Vec::new();
-    let bytes = text.as_bytes();
     while line_start <= text.len() {
-        let line_end = memchr_newline(bytes, line_start).unwrap_or(text.len());
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |p| line_start + p);
         let line = &text[line_start..line_end];
         let trimmed = line.trim();
         if trimmed.is_empty() {
@@ -72,13 +73,6 @@ pub fn sentence_spans(text: &str) -> Vec<(Span, usize)> {
         push_trimmed(text, s, text.len(), paragraph, &mut out);
     }
     out
-}
-
-fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|p| p + from)
 }
 
 fn push_trimmed(

@@ -31,6 +31,7 @@ mod sentences;
 mod stopwords;
 mod variants;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -151,10 +152,16 @@ impl Analyzer {
     }
 
     fn stem(&self, form: &str) -> String {
+        self.stem_cow(form).into_owned()
+    }
+
+    /// Snowball stem of lowercase ASCII words longer than three bytes; other
+    /// forms are their own stem.
+    fn stem_cow<'a>(&self, form: &'a str) -> Cow<'a, str> {
         if form.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'') && form.len() > 3 {
-            self.stemmer.stem(form).into_owned()
+            self.stemmer.stem(form)
         } else {
-            form.to_owned()
+            Cow::Borrowed(form)
         }
     }
 
@@ -196,8 +203,7 @@ impl Analyzer {
         let key = if flags.contains(TokenFlags::STOP) || flags.contains(TokenFlags::NUMBER) {
             form
         } else {
-            let stemmed = self.stem(&folded);
-            hash_str(&stemmed)
+            hash_str(&self.stem_cow(&folded))
         };
         drop(folded);
         self.buf = buf;

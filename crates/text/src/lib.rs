@@ -58,11 +58,13 @@ thread_local! {
 /// Uses a per-thread [`Analyzer`], whose word cache (at most
 /// [`Analyzer::CACHE_ENTRIES`] words) persists between calls on that thread.
 pub fn analyze(text: &str) -> TokenStream {
-    ANALYZER.with(|a| match a.try_borrow_mut() {
-        Ok(mut a) => a.analyze(text),
-        // not reachable (analysis does not call back into `analyze`); stay correct
-        Err(_) => Analyzer::default().analyze(text),
-    })
+    ANALYZER
+        .try_with(|a| a.try_borrow_mut().ok().map(|mut a| a.analyze(text)))
+        .ok()
+        .flatten()
+        // only while the thread is being torn down, or if analysis ever called
+        // back into `analyze`: a fresh analyzer gives the same output
+        .unwrap_or_else(|| Analyzer::default().analyze(text))
 }
 
 /// Reusable analyzer: holds the stemmer, scratch buffers and a word cache.

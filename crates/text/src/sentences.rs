@@ -98,10 +98,26 @@ fn line_ends_unit(trimmed: &str, text: &str, line_end: usize) -> bool {
         return next_line_opens(text, line_end);
     }
     // short lines without terminal punctuation: headings, bylines, list lines
-    // (at most 12 words)
-    trimmed.len() < 80
-        && trimmed.split_whitespace().nth(12).is_none()
-        && next_line_opens(text, line_end)
+    trimmed.len() < 80 && at_most_words(trimmed, 12) && next_line_opens(text, line_end)
+}
+
+/// Does `s` have at most `n` whitespace-separated words (as `split_whitespace`
+/// counts them)? ASCII text is counted on bytes.
+fn at_most_words(s: &str, n: usize) -> bool {
+    if !s.is_ascii() {
+        return s.split_whitespace().nth(n).is_none();
+    }
+    // for ASCII, char::is_whitespace is exactly space and \t \n VT FF \r
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in s.as_bytes() {
+        let space = b == b' ' || (0x09..=0x0D).contains(&b);
+        if !space && !in_word {
+            words += 1;
+        }
+        in_word = !space;
+    }
+    words <= n
 }
 
 fn next_line_opens(text: &str, line_end: usize) -> bool {
@@ -458,6 +474,16 @@ mod tests {
         #[test]
         fn boundaries_match_reference_on_any_line(line in "[^\n]{0,120}") {
             proptest::prop_assert_eq!(cuts(&line), inline_boundaries_reference(&line, 0, line.len()));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn word_count_matches_split_whitespace(
+            line in "[a-c \t\u{b}\u{c}\r\u{a0}\u{2003}é]{0,40}",
+            n in 0usize..8,
+        ) {
+            prop_assert_eq!(at_most_words(&line, n), line.split_whitespace().count() <= n);
         }
     }
 

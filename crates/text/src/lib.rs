@@ -13,6 +13,14 @@
 //! - sentences that survive abbreviations ("Mr.", "U.S.", initials), closing quotes,
 //!   newswire datelines, headings and list lines.
 //!
+//! Speed (every document of a corpus passes through here): ASCII stretches of the
+//! text are segmented on bytes and only the pieces around non-ASCII characters go
+//! through the general UAX #29 machinery (`segment`); a bounded per-thread cache
+//! maps a word's text to its key, form and flags (`cache`), so normalization,
+//! stopword lookup and stemming run once per distinct word rather than once per
+//! token. [`Analyzer::reference`] keeps the plain path; tests check that both give
+//! identical streams.
+//!
 //! ```
 //! use whence_text::analyze;
 //! let text = "The advisers said. Dr. Smith's advisors agreed.";
@@ -24,10 +32,15 @@
 //! assert_eq!(ts.tokens[1].form, ts.tokens[5].form);
 //! ```
 
+mod cache;
 mod normalize;
+mod segment;
 mod sentences;
 mod stopwords;
 mod variants;
+
+use std::borrow::Cow;
+use std::cell::RefCell;
 
 use unicode_segmentation::UnicodeSegmentation;
 use whence_core::{Sentence, Span, Token, TokenFlags, TokenStream};
@@ -43,15 +56,39 @@ pub fn hash_str(s: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(s.as_bytes())
 }
 
-/// Analyzes `text` with the default English settings.
-pub fn analyze(text: &str) -> TokenStream {
-    Analyzer::default().analyze(text)
+thread_local! {
+    /// One analyzer per thread for [`analyze`], so its word cache outlives a call.
+    static ANALYZER: RefCell<Analyzer> = RefCell::new(Analyzer::default());
 }
 
-/// Reusable analyzer: holds the stemmer and scratch buffers.
+/// Analyzes `text` with the default English settings.
+///
+/// Uses a per-thread [`Analyzer`], whose word cache (at most
+/// [`Analyzer::CACHE_ENTRIES`] words) persists between calls on that thread.
+pub fn analyze(text: &str) -> TokenStream {
+    ANALYZER
+        .try_with(|a| a.try_borrow_mut().ok().map(|mut a| a.analyze(text)))
+        .ok()
+        .flatten()
+        // only while the thread is being torn down, or if analysis ever called
+        // back into `analyze`: a fresh analyzer gives the same output
+        .unwrap_or_else(|| Analyzer::default().analyze(text))
+}
+
+/// Reusable analyzer: holds the stemmer, scratch buffers and a word cache.
+///
+/// Everything in a [`Token`] but its span is a pure function of the word's text,
+/// so the analyzer remembers the answer for up to [`Analyzer::CACHE_ENTRIES`]
+/// recently seen words of at most [`Analyzer::CACHE_MAX_WORD`] bytes (the cache
+/// grows as words arrive, to about 5 MB). News repeats its words heavily: most
+/// tokens are cache hits and skip normalization, spelling folding, stopword
+/// lookup and stemming. The cache never changes the output, only the time taken.
 pub struct Analyzer {
     stemmer: rust_stemmers::Stemmer,
     buf: String,
+    cache: cache::WordCache<WordInfo>,
+    /// Off only in [`Analyzer::reference`]: whole-text segmentation, no cache.
+    fast: bool,
 }
 
 impl Default for Analyzer {
@@ -59,8 +96,18 @@ impl Default for Analyzer {
         Analyzer {
             stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
             buf: String::new(),
+            cache: cache::WordCache::default(),
+            fast: true,
         }
     }
+}
+
+/// The text-dependent part of a [`Token`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct WordInfo {
+    key: u64,
+    form: u64,
+    flags: TokenFlags,
 }
 
 /// The normalized views of one word: what the aligner compares.
@@ -73,11 +120,34 @@ pub struct WordKeys {
 }
 
 impl Analyzer {
+    /// Most distinct words the cache holds (about 5 MB).
+    pub const CACHE_ENTRIES: usize = cache::ENTRIES;
+    /// Longest word, in bytes, that is cached; longer ones are analyzed each time.
+    pub const CACHE_MAX_WORD: usize = cache::MAX_WORD;
+
+    /// An analyzer without the fast paths (whole-text segmentation, no word
+    /// cache): the plain definition of the output, kept to check the fast paths
+    /// against (tests, `examples/digest.rs --reference`). Same output, slower.
+    pub fn reference() -> Self {
+        Analyzer {
+            fast: false,
+            ..Analyzer::default()
+        }
+    }
+
     /// Tokens and sentences of `text`.
     pub fn analyze(&mut self, text: &str) -> TokenStream {
         let mut tokens = Vec::with_capacity(text.len() / 5);
-        for (start, word) in text.unicode_word_indices() {
-            tokens.push(self.token(start, word));
+        if self.fast {
+            segment::for_each_word(text, |start, word| {
+                let info = self.cached_word(word);
+                tokens.push(token(start, word, info));
+            });
+        } else {
+            for (start, word) in text.unicode_word_indices() {
+                let info = self.word(word);
+                tokens.push(token(start, word, info));
+            }
         }
         let sentences = group_sentences(text, &tokens);
         TokenStream { tokens, sentences }
@@ -93,14 +163,35 @@ impl Analyzer {
     }
 
     fn stem(&self, form: &str) -> String {
+        self.stem_cow(form).into_owned()
+    }
+
+    /// Snowball stem of lowercase ASCII words longer than three bytes; other
+    /// forms are their own stem.
+    fn stem_cow<'a>(&self, form: &'a str) -> Cow<'a, str> {
         if form.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'') && form.len() > 3 {
-            self.stemmer.stem(form).into_owned()
+            self.stemmer.stem(form)
         } else {
-            form.to_owned()
+            Cow::Borrowed(form)
         }
     }
 
-    fn token(&mut self, start: usize, word: &str) -> Token {
+    /// [`Analyzer::word`] through the cache.
+    #[inline]
+    fn cached_word(&mut self, word: &str) -> WordInfo {
+        let Some(k) = cache::short_key(word) else {
+            return self.word(word);
+        };
+        if let Some(info) = self.cache.get(k) {
+            return info;
+        }
+        let info = self.word(word);
+        self.cache.insert(k, info);
+        info
+    }
+
+    /// Key, form and flags of one word: the definition.
+    fn word(&mut self, word: &str) -> WordInfo {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         fold_word(word, &mut buf);
@@ -123,17 +214,21 @@ impl Analyzer {
         let key = if flags.contains(TokenFlags::STOP) || flags.contains(TokenFlags::NUMBER) {
             form
         } else {
-            let stemmed = self.stem(&folded);
-            hash_str(&stemmed)
+            hash_str(&self.stem_cow(&folded))
         };
         drop(folded);
         self.buf = buf;
-        Token {
-            span: Span::new(start, start + word.len()),
-            key,
-            form,
-            flags,
-        }
+        WordInfo { key, form, flags }
+    }
+}
+
+#[inline]
+fn token(start: usize, word: &str, info: WordInfo) -> Token {
+    Token {
+        span: Span::new(start, start + word.len()),
+        key: info.key,
+        form: info.form,
+        flags: info.flags,
     }
 }
 
@@ -245,7 +340,114 @@ mod tests {
         assert!(!ts.tokens[3].is_stop());
     }
 
+    #[test]
+    fn fast_paths_agree_on_fixtures() {
+        let data = include_str!("../testdata/odd.jsonl");
+        let mut fast = Analyzer::default();
+        for line in data.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = v["text"].as_str().unwrap();
+            let want = Analyzer::reference().analyze(text);
+            assert_eq!(fast.analyze(text), want, "{text:?}");
+            // second pass: every short word now comes from the cache
+            assert_eq!(fast.analyze(text), want, "{text:?} (cached)");
+        }
+    }
+
+    #[test]
+    fn cache_stays_bounded_and_correct_across_generations() {
+        // more distinct short words than the cache holds, then the same again
+        let mut text = String::new();
+        for i in 0..(Analyzer::CACHE_ENTRIES + 5000) {
+            text.push_str(&format!("Word{i}s w{i}ing The the "));
+        }
+        let want = Analyzer::reference().analyze(&text);
+        let mut fast = Analyzer::default();
+        for _ in 0..2 {
+            assert!(fast.analyze(&text) == want);
+            assert!(fast.cache.len() <= Analyzer::CACHE_ENTRIES);
+            assert!(fast.cache.len() > 0);
+        }
+    }
+
+    #[test]
+    fn free_function_matches_reference() {
+        let text = "Assad’s advisers organised the programme. U.S. officials said 30 jets flew.";
+        assert_eq!(analyze(text), Analyzer::reference().analyze(text));
+        assert_eq!(analyze(text), Analyzer::reference().analyze(text));
+    }
+
+    /// News-like words, variants, numbers and tricky Unicode, with separators.
+    fn mixed_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("the"),
+            Just("The"),
+            Just("said"),
+            Just("advisers"),
+            Just("Colours"),
+            Just("organised"),
+            Just("centre"),
+            Just("running"),
+            Just("generously"),
+            Just("don't"),
+            Just("don’t"),
+            Just("U.S."),
+            Just("Mr."),
+            Just("1,200"),
+            Just("3.5"),
+            Just("x86"),
+            Just("İstanbul"),
+            Just("Straße"),
+            Just("ﬁnal"),
+            Just("ＡＢＣ"),
+            Just("café"),
+            Just("e\u{301}"),
+            Just("\u{301}"),
+            Just("東京"),
+            Just("😀"),
+            Just("“"),
+            Just("”"),
+            Just("’"),
+            Just("'"),
+            Just("\""),
+            Just("—"),
+            Just("…"),
+            Just(" "),
+            Just(" "),
+            Just(" "),
+            Just("\n"),
+            Just("\n\n"),
+            Just("."),
+            Just(". "),
+            Just("? "),
+            Just(","),
+            Just("_"),
+            Just("\u{3000}"),
+            Just("internationalisation"),
+            Just("Abcdefghijklmnopq"),
+        ];
+        proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+    }
+
     proptest! {
+        #[test]
+        fn fast_paths_agree_with_reference(text in mixed_text()) {
+            let want = Analyzer::reference().analyze(&text);
+            let mut fast = Analyzer::default();
+            prop_assert_eq!(&fast.analyze(&text), &want);
+            prop_assert_eq!(&fast.analyze(&text), &want);
+        }
+
+        #[test]
+        fn fast_paths_agree_on_any_text(text in "\\PC{0,200}") {
+            prop_assert_eq!(analyze(&text), Analyzer::reference().analyze(&text));
+        }
+
+        #[test]
+        fn fast_paths_agree_on_ascii(text in "[ -~\t\n]{0,200}") {
+            prop_assert_eq!(analyze(&text), Analyzer::reference().analyze(&text));
+        }
+
         #[test]
         fn stream_invariants_hold(text in "\\PC{0,300}") {
             let ts = analyze(&text);

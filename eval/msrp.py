@@ -3,12 +3,22 @@
 
 Reads the Microsoft Research Paraphrase Corpus file (tab-separated, header
 `Quality  #1 ID  #2 ID  #1 String  #2 String`, Quality 1 = paraphrase), scores
-every pair with one run of `whence similar --pairs FILE --json`, chooses the
-cosine threshold that maximises accuracy on a fixed part of the file (the
-first --tune-fraction of its pairs, in file order: deterministic), and reports
-accuracy, precision, recall and F1 of the decision `score >= threshold` on the
-rest (held out) and on the whole file. `--threshold X` also evaluates a fixed
-threshold (e.g. the built-in default) on the same parts.
+every pair with one run of `whence similar --pairs FILE --json --features`, and
+reports two decisions side by side:
+
+- cosine: the older rule, `cosine >= threshold` (features.cosine);
+- combined: whence's shipped decision, `score >= threshold`, where score is the
+  probability of the logistic regression built into whence-embed (judge.rs).
+
+For each: the threshold that maximises accuracy on a fixed part of the file
+(the first --tune-fraction of its pairs, in file order: deterministic) and its
+accuracy, precision, recall and F1 on the rest (held out); the shipped default
+threshold on the same parts; and a 5-fold cross-validation over the whole file
+(contiguous folds in file order) in which everything that is fitted -- the
+cosine threshold, or the regression weights and its threshold -- is fitted on
+four folds and measured on the fifth (mean and sample sd over the folds).
+`--fit` also refits the regression on the tune part and prints its weights
+(this is how the constants in crates/embed/src/judge.rs were obtained).
 
     python3 eval/msrp.py --whence target/release/whence \
         --msrp ../shared/corpora/msrp/msr_paraphrase_train.txt [--model DIR] [--json]
@@ -19,6 +29,7 @@ Standard library only.
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -91,14 +102,114 @@ def best_threshold(labels, scores):
     return best[1]
 
 
-def score_with_whence(whence, pairs, model=None, extra=()):
+# The regression inputs whence prints with --features, in whence's order
+# (crates/embed/src/judge.rs FEATURE_NAMES).
+FEATURES = ["cosine", "align_f", "align_min", "word_f", "word_min", "bigram_f",
+            "length_ratio", "ln1p_number_mismatch", "ln1p_name_mismatch"]
+SHIPPED_COSINE_THRESHOLD = 0.724
+SHIPPED_JUDGE_THRESHOLD = 0.42
+L2 = 1.0
+
+
+def _solve(a, b):
+    """Solves a x = b (Gaussian elimination with partial pivoting)."""
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[p] = m[p], m[c]
+        if m[c][c] == 0:
+            continue
+        for r in range(n):
+            if r != c:
+                f = m[r][c] / m[c][c]
+                for k in range(c, n + 1):
+                    m[r][k] -= f * m[c][k]
+    return [m[i][n] / m[i][i] if m[i][i] else 0.0 for i in range(n)]
+
+
+def fit_logistic(xs, ys, l2=L2, iters=50):
+    """L2-regularised logistic regression by Newton's method on standardised
+    inputs (penalty l2 on the coefficients, not the intercept). Returns
+    (bias, coefficients) for the raw inputs."""
+    d, n = len(xs[0]), len(xs)
+    mu = [sum(r[j] for r in xs) / n for j in range(d)]
+    sd = [math.sqrt(sum((r[j] - mu[j]) ** 2 for r in xs) / n) or 1.0 for j in range(d)]
+    z = [[1.0] + [(r[j] - mu[j]) / sd[j] for j in range(d)] for r in xs]
+    w = [0.0] * (d + 1)
+    for _ in range(iters):
+        g = [0.0] * (d + 1)
+        h = [[0.0] * (d + 1) for _ in range(d + 1)]
+        for zi, y in zip(z, ys):
+            p = _sigmoid(sum(a * b for a, b in zip(w, zi)))
+            for i in range(d + 1):
+                g[i] += (p - y) * zi[i]
+                hi = h[i]
+                for j in range(d + 1):
+                    hi[j] += p * (1 - p) * zi[i] * zi[j]
+        for i in range(1, d + 1):
+            g[i] += l2 * w[i]
+            h[i][i] += l2
+        step = _solve(h, g)
+        w = [a - b for a, b in zip(w, step)]
+        if max(abs(x) for x in step) < 1e-10:
+            break
+    coef = [w[j + 1] / sd[j] for j in range(d)]
+    bias = w[0] - sum(w[j + 1] * mu[j] / sd[j] for j in range(d))
+    return bias, coef
+
+
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+def predict(bias, coef, x):
+    return _sigmoid(bias + sum(a * b for a, b in zip(coef, x)))
+
+
+def folds(n, k=5):
+    """k contiguous folds in file order: [(lo, hi)]."""
+    return [(n * i // k, n * (i + 1) // k) for i in range(k)]
+
+
+def mean_sd(xs):
+    m = sum(xs) / len(xs)
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) if len(xs) > 1 else 0.0
+    return m, sd
+
+
+def cross_validate(labels, xs, fit_regression, k=5):
+    """k-fold CV. xs: one feature vector per pair. fit_regression: False -> the
+    decision is xs[i][0] >= t with t fitted on the training folds (the cosine
+    rule); True -> a logistic regression and its threshold fitted on the
+    training folds. Returns per-fold metrics and mean/sd of accuracy and F1."""
+    per = []
+    for lo, hi in folds(len(labels), k):
+        tx, ty = xs[:lo] + xs[hi:], labels[:lo] + labels[hi:]
+        if fit_regression:
+            b, c = fit_logistic(tx, ty)
+            train_scores = [predict(b, c, x) for x in tx]
+            test_scores = [predict(b, c, x) for x in xs[lo:hi]]
+        else:
+            train_scores = [x[0] for x in tx]
+            test_scores = [x[0] for x in xs[lo:hi]]
+        t = best_threshold(ty, train_scores)
+        per.append(metrics(labels[lo:hi], test_scores, t))
+    acc = mean_sd([m["accuracy"] for m in per])
+    f1 = mean_sd([m["f1"] for m in per])
+    return {"folds": per, "accuracy_mean": acc[0], "accuracy_sd": acc[1],
+            "f1_mean": f1[0], "f1_sd": f1[1]}
+
+
+def rows_with_whence(whence, pairs, model=None, extra=()):
+    """Runs `whence similar --pairs … --json --features`; returns (rows, seconds)."""
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False,
                                      encoding="utf-8") as f:
         for _, a, b in pairs:
             f.write(f"{a}\t{b}\n")
         tsv = f.name
     try:
-        cmd = [whence, "similar", "--pairs", tsv, "--json", *extra]
+        cmd = [whence, "similar", "--pairs", tsv, "--json", "--features", *extra]
         if model:
             cmd += ["--model", model]
         t0 = time.monotonic()
@@ -109,14 +220,25 @@ def score_with_whence(whence, pairs, model=None, extra=()):
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
     rows = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
-    if len(rows) != len(pairs):
-        raise SystemExit(f"expected {len(pairs)} result lines, got {len(rows)}")
-    scores = []
+    check_rows(rows, len(pairs))
+    return rows, elapsed
+
+
+def check_rows(rows, n):
+    if len(rows) != n:
+        raise SystemExit(f"expected {n} result lines, got {len(rows)}")
     for i, r in enumerate(rows, 1):
-        if r.get("line") != i or "score" not in r:
+        if r.get("line") != i or "score" not in r or "features" not in r:
             raise SystemExit(f"unexpected result for line {i}: {r}")
-        scores.append(r["score"])
-    return scores, elapsed
+        missing = [k for k in FEATURES if k not in r["features"]]
+        if missing:
+            raise SystemExit(f"line {i}: features lack {missing}")
+
+
+def score_with_whence(whence, pairs, model=None, extra=()):
+    """The combined score of every pair: (scores, seconds)."""
+    rows, elapsed = rows_with_whence(whence, pairs, model, extra)
+    return [r["score"] for r in rows], elapsed
 
 
 def evaluate(pairs, scores, tune_fraction, fixed=None):
@@ -136,36 +258,62 @@ def evaluate(pairs, scores, tune_fraction, fixed=None):
     return out
 
 
+def compare(pairs, rows, tune_fraction, cosine_threshold=SHIPPED_COSINE_THRESHOLD,
+            judge_threshold=SHIPPED_JUDGE_THRESHOLD, fit=False):
+    """Both decisions on the same rows: split evaluation and 5-fold CV."""
+    labels = [p[0] for p in pairs]
+    xs = [[float(r["features"][k]) for k in FEATURES] for r in rows]
+    cos = [x[0] for x in xs]
+    combined = [float(r["score"]) for r in rows]
+    out = {"cosine": evaluate(pairs, cos, tune_fraction, cosine_threshold),
+           "combined": evaluate(pairs, combined, tune_fraction, judge_threshold)}
+    out["cosine"]["cv5"] = cross_validate(labels, xs, fit_regression=False)
+    out["combined"]["cv5"] = cross_validate(labels, xs, fit_regression=True)
+    if fit:
+        cut = int(len(pairs) * tune_fraction)
+        b, c = fit_logistic(xs[:cut], labels[:cut])
+        refit = [predict(b, c, x) for x in xs]
+        out["refit"] = evaluate(pairs, refit, tune_fraction)
+        out["refit"]["bias"] = b
+        out["refit"]["weights"] = dict(zip(FEATURES, c))
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--whence", default="target/release/whence")
     ap.add_argument("--msrp", required=True, help="msr_paraphrase_train.txt (or test)")
     ap.add_argument("--model", help="model directory (default: whence's own search)")
     ap.add_argument("--tune-fraction", type=float, default=0.7)
-    ap.add_argument("--threshold", type=float, help="also evaluate this fixed threshold")
-    ap.add_argument("--save-scores", metavar="FILE", help="write the scores, one a line")
-    ap.add_argument("--scores", metavar="FILE",
-                    help="read scores saved by --save-scores instead of running whence")
+    ap.add_argument("--cosine-threshold", type=float, default=SHIPPED_COSINE_THRESHOLD,
+                    help="fixed threshold evaluated for the cosine rule")
+    ap.add_argument("--threshold", type=float, default=SHIPPED_JUDGE_THRESHOLD,
+                    help="fixed threshold evaluated for the combined score")
+    ap.add_argument("--fit", action="store_true",
+                    help="refit the regression on the tune part and print its weights")
+    ap.add_argument("--save-rows", metavar="FILE", help="write whence's JSON lines")
+    ap.add_argument("--rows", metavar="FILE",
+                    help="read JSON lines saved by --save-rows instead of running whence")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     if not os.path.isfile(a.msrp):
         print(f"SKIPPED: no MSRP file at {a.msrp}")
         return 0
-    if not a.scores and not (os.path.isfile(a.whence) and os.access(a.whence, os.X_OK)):
+    if not a.rows and not (os.path.isfile(a.whence) and os.access(a.whence, os.X_OK)):
         print(f"SKIPPED: no whence binary at {a.whence}")
         return 0
     pairs, bad = read_msrp(a.msrp)
-    if a.scores:
-        scores = [float(l) for l in open(a.scores) if l.strip()]
-        if len(scores) != len(pairs):
-            raise SystemExit(f"{a.scores}: {len(scores)} scores for {len(pairs)} pairs")
+    if a.rows:
+        with open(a.rows, encoding="utf-8") as f:
+            rows = [json.loads(l) for l in f if l.strip()]
+        check_rows(rows, len(pairs))
         elapsed = None
     else:
-        scores, elapsed = score_with_whence(a.whence, pairs, a.model)
-    if a.save_scores:
-        with open(a.save_scores, "w") as f:
-            f.writelines(f"{s}\n" for s in scores)
-    res = evaluate(pairs, scores, a.tune_fraction, a.threshold)
+        rows, elapsed = rows_with_whence(a.whence, pairs, a.model)
+    if a.save_rows:
+        with open(a.save_rows, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows)
+    res = compare(pairs, rows, a.tune_fraction, a.cosine_threshold, a.threshold, a.fit)
     res["malformed_lines"] = bad
     res["seconds"] = round(elapsed, 2) if elapsed else None
     res["sentences_per_second"] = round(2 * len(pairs) / elapsed, 1) if elapsed else None
@@ -173,20 +321,32 @@ def main(argv=None):
         print(json.dumps(res, indent=2))
         return 0
     speed = (f"scored in {elapsed:.1f} s ({res['sentences_per_second']} sentences/s incl. load)"
-             if elapsed else f"scores read from {a.scores}")
+             if elapsed else f"rows read from {a.rows}")
     print(f"MSRP {a.msrp}: {len(pairs)} pairs ({len(bad)} malformed lines skipped), {speed}")
-    print(f"threshold chosen on the first {res['tune_pairs']} pairs: {res['chosen_threshold']}")
 
     def row(name, m):
-        print(f"  {name:<22} n={m['n']:<5} acc={m['accuracy']:.4f} P={m['precision']:.4f} "
+        print(f"  {name:<28} n={m['n']:<5} acc={m['accuracy']:.4f} P={m['precision']:.4f} "
               f"R={m['recall']:.4f} F1={m['f1']:.4f} (majority {m['majority']:.4f})")
-    row("tune (in-sample)", res["tune"])
-    row("held out", res["held_out"])
-    row("all of the file", res["all"])
-    if a.threshold is not None:
-        print(f"fixed threshold {a.threshold}:")
-        for k in ("tune", "held_out", "all"):
-            row(k, res["fixed"][k])
+    for key, title in (("cosine", "cosine rule"), ("combined", "combined decision (score)"),
+                       ("refit", "regression refitted here")):
+        if key not in res:
+            continue
+        r = res[key]
+        print(f"{title}: threshold chosen on the first {r['tune_pairs']} pairs: "
+              f"{r['chosen_threshold']}")
+        row("tune (in-sample)", r["tune"])
+        row("held out", r["held_out"])
+        row("all of the file", r["all"])
+        if "fixed" in r:
+            row(f"held out, fixed {r['fixed_threshold']}", r["fixed"]["held_out"])
+        if "cv5" in r:
+            cv = r["cv5"]
+            print(f"  5-fold CV (refitted per fold): acc={cv['accuracy_mean']:.4f}"
+                  f"±{cv['accuracy_sd']:.4f} F1={cv['f1_mean']:.4f}±{cv['f1_sd']:.4f}")
+        if "weights" in r:
+            print(f"  bias {r['bias']!r}")
+            for k, v in r["weights"].items():
+                print(f"  {k:<22} {v!r}")
     return 0
 
 

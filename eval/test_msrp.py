@@ -65,6 +65,46 @@ class Metrics(unittest.TestCase):
         self.assertEqual(bad, [3])
 
 
+class Regression(unittest.TestCase):
+    def test_logistic_fit_recovers_a_known_rule(self):
+        # y = 1 exactly when x0 - x1 > 0; a noiseless grid.
+        xs = [[i / 10, j / 10] for i in range(11) for j in range(11) if i != j]
+        ys = [1 if x[0] > x[1] else 0 for x in xs]
+        b, c = msrp.fit_logistic(xs, ys, l2=0.01)
+        self.assertGreater(c[0], 0)
+        self.assertLess(c[1], 0)
+        acc = sum((msrp.predict(b, c, x) >= 0.5) == bool(y) for x, y in zip(xs, ys)) / len(xs)
+        self.assertEqual(acc, 1.0)
+
+    def test_folds_cover_the_file_once(self):
+        f = msrp.folds(11, 5)
+        self.assertEqual(f[0][0], 0)
+        self.assertEqual(f[-1][1], 11)
+        self.assertTrue(all(a[1] == b[0] for a, b in zip(f, f[1:])))
+
+    def test_compare_reports_both_rules_and_cv(self):
+        # Pair i is a paraphrase when its cosine is high; the lexical features
+        # carry the same signal, with noise in the cosine on a few pairs.
+        pairs, rows = [], []
+        for i in range(100):
+            y = 1 if i % 3 else 0
+            cos = 0.9 if y else 0.6
+            if i % 10 == 0:
+                cos = 1.5 - cos  # flipped cosine: the lexical features are right
+            feats = {k: 0.0 for k in msrp.FEATURES}
+            feats.update(cosine=cos, word_f=0.8 if y else 0.2)
+            pairs.append((y, "a", "b"))
+            rows.append({"line": i + 1, "score": 0.9 if y else 0.1, "features": feats})
+        msrp.check_rows(rows, 100)
+        res = msrp.compare(pairs, rows, 0.7, fit=True)
+        self.assertEqual(res["combined"]["held_out"]["accuracy"], 1.0)
+        self.assertLess(res["cosine"]["held_out"]["accuracy"], 1.0)
+        self.assertEqual(len(res["cosine"]["cv5"]["folds"]), 5)
+        self.assertEqual(res["combined"]["cv5"]["accuracy_mean"], 1.0)
+        self.assertEqual(res["refit"]["held_out"]["accuracy"], 1.0)
+        self.assertGreater(res["refit"]["weights"]["word_f"], 0)
+
+
 class EndToEnd(unittest.TestCase):
     def test_real_corpus(self):
         if not os.path.isfile(CORPUS):
@@ -76,10 +116,12 @@ class EndToEnd(unittest.TestCase):
             self.skipTest("no sentence-embedding model installed")
         pairs, _ = msrp.read_msrp(CORPUS)
         pairs = pairs[:200]
-        scores, _ = msrp.score_with_whence(BINARY, pairs)
-        res = msrp.evaluate(pairs, scores, 0.7)
+        rows, _ = msrp.rows_with_whence(BINARY, pairs)
+        res = msrp.compare(pairs, rows, 0.7)
         # Far above chance on a small slice; the full figures are in docs/embed-notes.md.
-        self.assertGreater(res["all"]["accuracy"], 0.7)
+        self.assertGreater(res["cosine"]["all"]["accuracy"], 0.7)
+        self.assertGreater(res["combined"]["fixed"]["all"]["accuracy"], 0.7)
+        self.assertTrue(all(0.0 <= r["score"] <= 1.0 for r in rows))
 
 
 if __name__ == "__main__":

@@ -97,8 +97,13 @@ enum Command {
     /// Score how close two sentences are in meaning (needs a model).
     ///
     /// Embeds both with the sentence-embedding model (all-MiniLM-L6-v2 by default,
-    /// see `whence model`), prints their cosine similarity and whether it reaches
-    /// the paraphrase threshold. With --pairs, scores a whole file of
+    /// see `whence model`) and prints a score and whether it reaches the
+    /// paraphrase threshold. The score is a probability in [0, 1] from a logistic
+    /// regression (fitted on MSRP train) over the sentence cosine, a token-level
+    /// soft alignment, word and bigram overlap, numbers and capitalised names
+    /// found in only one sentence, and the length ratio; threshold 0.42. With
+    /// --cosine the score is the plain cosine, threshold 0.724 (the older rule).
+    /// See docs/embed-notes.md for accuracy on MSRP. With --pairs, scores a whole file of
     /// tab-separated sentence pairs, one JSON line per input line, in order; a
     /// malformed line gets {"line": N, "error": "…"} and the run goes on.
     ///

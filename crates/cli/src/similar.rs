@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use whence::semantic::{
-    require_model, score_pair_lines, score_pairs, RawEmbedOptions, Threshold,
-    DEFAULT_PARAPHRASE_THRESHOLD,
+    require_model, score_pair_lines, score_pairs, RawEmbedOptions, Rule, Threshold,
 };
 
 /// Lines scored per batch with --pairs (output is written after each block).
@@ -31,19 +30,37 @@ pub(crate) struct SimilarArgs {
     /// Print {"score": …, "paraphrase": …} instead of text.
     #[arg(long)]
     json: bool,
+    /// Score with the plain cosine of the two sentence vectors (the rule before
+    /// the combined decision; default threshold 0.724) instead of the combined
+    /// probability.
+    #[arg(long)]
+    cosine: bool,
+    /// Also print what the decision was made from: "features" (cosine, token
+    /// alignment, word overlap, number/name mismatches, length ratio).
+    #[arg(long)]
+    features: bool,
     /// Model directory (default: $WHENCE_MODEL, then the installed model).
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
-    /// Cosine at or above which a pair counts as a paraphrase.
-    #[arg(long, value_name = "X", default_value_t = DEFAULT_PARAPHRASE_THRESHOLD)]
-    threshold: f32,
+    /// Score at or above which a pair counts as a paraphrase [default: 0.42,
+    /// or 0.724 with --cosine].
+    #[arg(long, value_name = "X")]
+    threshold: Option<f32>,
     /// Sentences embedded together in one batch.
     #[arg(long, value_name = "N", default_value_t = 32)]
     batch_size: usize,
 }
 
 pub(crate) fn run(args: SimilarArgs) -> Result<()> {
-    let threshold = Threshold::new(args.threshold)?;
+    let rule = if args.cosine {
+        Rule::Cosine
+    } else {
+        Rule::Judge
+    };
+    let threshold = match args.threshold {
+        Some(x) => Threshold::new(x)?,
+        None => rule.default_threshold(),
+    };
     let options = RawEmbedOptions {
         batch_size: args.batch_size,
         ..Default::default()
@@ -59,15 +76,24 @@ pub(crate) fn run(args: SimilarArgs) -> Result<()> {
                 .with_context(|| format!("cannot open {}", path.display()))?;
             Box::new(BufReader::new(f))
         };
-        return run_pairs(&model, reader, threshold, &mut stdout, path);
+        let how = How {
+            rule,
+            threshold,
+            features: args.features,
+        };
+        return run_pairs(&model, reader, how, &mut stdout, path);
     }
     let (a, b) = (
         args.a.as_deref().unwrap_or_default(),
         args.b.as_deref().unwrap_or_default(),
     );
-    let s = score_pairs(&model, &[(a, b)], threshold)?[0];
+    let s = score_pairs(&model, &[(a, b)], rule, threshold)?[0];
     if args.json {
-        serde_json::to_writer(&mut stdout, &s.to_json())?;
+        let mut v = s.to_json();
+        if args.features {
+            v["features"] = s.features_json();
+        }
+        serde_json::to_writer(&mut stdout, &v)?;
         writeln!(stdout)?;
     } else {
         let verdict = if s.paraphrase {
@@ -75,20 +101,31 @@ pub(crate) fn run(args: SimilarArgs) -> Result<()> {
         } else {
             "not a paraphrase"
         };
+        let what = if args.cosine { "cosine" } else { "probability" };
         writeln!(
             stdout,
-            "{:.4}  {verdict} (threshold {})",
+            "{:.4}  {verdict} ({what}, threshold {})",
             s.score,
             threshold.get()
         )?;
+        if args.features {
+            writeln!(stdout, "{}", s.features_json())?;
+        }
     }
     Ok(())
+}
+
+/// How --pairs lines are scored.
+struct How {
+    rule: Rule,
+    threshold: Threshold,
+    features: bool,
 }
 
 fn run_pairs(
     model: &whence::semantic::Model,
     mut reader: Box<dyn BufRead>,
-    threshold: Threshold,
+    how: How,
     out: &mut impl Write,
     path: &std::path::Path,
 ) -> Result<()> {
@@ -121,7 +158,14 @@ fn run_pairs(
             .iter()
             .map(|l| l.clone().unwrap_or_default())
             .collect();
-        let mut results = score_pair_lines(model, &texts, next_line, threshold)?;
+        let mut results = score_pair_lines(
+            model,
+            &texts,
+            next_line,
+            how.rule,
+            how.threshold,
+            how.features,
+        )?;
         for (r, l) in results.iter_mut().zip(&block) {
             if l.is_err() {
                 *r = serde_json::json!({"line": r["line"], "error": "not valid UTF-8"});

@@ -12,6 +12,11 @@
 //! - Output: [`Model::embed`] returns one `Vec<f32>` of length [`Model::dim`]
 //!   per sentence; [`cosine`] compares two; [`DEFAULT_PARAPHRASE_THRESHOLD`]
 //!   (chosen on part of MSRP train) turns a cosine into a paraphrase verdict.
+//!   [`Model::embed_tokens`] also keeps each token's contextual vector
+//!   ([`SentenceVectors`]), and [`judge`] decides on a pair from those and the
+//!   two texts: a logistic regression over the cosine, a token soft alignment
+//!   and lexical checks (numbers, names, word overlap), fitted on MSRP train;
+//!   cheap (no model call), so embed each sentence once and judge many pairs.
 //! - Main types: [`Model`] (load once, share behind an `Arc`, thread-safe, with a
 //!   bounded cache keyed by a hash of the sentence), [`EmbedError`] (names the
 //!   file at fault), [`RawEmbedOptions`] → [`EmbedOptions`].
@@ -27,6 +32,10 @@
 //! let v = model.embed(&["The cat sat on the mat.", "A dog ran in the park."])?;
 //! assert_eq!(v.len(), 2);
 //! assert!((cosine(&v[0], &v[0]) - 1.0).abs() < 1e-5);
+//! let (a, b) = ("Sales rose 5% in May.", "Sales rose 9% in May.");
+//! let t = model.embed_tokens(&[a, b])?;
+//! let j = whence_embed::judge(a, b, &t[0], &t[1]);
+//! assert!((0.0..=1.0).contains(&j.score));
 //! # std::fs::remove_dir_all(&dir).ok();
 //! # Ok::<(), whence_embed::EmbedError>(())
 //! ```
@@ -34,21 +43,26 @@
 mod bert;
 mod cache;
 mod error;
+pub mod judge;
 mod locate;
 mod model;
 pub mod pairs;
 pub mod tiny;
 
 pub use error::EmbedError;
+pub use judge::{
+    features, judge, judge_with, probability, soft_alignment, Features, Judgement,
+    DEFAULT_JUDGE_THRESHOLD, FEATURE_NAMES,
+};
 pub use locate::{
     candidates, default_model_dir, has_model_files, install, install_hint, install_to,
     resolve_model_dir, Candidate, Source, DEFAULT_MODEL_NAME, DEFAULT_MODEL_PACKAGE, MODEL_ENV,
 };
 pub use model::{
-    EmbedOptions, Model, RawEmbedOptions, CONFIG_FILE, POOLING_CONFIG_FILE, SENTENCE_CONFIG_FILE,
-    TOKENIZER_FILE, WEIGHTS_FILE,
+    EmbedOptions, Model, RawEmbedOptions, SentenceVectors, CONFIG_FILE, POOLING_CONFIG_FILE,
+    SENTENCE_CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
-pub use pairs::{PairScore, Threshold};
+pub use pairs::{PairScore, Rule, Threshold};
 
 /// Cosine at or above which two sentences count as paraphrases with the default
 /// model (all-MiniLM-L6-v2). Chosen to maximise accuracy on the first 70% of

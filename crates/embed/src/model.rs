@@ -12,6 +12,56 @@ use crate::bert::{mean_pool_normalize, Bert, RawBertConfig};
 use crate::cache::{self, Cache};
 use crate::EmbedError;
 
+/// One sentence as [`Model::embed_tokens`] returns it: the unit-length sentence
+/// vector and the unit-length contextual vectors of its real (non-special)
+/// tokens, in order. Invariant: `tokens.len()` is a multiple of `dim`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentenceVectors {
+    pooled: Vec<f32>,
+    tokens: Vec<f32>,
+    dim: usize,
+}
+
+impl SentenceVectors {
+    /// Builds one from parts (e.g. vectors computed elsewhere). `None` when
+    /// `dim` is 0, `pooled` is not `dim` long, or `tokens` is not a whole
+    /// number of `dim`-long rows. Rows are used as given (callers normalise).
+    pub fn new(pooled: Vec<f32>, tokens: Vec<f32>, dim: usize) -> Option<SentenceVectors> {
+        (dim > 0 && pooled.len() == dim && tokens.len().is_multiple_of(dim)).then_some(
+            SentenceVectors {
+                pooled,
+                tokens,
+                dim,
+            },
+        )
+    }
+
+    /// The sentence vector (what [`Model::embed`] returns).
+    pub fn pooled(&self) -> &[f32] {
+        &self.pooled
+    }
+
+    /// Length of every vector.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Number of real tokens (special tokens excluded; after truncation).
+    pub fn token_count(&self) -> usize {
+        self.tokens.len() / self.dim
+    }
+
+    /// The vector of token `i` (0-based among the real tokens).
+    pub fn token(&self, i: usize) -> &[f32] {
+        &self.tokens[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// All token vectors, row after row.
+    pub fn token_rows(&self) -> std::slice::ChunksExact<'_, f32> {
+        self.tokens.chunks_exact(self.dim)
+    }
+}
+
 /// The weights file of a model directory.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// The architecture file of a model directory.
@@ -315,8 +365,30 @@ impl Model {
         Ok(crate::cosine(&v[0], &v[1]))
     }
 
+    /// The sentence vector of [`Model::embed`] and, from the same forward pass,
+    /// one contextual vector per real token (the encoder's last hidden state,
+    /// `[CLS]`/`[SEP]` and other special tokens left out, each row L2-normalised),
+    /// for [`crate::judge`]. The pooled vector equals what [`Model::embed`]
+    /// returns for the sentence (same batching; padding does not change it).
+    ///
+    /// Not cached (token vectors are ~20× the size of a sentence vector): embed
+    /// each sentence once and keep the result. Cost: the same forward pass as
+    /// `embed`, plus copying `tokens × dim` floats out.
+    pub fn embed_tokens(&self, sentences: &[&str]) -> Result<Vec<SentenceVectors>, EmbedError> {
+        self.run(sentences, true)
+    }
+
     /// Embeds without the cache.
     fn compute(&self, sentences: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        Ok(self
+            .run(sentences, false)?
+            .into_iter()
+            .map(|s| s.pooled)
+            .collect())
+    }
+
+    /// The forward passes; token vectors are kept only when `tokens`.
+    fn run(&self, sentences: &[&str], tokens: bool) -> Result<Vec<SentenceVectors>, EmbedError> {
         if sentences.is_empty() {
             return Ok(Vec::new());
         }
@@ -327,7 +399,8 @@ impl Model {
         let vocab = self.bert.config().vocab_size as u32;
         let mut order: Vec<usize> = (0..sentences.len()).collect();
         order.sort_by_key(|&i| (encodings[i].get_ids().len(), i));
-        let mut out: Vec<Option<Vec<f32>>> = vec![None; sentences.len()];
+        let dim = self.dim();
+        let mut out: Vec<Option<SentenceVectors>> = vec![None; sentences.len()];
         for chunk in order.chunks(self.batch_size) {
             let seq = chunk
                 .iter()
@@ -362,8 +435,30 @@ impl Model {
             }
             let hidden = self.bert.forward(&ids, &types, &mask, batch, seq)?;
             let vecs = mean_pool_normalize(&hidden, &mask, batch, seq)?;
-            for (&i, v) in chunk.iter().zip(vecs) {
-                out[i] = Some(v);
+            let all: Vec<f32> = if tokens {
+                hidden.flatten_all()?.to_vec1()?
+            } else {
+                Vec::new()
+            };
+            for (row, (&i, pooled)) in chunk.iter().zip(vecs).enumerate() {
+                let mut token_vectors = Vec::new();
+                if tokens {
+                    let e = &encodings[i];
+                    for (t, &special) in e.get_special_tokens_mask().iter().enumerate() {
+                        if special != 0 {
+                            continue;
+                        }
+                        let start = (row * seq + t) * dim;
+                        let v = &all[start..start + dim];
+                        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+                        token_vectors.extend(v.iter().map(|x| x / norm));
+                    }
+                }
+                out[i] = Some(SentenceVectors {
+                    pooled,
+                    tokens: token_vectors,
+                    dim,
+                });
             }
         }
         Ok(out

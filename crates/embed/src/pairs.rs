@@ -2,15 +2,42 @@
 
 use serde_json::{json, Value};
 
-use crate::{cosine, EmbedError, Model};
+use crate::judge::{features, probability, Features, FEATURE_NAMES};
+use crate::{EmbedError, Model};
+
+/// What `score` means and how the verdict is reached.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Rule {
+    /// `score` is the probability of [`crate::judge`] (cosine, token soft
+    /// alignment and lexical checks combined; in [0, 1]); default threshold
+    /// [`crate::DEFAULT_JUDGE_THRESHOLD`].
+    #[default]
+    Judge,
+    /// `score` is the plain cosine of the two sentence vectors (in [-1, 1]);
+    /// default threshold [`crate::DEFAULT_PARAPHRASE_THRESHOLD`].
+    Cosine,
+}
+
+impl Rule {
+    /// The rule's default threshold.
+    pub fn default_threshold(self) -> Threshold {
+        Threshold(match self {
+            Rule::Judge => crate::DEFAULT_JUDGE_THRESHOLD,
+            Rule::Cosine => crate::DEFAULT_PARAPHRASE_THRESHOLD,
+        })
+    }
+}
 
 /// The verdict on one pair.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PairScore {
-    /// Cosine similarity of the two sentences' embeddings, in [-1, 1].
+    /// Under [`Rule::Judge`] the probability of a paraphrase, in [0, 1]; under
+    /// [`Rule::Cosine`] the cosine of the two sentence vectors, in [-1, 1].
     pub score: f32,
     /// `score >= threshold`.
     pub paraphrase: bool,
+    /// What the decision was made from (the cosine is among them).
+    pub features: Features,
 }
 
 impl PairScore {
@@ -18,13 +45,25 @@ impl PairScore {
     pub fn to_json(&self) -> Value {
         json!({"score": round6(self.score), "paraphrase": self.paraphrase})
     }
+
+    /// The regression inputs as a JSON object keyed by [`FEATURE_NAMES`]
+    /// (rounded to 6 decimals).
+    pub fn features_json(&self) -> Value {
+        let m: serde_json::Map<String, Value> = FEATURE_NAMES
+            .iter()
+            .zip(self.features.to_array())
+            .map(|(n, x)| (n.to_string(), json!(round6(x))))
+            .collect();
+        Value::Object(m)
+    }
 }
 
 fn round6(x: f32) -> f64 {
     (f64::from(x) * 1e6).round() / 1e6
 }
 
-/// A paraphrase threshold: a finite number in [-1, 1].
+/// A paraphrase threshold: a finite number in [-1, 1] (the range of a cosine;
+/// probabilities use [0, 1] of it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Threshold(f32);
 
@@ -47,8 +86,9 @@ impl Threshold {
 }
 
 impl Default for Threshold {
+    /// The default threshold of the default rule ([`Rule::Judge`]).
     fn default() -> Self {
-        Threshold(crate::DEFAULT_PARAPHRASE_THRESHOLD)
+        Rule::default().default_threshold()
     }
 }
 
@@ -69,10 +109,12 @@ pub fn parse_pair_line(line: &str) -> Result<(&str, &str), String> {
     }
 }
 
-/// Scores pairs of sentences with one batched embedding of all their sentences.
+/// Scores pairs of sentences with one batched embedding of all their sentences
+/// ([`Model::embed_tokens`]: one forward pass per sentence, not cached).
 pub fn score_pairs(
     model: &Model,
     pairs: &[(&str, &str)],
+    rule: Rule,
     threshold: Threshold,
 ) -> Result<Vec<PairScore>, EmbedError> {
     let mut sentences = Vec::with_capacity(pairs.len() * 2);
@@ -80,13 +122,20 @@ pub fn score_pairs(
         sentences.push(*a);
         sentences.push(*b);
     }
-    let v = model.embed(&sentences)?;
-    Ok(v.chunks(2)
-        .map(|ab| {
-            let score = cosine(&ab[0], &ab[1]);
+    let v = model.embed_tokens(&sentences)?;
+    Ok(pairs
+        .iter()
+        .zip(v.chunks(2))
+        .map(|((a, b), ab)| {
+            let f = features(a, b, &ab[0], &ab[1]);
+            let score = match rule {
+                Rule::Judge => probability(&f),
+                Rule::Cosine => f.cosine,
+            };
             PairScore {
                 score,
                 paraphrase: score >= threshold.get(),
+                features: f,
             }
         })
         .collect())
@@ -95,17 +144,20 @@ pub fn score_pairs(
 /// Scores a block of input lines, numbered from `first_line` (1-based), into one
 /// JSON object per line, in order: `{"line", "score", "paraphrase"}`, or
 /// `{"line", "error"}` for a line that is not two tab-separated sentences.
-/// Only a failure of the model itself is an `Err`.
+/// With `with_features`, each scored line also has `"features"`
+/// ([`PairScore::features_json`]). Only a failure of the model itself is an `Err`.
 pub fn score_pair_lines(
     model: &Model,
     lines: &[String],
     first_line: usize,
+    rule: Rule,
     threshold: Threshold,
+    with_features: bool,
 ) -> Result<Vec<Value>, EmbedError> {
     let parsed: Vec<Result<(&str, &str), String>> =
         lines.iter().map(|l| parse_pair_line(l)).collect();
     let good: Vec<(&str, &str)> = parsed.iter().filter_map(|p| p.clone().ok()).collect();
-    let mut scores = score_pairs(model, &good, threshold)?.into_iter();
+    let mut scores = score_pairs(model, &good, rule, threshold)?.into_iter();
     Ok(parsed
         .iter()
         .enumerate()
@@ -114,7 +166,12 @@ pub fn score_pair_lines(
             match p {
                 Ok(_) => {
                     let s = scores.next().expect("one score per parsed pair");
-                    json!({"line": line, "score": round6(s.score), "paraphrase": s.paraphrase})
+                    let mut v =
+                        json!({"line": line, "score": round6(s.score), "paraphrase": s.paraphrase});
+                    if with_features {
+                        v["features"] = s.features_json();
+                    }
+                    v
                 }
                 Err(e) => json!({"line": line, "error": e}),
             }

@@ -526,4 +526,80 @@ fn real_model_when_available() {
     let unrelated = cosine(&v[0], &v[2]);
     assert!(para > DEFAULT_PARAPHRASE_THRESHOLD, "{para}");
     assert!(unrelated < DEFAULT_PARAPHRASE_THRESHOLD, "{unrelated}");
+    let s = [
+        "Hundreds of Iranian troops have arrived in Syria to join a major ground offensive.",
+        "Hundreds of Iranian soldiers have made their way to Syria to join a major ground offensive.",
+        "The recipe calls for two cups of flour and a pinch of salt.",
+    ];
+    let t = m.embed_tokens(&s).unwrap();
+    assert!(judge(s[0], s[1], &t[0], &t[1]).paraphrase);
+    assert!(!judge(s[0], s[2], &t[0], &t[2]).paraphrase);
+}
+
+#[test]
+fn token_vectors_come_from_the_same_pass_as_the_sentence_vector() {
+    let (_t, dir) = tiny(64);
+    let m = Model::load(&dir).unwrap();
+    let pooled = m.embed(S).unwrap();
+    let full = m.embed_tokens(S).unwrap();
+    assert_eq!(full.len(), S.len());
+    let tok = tokenizers::Tokenizer::from_file(dir.join(TOKENIZER_FILE)).unwrap();
+    for ((s, p), f) in S.iter().zip(&pooled).zip(&full) {
+        assert!(close(f.pooled(), p, 1e-5), "{s:?}");
+        // Every token but [CLS] and [SEP].
+        let n = tok.encode(*s, true).unwrap().get_ids().len();
+        assert_eq!(f.token_count(), n - 2, "{s:?}");
+        for r in f.token_rows() {
+            let norm: f32 = r.iter().map(|x| x * x).sum::<f32>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-5, "{s:?}: {norm}");
+        }
+    }
+    assert_eq!(
+        full[3].token_count(),
+        0,
+        "the empty string has no real token"
+    );
+    // Alone or in a batch, the token vectors are the same.
+    let alone = m.embed_tokens(&[S[1]]).unwrap();
+    for i in 0..alone[0].token_count() {
+        assert!(close(alone[0].token(i), full[1].token(i), 1e-5));
+    }
+}
+
+#[test]
+fn judging_on_the_tiny_model() {
+    let (_t, dir) = tiny(64);
+    let m = Model::load(&dir).unwrap();
+    let s = [
+        "The company sold 1,000 shares on Monday.",
+        "The company sold 2,000 shares on Monday.",
+        "zebra quokka ümlaut",
+    ];
+    let v = m.embed_tokens(&s).unwrap();
+    // A sentence against itself: cosine, alignment and overlaps are all 1.
+    let f = features(s[0], s[0], &v[0], &v[0]);
+    assert!((f.cosine - 1.0).abs() < 1e-5 && (f.align_f - 1.0).abs() < 1e-5);
+    assert!((f.align_min - 1.0).abs() < 1e-5);
+    let same = judge(s[0], s[0], &v[0], &v[0]);
+    assert!(same.paraphrase, "{same:?}");
+    let number = judge(s[0], s[1], &v[0], &v[1]);
+    let unrelated = judge(s[0], s[2], &v[0], &v[2]);
+    assert!(number.score < same.score && unrelated.score < number.score);
+    assert!(!unrelated.paraphrase, "{unrelated:?}");
+    // score_pairs: the same features, and each rule's score.
+    let pairs = [(s[0], s[1]), (s[0], s[2])];
+    let judged = pairs::score_pairs(&m, &pairs, Rule::Judge, Threshold::default()).unwrap();
+    let cos =
+        pairs::score_pairs(&m, &pairs, Rule::Cosine, Rule::Cosine.default_threshold()).unwrap();
+    let e = m.embed(&s).unwrap();
+    for (k, (i, j)) in [(0, 1), (0, 2)].into_iter().enumerate() {
+        assert_eq!(judged[k].features, cos[k].features);
+        assert!((judged[k].score - probability(&judged[k].features)).abs() < 1e-6);
+        assert!((cos[k].score - cosine(&e[i], &e[j])).abs() < 1e-5);
+        assert_eq!(
+            cos[k].paraphrase,
+            cos[k].score >= DEFAULT_PARAPHRASE_THRESHOLD
+        );
+    }
+    assert!((judged[0].score - number.score).abs() < 1e-5);
 }

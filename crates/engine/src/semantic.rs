@@ -16,8 +16,11 @@ pub use whence_embed::pairs::{parse_pair_line, score_pair_lines, score_pairs};
 pub use whence_embed::tiny;
 pub use whence_embed::{
     candidates, cosine, default_model_dir, install, install_hint, install_to, resolve_model_dir,
-    Candidate, EmbedError, EmbedOptions, Model, PairScore, RawEmbedOptions, Source, Threshold,
-    DEFAULT_MODEL_NAME, DEFAULT_MODEL_PACKAGE, DEFAULT_PARAPHRASE_THRESHOLD, MODEL_ENV,
+    Candidate, EmbedError, EmbedOptions, Model, PairScore, RawEmbedOptions, Rule, Source,
+    Threshold, DEFAULT_MODEL_NAME, DEFAULT_MODEL_PACKAGE, DEFAULT_PARAPHRASE_THRESHOLD, MODEL_ENV,
+};
+pub use whence_embed::{
+    judge, judge_with, Features, Judgement, SentenceVectors, DEFAULT_JUDGE_THRESHOLD,
 };
 
 /// The one-line notice for runs without a model.

@@ -1,0 +1,55 @@
+//! Prints the judge features of every tab-separated sentence pair on stdin, one
+//! JSON object a line (for fitting and evaluating the paraphrase decision),
+//! then on stderr the time spent embedding and the time spent in `judge`.
+//!
+//!     cargo run --release -p whence-embed --example pair_features -- MODEL_DIR < pairs.tsv
+
+use std::io::{BufRead, Write};
+use std::time::{Duration, Instant};
+
+use whence_embed::{features, judge, Model, FEATURE_NAMES};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::env::args()
+        .nth(1)
+        .ok_or("usage: pair_features MODEL_DIR < pairs.tsv")?;
+    let model = Model::load(&dir)?;
+    let lines: Vec<String> = std::io::stdin().lock().lines().collect::<Result<_, _>>()?;
+    let mut out = std::io::stdout().lock();
+    let (mut embedding, mut judging, mut judged) = (Duration::ZERO, Duration::ZERO, 0usize);
+    let mut paraphrases = 0usize;
+    for block in lines.chunks(512) {
+        let pairs: Vec<(&str, &str)> = block
+            .iter()
+            .map(|l| l.split_once('\t').ok_or("a line without a tab"))
+            .collect::<Result<_, _>>()?;
+        let sentences: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        let t = Instant::now();
+        let v = model.embed_tokens(&sentences)?;
+        embedding += t.elapsed();
+        let t = Instant::now();
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            paraphrases += usize::from(judge(a, b, &v[2 * i], &v[2 * i + 1]).paraphrase);
+        }
+        judging += t.elapsed();
+        judged += pairs.len();
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            let f = features(a, b, &v[2 * i], &v[2 * i + 1]).to_array();
+            let obj: serde_json::Map<String, serde_json::Value> = FEATURE_NAMES
+                .iter()
+                .zip(f)
+                .map(|(n, x)| (n.to_string(), serde_json::json!(x)))
+                .collect();
+            serde_json::to_writer(&mut out, &obj)?;
+            writeln!(out)?;
+        }
+        out.flush()?;
+    }
+    eprintln!(
+        "{judged} pairs ({paraphrases} judged paraphrases): embedding {:.2} s, judge {:.3} s ({:.1} µs a pair)",
+        embedding.as_secs_f64(),
+        judging.as_secs_f64(),
+        judging.as_secs_f64() * 1e6 / judged.max(1) as f64
+    );
+    Ok(())
+}

@@ -205,7 +205,13 @@ fn passages(v: &serde_json::Value) -> Vec<(String, String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["a"].to_string(), p["b"].to_string(), p["kind"].to_string()))
+        .map(|p| {
+            (
+                p["a"].to_string(),
+                p["b"].to_string(),
+                p["kind"].to_string(),
+            )
+        })
         .collect()
 }
 
@@ -218,7 +224,12 @@ fn compare_and_trace_run_lexically_without_a_model_and_say_so_once() {
         .output()
         .unwrap();
     let lexical = json(&o);
-    assert_eq!(err(&o).matches("semantic layer is off").count(), 1, "{}", err(&o));
+    assert_eq!(
+        err(&o).matches("semantic layer is off").count(),
+        1,
+        "{}",
+        err(&o)
+    );
     // --no-semantic: the same result, no notice
     let o = whence(home.path())
         .args(["compare", &a, &b, "--json", "--no-semantic"])
@@ -239,7 +250,12 @@ fn compare_and_trace_run_lexically_without_a_model_and_say_so_once() {
         .output()
         .unwrap();
     json(&o);
-    assert_eq!(err(&o).matches("semantic layer is off").count(), 1, "{}", err(&o));
+    assert_eq!(
+        err(&o).matches("semantic layer is off").count(),
+        1,
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]

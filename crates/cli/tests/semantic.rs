@@ -308,3 +308,66 @@ fn an_installed_model_adds_paraphrase_passages_and_keeps_the_lexical_ones() {
     assert!(o.status.success(), "{}", err(&o));
     assert!(!err(&o).contains("sentences embedded"), "{}", err(&o));
 }
+
+/// The seed pair with the real model (opt-in: `WHENCE_TEST_MODEL` names its
+/// directory; the seeds must be present): the sentence about the strikes on Homs
+/// and Hama, which shares too few words for the content-word stage, aligns to its
+/// source sentence, and the misspelt town is reported as name drift.
+#[test]
+fn seed_pair_paraphrase_with_the_real_model() {
+    let Some(model) = std::env::var_os("WHENCE_TEST_MODEL") else {
+        eprintln!("SKIPPED seed_pair_paraphrase_with_the_real_model: set WHENCE_TEST_MODEL to a model directory to run");
+        return;
+    };
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/seeds");
+    let (a, b) = (
+        seeds.join("000_c833ee491b591e38.txt"),
+        seeds.join("003_eb1784be63f6c131.txt"),
+    );
+    if !a.exists() || !b.exists() {
+        eprintln!(
+            "SKIPPED seed_pair_paraphrase_with_the_real_model: {} not found",
+            seeds.display()
+        );
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        json(
+            &whence(home.path())
+                .args(["compare", p(&a), p(&b), "--json", "--lossy"])
+                .args(extra)
+                .output()
+                .unwrap(),
+        )
+    };
+    let model = Path::new(&model).to_str().unwrap().to_owned();
+    let semantic = run(&["--model", &model]);
+    let lexical = run(&["--no-semantic"]);
+    let ta: Vec<char> = std::fs::read_to_string(&a).unwrap().chars().collect();
+    let slice = |s: &serde_json::Value| -> String {
+        ta[s[0].as_u64().unwrap() as usize..s[1].as_u64().unwrap() as usize]
+            .iter()
+            .collect()
+    };
+    let strikes = |v: &serde_json::Value| {
+        v["passages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| slice(&p["a"]).contains("targeted the towns of Homo and Hama"))
+            .cloned()
+    };
+    assert!(strikes(&lexical).is_none());
+    let found = strikes(&semantic).expect("the Homs/Hama sentence aligns semantically");
+    assert_eq!(found["kind"], "paraphrase");
+    assert!(found["score"].as_f64().unwrap() >= 0.724);
+    let names: Vec<String> = semantic["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["type"] == "name")
+        .map(|d| slice(&d["a"]))
+        .collect();
+    assert!(names.iter().any(|n| n == "Homo"), "{names:?}");
+}

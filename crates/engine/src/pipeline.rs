@@ -8,6 +8,8 @@
 //! bands (near-duplicate fast path); the union of both candidate sets is verified
 //! by the aligner, and only verified pairs are reported, oriented by publication
 //! dates when both are known. Output order is sorted, independent of thread count.
+//! With a sentence encoder (`*_with`), pairs that show reuse are aligned again with
+//! the semantic stage (see [`verify_with`]).
 
 use rayon::prelude::*;
 use whence_align::{align_with, novel, reused_fraction, SentenceEncoder, Side};

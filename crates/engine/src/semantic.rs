@@ -3,7 +3,9 @@
 //!
 //! [`load_model`] returns `Ok(None)` when no model is installed, so callers run
 //! lexically and say so once ([`SEMANTIC_OFF`] + [`install_hint`]); a model that
-//! is present but broken is an error, never silently ignored.
+//! is present but broken is an error, never silently ignored. [`Encoder`] wraps a
+//! loaded model as the aligner's [`SentenceEncoder`] (for `compare_with`,
+//! `pipeline::trace_with` and `pipeline::pairs_with`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

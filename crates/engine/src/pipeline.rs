@@ -199,30 +199,57 @@ pub fn pairs_with(
             _ => groups.push((a, vec![b])),
         }
     }
+    // With an encoder, the first pass records the sentences the semantic stage
+    // would ask for (answering none, so alignments stay lexical); they are then
+    // embedded in full batches, and the pairs that show reuse are aligned again,
+    // from the warm cache. One model call per pair would run tiny batches.
+    let recorder = encoder.map(|_| Recorder::default());
+    let first_pass = recorder.as_ref().map(|r| r as &dyn SentenceEncoder);
     let verified = std::sync::atomic::AtomicU64::new(0);
-    let mut found: Vec<PairResult> = groups
-        .par_iter()
-        .flat_map_iter(|(a, bs)| {
-            let da = &docs[*a as usize];
-            let ta = whence_text::analyze(&da.text);
-            let out: Vec<PairResult> = bs
-                .iter()
-                .filter_map(|&b| {
-                    let db = &docs[b as usize];
-                    let tb = whence_text::analyze(&db.text);
-                    let al = verify_with(da, &ta, db, &tb, &cfg.compare, encoder);
-                    is_reuse(&al).then_some(PairResult {
-                        a: *a,
-                        b,
-                        alignment: al,
+    let verify_groups = |groups: &[(u32, Vec<u32>)], encoder: Option<&dyn SentenceEncoder>| {
+        groups
+            .par_iter()
+            .flat_map_iter(|(a, bs)| {
+                let da = &docs[*a as usize];
+                let ta = whence_text::analyze(&da.text);
+                let out: Vec<PairResult> = bs
+                    .iter()
+                    .filter_map(|&b| {
+                        let db = &docs[b as usize];
+                        let tb = whence_text::analyze(&db.text);
+                        let al = verify_with(da, &ta, db, &tb, &cfg.compare, encoder);
+                        is_reuse(&al).then_some(PairResult {
+                            a: *a,
+                            b,
+                            alignment: al,
+                        })
                     })
-                })
-                .collect();
-            let k = verified.fetch_add(bs.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            progress(Stage::Verify, k + bs.len() as u64, total);
-            out
-        })
-        .collect();
+                    .collect();
+                let k = verified.fetch_add(bs.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                progress(Stage::Verify, k + bs.len() as u64, total);
+                out
+            })
+            .collect::<Vec<PairResult>>()
+    };
+    let mut found = verify_groups(&groups, first_pass.or(encoder));
+    if let (Some(recorder), Some(encoder)) = (recorder, encoder) {
+        let wanted = recorder.into_sentences();
+        let chunks: Vec<&[String]> = wanted.chunks(WARM_CHUNK).collect();
+        // the model parallelizes inside a batch; chunks go one after another
+        for chunk in chunks {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            encoder.encode(&refs);
+        }
+        let mut again: Vec<(u32, Vec<u32>)> = Vec::new();
+        for p in &found {
+            match again.last_mut() {
+                Some((ga, bs)) if *ga == p.a => bs.push(p.b),
+                _ => again.push((p.a, vec![p.b])),
+            }
+        }
+        verified.store(0, std::sync::atomic::Ordering::Relaxed);
+        found = verify_groups(&again, Some(encoder));
+    }
     found.sort_by_key(|p| (p.a, p.b));
     Ok(PairsOutcome {
         pairs: found,
@@ -230,6 +257,35 @@ pub fn pairs_with(
         lsh_pairs: lsh_count,
         dropped_fingerprints: dropped,
     })
+}
+
+/// Sentences embedded per call when warming the cache for a corpus.
+const WARM_CHUNK: usize = 256;
+
+/// Collects, without duplicates and in a thread-independent order, the sentences
+/// the semantic stage asks for, and answers none (the aligner then proceeds
+/// exactly as without an encoder).
+#[derive(Default)]
+struct Recorder {
+    wanted: std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl Recorder {
+    fn into_sentences(self) -> Vec<String> {
+        self.wanted
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .collect()
+    }
+}
+
+impl SentenceEncoder for Recorder {
+    fn encode(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
+        let mut w = self.wanted.lock().unwrap_or_else(|p| p.into_inner());
+        w.extend(sentences.iter().map(|s| (*s).to_owned()));
+        None
+    }
 }
 
 /// Per-document info for clustering (order, length, date).

@@ -600,6 +600,72 @@ mod tests {
         assert_eq!(cl[0].members, vec![0, 2, 3]);
     }
 
+    /// Nearly one direction for every sentence (a small per-sentence tilt by word
+    /// count), so the semantic stage matches whatever is eligible; counts calls.
+    struct Crude(std::sync::atomic::AtomicUsize);
+
+    impl SentenceEncoder for Crude {
+        fn encode(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(
+                sentences
+                    .iter()
+                    .map(|s| {
+                        let tilt = s.split_whitespace().count() as f32 / 1000.0;
+                        let n = (1.0 + tilt * tilt).sqrt();
+                        vec![1.0 / n, tilt / n]
+                    })
+                    .collect(),
+            )
+        }
+    }
+
+    #[test]
+    fn semantic_pairs_are_thread_independent_and_keep_the_lexical_pairs() {
+        let mut docs = corpus();
+        docs.push(Document::new(
+            "rewrite",
+            format!(
+                "{} Officials blamed the storm season on a warming climate and urged patience from families.",
+                docs[0].text.split_inclusive(". ").next().unwrap()
+            ),
+        ));
+        let run = |threads| {
+            let enc = Crude(std::sync::atomic::AtomicUsize::new(0));
+            let out = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    pairs_with(&docs, &PipelineConfig::default(), &|_, _, _| {}, Some(&enc))
+                        .unwrap()
+                });
+            let view: Vec<(u32, u32, Vec<(Span, Span, PassageKind)>)> = out
+                .pairs
+                .iter()
+                .map(|p| {
+                    let ps = p.alignment.passages.iter().map(|x| (x.a, x.b, x.kind));
+                    (p.a, p.b, ps.collect())
+                })
+                .collect();
+            (view, enc.0.load(std::sync::atomic::Ordering::Relaxed))
+        };
+        let (one, calls_one) = run(1);
+        let (four, _) = run(4);
+        assert_eq!(one, four);
+        let lexical = pairs(&docs, &PipelineConfig::default(), &|_, _, _| {}).unwrap();
+        assert_eq!(one.len(), lexical.pairs.len());
+        let paraphrases = |v: &[(u32, u32, Vec<(Span, Span, PassageKind)>)]| {
+            v.iter()
+                .flat_map(|p| &p.2)
+                .filter(|x| x.2 == PassageKind::Paraphrase)
+                .count()
+        };
+        assert!(paraphrases(&one) > 0, "{one:?}");
+        // the encoder saw the warming batch and the re-verified pairs
+        assert!(calls_one > 1, "{calls_one}");
+    }
+
     #[test]
     fn trace_finds_the_source_and_classifies() {
         let docs = corpus();

@@ -169,7 +169,7 @@ pub fn align_with(
                 covered: &covered_b,
                 matched: &matched_b,
             };
-            if let Some(extra) = semantic::align_sentences(&xa, &xb, raw, encoder) {
+            if let Some(extra) = semantic::align_sentences(&xa, &xb, raw, encoder, matches.len()) {
                 matches.extend(extra);
                 matches.sort_by_key(|m| m.a_sent);
             }

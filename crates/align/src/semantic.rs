@@ -83,11 +83,13 @@ fn joined(x: &[f32], y: &[f32]) -> Vec<f32> {
 
 /// Semantic matches of A sentences to B sentence ranges (sorted by A sentence),
 /// for the sentences eligible on both sides. `None` when the encoder failed.
+/// `prior` is the number of matches the content-word stage already made.
 pub(crate) fn align_sentences(
     a: &SemSide,
     b: &SemSide,
     cfg: &RawAlignConfig,
     encoder: &dyn SentenceEncoder,
+    prior: usize,
 ) -> Option<Vec<SentMatch>> {
     let ea = eligible(a, cfg.semantic_min_content);
     let eb = eligible(b, cfg.semantic_min_content);
@@ -122,6 +124,14 @@ pub(crate) fn align_sentences(
     }
     let mut out: Vec<SentMatch> = best.into_iter().flatten().collect();
     hub_gate(&mut out);
+    // Density gate: a rewrite explains sentence after sentence, while two long
+    // texts on one topic have scattered sentences that embed alike. Unless the
+    // sentence matches of both stages number one per DENSITY_DIVISOR eligible
+    // sentences of the longer side, only near-identical meanings stand.
+    let needed = MIN_DENSE_MATCHES.max(ea.len().max(eb.len()).div_ceil(DENSITY_DIVISOR));
+    if prior + out.len() < needed {
+        out.retain(|m| m.score >= STRONG_MATCH);
+    }
     Some(out)
 }
 
@@ -199,6 +209,12 @@ const NEAR_MISS: f32 = 0.85;
 const JOIN_GAIN: f32 = 0.03;
 /// How many A sentences one B sentence may explain.
 const MAX_USES_OF_B: usize = 2;
+/// Sentence matches needed (at least this many, and one per `DENSITY_DIVISOR`
+/// eligible sentences of the longer side) before matches below `STRONG_MATCH` count.
+const MIN_DENSE_MATCHES: usize = 2;
+const DENSITY_DIVISOR: usize = 10;
+/// A cosine this high stands on its own.
+const STRONG_MATCH: f32 = 0.9;
 /// Sentences with more content words are lists or unsegmented text.
 const MAX_SENTENCE_CONTENT: usize = 80;
 

@@ -137,3 +137,84 @@ fn lexically_aligned_sentences_are_not_embedded() {
     assert_eq!(kinds, vec![PassageKind::Verbatim, PassageKind::Paraphrase]);
     assert_eq!(enc.asked.load(Ordering::Relaxed), 2);
 }
+
+/// Gives the sentences mentioning "lighthouse" (A) and "beacon" (B) vectors at
+/// a chosen cosine, every other sentence its own axis.
+struct Tilted(f32);
+
+impl SentenceEncoder for Tilted {
+    fn encode(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
+        Some(
+            sentences
+                .iter()
+                .map(|s| {
+                    let mut v = vec![0.0f32; 256];
+                    if s.contains("lighthouse") {
+                        v[0] = 1.0;
+                    } else if s.contains("beacon") {
+                        v[0] = self.0;
+                        v[1] = (1.0 - self.0 * self.0).sqrt();
+                    } else {
+                        // A's fillers and B's on disjoint axes: never alike
+                        let h = s
+                            .bytes()
+                            .fold(7usize, |h, b| h.wrapping_mul(31) ^ b as usize);
+                        let base = if s.contains("ledger") { 2 } else { 129 };
+                        v[base + h % 127] = 1.0;
+                    }
+                    v
+                })
+                .collect(),
+        )
+    }
+}
+
+#[test]
+fn one_match_among_many_sentences_must_be_strong() {
+    // 30 unrelated sentences a side, one pair that means the same
+    // no word in common between the sides' fillers: nothing aligns lexically
+    let filler = |template: &str, n: usize| -> String {
+        (0..n)
+            .map(|i| template.replace("{i}", &i.to_string()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let a = format!(
+        "{} Keepers restored the old lighthouse lamp after storms cracked its lens.",
+        filler(
+            "The ledger entry {i} records quarterly tonnage and tariffs.",
+            30
+        )
+    );
+    let b = format!(
+        "Volunteers repaired the coastal beacon whose glass had shattered in gales. {}",
+        filler(
+            "Choirs rehearsed hymn {i} beneath vaulted stone arches.",
+            30
+        )
+    );
+    let (ta, tb) = (whence_text::analyze(&a), whence_text::analyze(&b));
+    let run = |cos: f32| {
+        align_with(
+            Side::new(&a, &ta, &[]),
+            Side::new(&b, &tb, &[]),
+            &AlignConfig::default(),
+            Some(&Tilted(cos)),
+        )
+        .passages
+        .into_iter()
+        .filter(|p| p.kind == PassageKind::Paraphrase && a[p.a.range()].contains("lighthouse"))
+        .count()
+    };
+    assert!(align(
+        Side::new(&a, &ta, &[]),
+        Side::new(&b, &tb, &[]),
+        &AlignConfig::default()
+    )
+    .passages
+    .is_empty());
+    // above the threshold, but alone among 31 eligible sentences: dropped
+    assert_eq!(run(0.8), 0);
+    // near-identical meaning stands on its own
+    assert_eq!(run(0.95), 1);
+}

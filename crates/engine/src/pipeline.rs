@@ -620,6 +620,9 @@ mod tests {
         }
     }
 
+    /// (a, b, passages as (a span, b span, kind)) of one pair.
+    type PairView = (u32, u32, Vec<(Span, Span, PassageKind)>);
+
     #[test]
     fn semantic_pairs_are_thread_independent_and_keep_the_lexical_pairs() {
         let mut docs = corpus();
@@ -640,7 +643,7 @@ mod tests {
                     pairs_with(&docs, &PipelineConfig::default(), &|_, _, _| {}, Some(&enc))
                         .unwrap()
                 });
-            let view: Vec<(u32, u32, Vec<(Span, Span, PassageKind)>)> = out
+            let view: Vec<PairView> = out
                 .pairs
                 .iter()
                 .map(|p| {
@@ -655,7 +658,7 @@ mod tests {
         assert_eq!(one, four);
         let lexical = pairs(&docs, &PipelineConfig::default(), &|_, _, _| {}).unwrap();
         assert_eq!(one.len(), lexical.pairs.len());
-        let paraphrases = |v: &[(u32, u32, Vec<(Span, Span, PassageKind)>)]| {
+        let paraphrases = |v: &[PairView]| {
             v.iter()
                 .flat_map(|p| &p.2)
                 .filter(|x| x.2 == PassageKind::Paraphrase)

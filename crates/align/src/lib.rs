@@ -156,17 +156,13 @@ pub fn align_with(
                 matched_b[m.b_sents.0..=m.b_sents.1].fill(true);
             }
             let xa = semantic::SemSide {
+                base: &sa,
                 text: a.text,
-                sentences: &a.stream.sentences,
-                content: &pa.content,
-                covered: &covered_a,
                 matched: &matched_a,
             };
             let xb = semantic::SemSide {
+                base: &sb,
                 text: b.text,
-                sentences: &b.stream.sentences,
-                content: &pb.content,
-                covered: &covered_b,
                 matched: &matched_b,
             };
             if let Some(extra) = semantic::align_sentences(&xa, &xb, raw, encoder, matches.len()) {

@@ -170,16 +170,7 @@ fn one_way(
     let mut eligible = 0usize;
     let mut touched: Vec<usize> = Vec::new();
     for (ai, s) in a.sentences.iter().enumerate() {
-        let content = s.tokens.clone().filter(|&t| a.content[t]).count();
-        let covered = s
-            .tokens
-            .clone()
-            .filter(|&t| a.content[t] && a.covered[t])
-            .count();
-        if content - covered <= cfg.paraphrase_min_shared
-            || covered * 2 >= content
-            || content > MAX_SENTENCE_CONTENT
-        {
+        if unexplained(a, s).is_none_or(|n| n <= cfg.paraphrase_min_shared) {
             continue;
         }
         eligible += 1;
@@ -256,6 +247,19 @@ fn one_way(
 /// Sentences with more content words than this are lists or unsegmented text, not
 /// sentences a rewrite paraphrases; they are left to the lexical stage.
 const MAX_SENTENCE_CONTENT: usize = 80;
+
+/// Content words of `s` outside lexical passages, when the sentence is one the
+/// sentence stages may explain: less than half of its content words covered
+/// lexically and at most [`MAX_SENTENCE_CONTENT`] of them. `None` otherwise.
+pub(crate) fn unexplained(side: &SentSide, s: &Sentence) -> Option<usize> {
+    let content = s.tokens.clone().filter(|&t| side.content[t]).count();
+    let covered = s
+        .tokens
+        .clone()
+        .filter(|&t| side.content[t] && side.covered[t])
+        .count();
+    (covered * 2 < content && content <= MAX_SENTENCE_CONTENT).then_some(content - covered)
+}
 /// Matches needed (at least this many, and one per `DENSITY_DIVISOR` eligible
 /// sentences of the longer side) before weak matches count.
 const MIN_DENSE_MATCHES: usize = 1;

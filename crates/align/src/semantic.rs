@@ -9,10 +9,8 @@
 //! sentences that are still eligible, so the cost grows with what is left to
 //! explain, not with the documents' length.
 
-use whence_core::Sentence;
-
 use crate::config::RawAlignConfig;
-use crate::paraphrase::SentMatch;
+use crate::paraphrase::{unexplained, SentMatch, SentSide};
 
 /// Turns sentences into embedding vectors for the semantic stage.
 ///
@@ -25,45 +23,32 @@ pub trait SentenceEncoder: Sync {
     fn encode(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>>;
 }
 
-/// One side as the semantic stage sees it.
+/// One side as the semantic stage sees it: the content-word stage's view, the
+/// text, and which sentences that stage already matched.
 pub(crate) struct SemSide<'a> {
+    pub base: &'a SentSide<'a>,
     pub text: &'a str,
-    pub sentences: &'a [Sentence],
-    /// Token is a content word outside boilerplate.
-    pub content: &'a [bool],
-    /// Token lies inside a lexical passage.
-    pub covered: &'a [bool],
     /// Sentence already matched by the content-word stage.
     pub matched: &'a [bool],
 }
 
-/// Indices of the sentences of `side` worth embedding: enough content words left
-/// unexplained (at least `min_content`), less than half covered lexically, not
-/// matched by the content-word stage, and not a list or unsegmented block.
+/// Indices of the sentences of `side` worth embedding: not matched by the
+/// content-word stage, and with at least `min_content` content words left
+/// unexplained (see [`unexplained`]).
 fn eligible(side: &SemSide, min_content: usize) -> Vec<usize> {
-    side.sentences
+    side.base
+        .sentences
         .iter()
         .enumerate()
         .filter(|&(si, s)| {
-            if side.matched[si] {
-                return false;
-            }
-            let content = s.tokens.clone().filter(|&t| side.content[t]).count();
-            let covered = s
-                .tokens
-                .clone()
-                .filter(|&t| side.content[t] && side.covered[t])
-                .count();
-            content - covered >= min_content
-                && covered * 2 < content
-                && content <= MAX_SENTENCE_CONTENT
+            !side.matched[si] && unexplained(side.base, s).is_some_and(|n| n >= min_content)
         })
         .map(|(si, _)| si)
         .collect()
 }
 
 fn sentence_text<'t>(side: &SemSide<'t>, si: usize) -> &'t str {
-    &side.text[side.sentences[si].span.range()]
+    &side.text[side.base.sentences[si].span.range()]
 }
 
 fn dot(x: &[f32], y: &[f32]) -> f32 {
@@ -108,7 +93,7 @@ pub(crate) fn align_sentences(
     let (va, vb) = vectors.split_at(ea.len());
     let forward = one_way(&ea, va, &eb, vb, cfg.semantic_threshold);
     let backward = one_way(&eb, vb, &ea, va, cfg.semantic_threshold);
-    let mut best: Vec<Option<SentMatch>> = vec![None; a.sentences.len()];
+    let mut best: Vec<Option<SentMatch>> = vec![None; a.base.sentences.len()];
     let flipped = backward.into_iter().flat_map(|m| {
         (m.b_sents.0..=m.b_sents.1).map(move |ai| SentMatch {
             a_sent: ai,
@@ -215,8 +200,6 @@ const MIN_DENSE_MATCHES: usize = 2;
 const DENSITY_DIVISOR: usize = 10;
 /// A cosine this high stands on its own.
 const STRONG_MATCH: f32 = 0.9;
-/// Sentences with more content words are lists or unsegmented text.
-const MAX_SENTENCE_CONTENT: usize = 80;
 
 #[cfg(test)]
 mod tests {

@@ -72,11 +72,7 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
     for w in wa.iter().chain(&wb) {
         eprintln!("whence: warning: {w}");
     }
-    let encoder = if args.no_paraphrase {
-        None
-    } else {
-        args.semantic.encoder(true, false)?
-    };
+    let encoder = args.semantic.encoder(!args.no_paraphrase, true, false)?;
     let cmp = compare_with(
         &a,
         &b,

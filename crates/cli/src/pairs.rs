@@ -138,11 +138,9 @@ fn find(
 pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
     let started = Instant::now();
     let cfg = args.engine.config(args.semantic.threshold())?;
-    let encoder = if args.engine.no_paraphrase {
-        None
-    } else {
-        args.semantic.encoder(false, args.corpus.quiet)?
-    };
+    let encoder = args
+        .semantic
+        .encoder(!args.engine.no_paraphrase, false, args.corpus.quiet)?;
     let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg, encoder.as_ref())?;
     report_failures(encoder.as_ref());
     let docs = &loaded.docs;

@@ -34,11 +34,17 @@ impl SemanticArgs {
         self.semantic_threshold
     }
 
-    /// The encoder to align with, if any. `default_on`: use an installed model
-    /// without being asked (compare, trace); then a missing model is not an error
-    /// and the notice is printed once on stderr unless `quiet`.
-    pub(crate) fn encoder(&self, default_on: bool, quiet: bool) -> Result<Option<Encoder>> {
-        if self.no_semantic || !(self.semantic || default_on) {
+    /// The encoder to align with, if any: none when paraphrase matching is off
+    /// (`paraphrase`, the aligner would not consult it). `default_on`: use an
+    /// installed model without being asked (compare, trace); then a missing model
+    /// is not an error and the notice is printed once on stderr unless `quiet`.
+    pub(crate) fn encoder(
+        &self,
+        paraphrase: bool,
+        default_on: bool,
+        quiet: bool,
+    ) -> Result<Option<Encoder>> {
+        if !paraphrase || self.no_semantic || !(self.semantic || default_on) {
             return Ok(None);
         }
         let options = RawEmbedOptions::default().validate()?;

@@ -70,11 +70,9 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
     doc.boilerplate = whence::boilerplate_of(&doc, &cfg.compare);
     let mut loaded = args.corpus.load(&args.corpus_inputs, "corpus")?;
     whence::corpus::mark_boilerplate(&mut loaded.docs, &cfg.compare);
-    let encoder = if args.no_paraphrase {
-        None
-    } else {
-        args.semantic.encoder(true, args.corpus.quiet)?
-    };
+    let encoder = args
+        .semantic
+        .encoder(!args.no_paraphrase, true, args.corpus.quiet)?;
     let t = pipeline::trace_with(
         &doc,
         &loaded.docs,

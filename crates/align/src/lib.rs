@@ -148,6 +148,13 @@ pub fn align_with(
             covered: &covered_b,
         };
         let mut matches = paraphrase::align_sentences(&sa, &sb, raw);
+        let encoder = encoder.filter(|_| {
+            let prior = paraphrase_passages(&a, &b, &matches, &lexical_a);
+            let all = || passages.iter().chain(&prior);
+            let share_a = reused_fraction(a.text, all().map(|p| p.a), a.boilerplate);
+            let share_b = reused_fraction(b.text, all().map(|p| p.b), b.boilerplate);
+            semantic::grounded(share_a, share_b)
+        });
         if let Some(encoder) = encoder {
             let mut matched_a = vec![false; a.stream.sentences.len()];
             let mut matched_b = vec![false; b.stream.sentences.len()];

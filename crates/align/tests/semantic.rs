@@ -1,15 +1,20 @@
 //! The semantic stage through the public API, with encoders whose vectors the
-//! test chooses: sentences that share almost no words align only through them.
+//! test chooses: sentences that share almost no words align only through them,
+//! in pairs that words already show to share text.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use whence_align::{align, align_with, AlignConfig, RawAlignConfig, SentenceEncoder, Side};
 use whence_core::PassageKind;
 
-const A: &str = "The council approved the budget after a long debate on Monday. \
+/// Copied word for word into both texts: the lexical reuse that lets the
+/// semantic stage run (it covers over 15 % of each text).
+const SHARED: &str = "Flood barriers along the eastern river failed early on Tuesday, \
+forcing the evacuation of about 4,000 residents.";
+const A_OWN: &str = "The council approved the budget after a long debate on Monday. \
 Residents have made their way to the harbour to watch the tall ships arrive. \
 Parking fees in the centre will double from April.";
-const B: &str = "Crowds flocked to the waterfront as sailing vessels docked in the port. \
+const B_OWN: &str = "Crowds flocked to the waterfront as sailing vessels docked in the port. \
 A spokesman for the festival declined to give attendance figures. \
 The mayor thanked volunteers.";
 
@@ -51,48 +56,70 @@ impl SentenceEncoder for Failing {
     }
 }
 
-fn sides() -> (whence_core::TokenStream, whence_core::TokenStream) {
-    (whence_text::analyze(A), whence_text::analyze(B))
+/// A and B: each side's own sentences, then the shared one.
+fn texts() -> (String, String) {
+    (format!("{A_OWN} {SHARED}"), format!("{B_OWN} {SHARED}"))
 }
 
 #[test]
 fn sentences_sharing_no_words_align_through_their_embeddings() {
-    let (ta, tb) = sides();
+    let (a, b) = texts();
+    let (ta, tb) = (whence_text::analyze(&a), whence_text::analyze(&b));
     let cfg = AlignConfig::default();
-    let plain = align(Side::new(A, &ta, &[]), Side::new(B, &tb, &[]), &cfg);
-    assert!(plain.passages.is_empty(), "{:?}", plain.passages);
+    let plain = align(Side::new(&a, &ta, &[]), Side::new(&b, &tb, &[]), &cfg);
+    let kinds: Vec<PassageKind> = plain.passages.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, vec![PassageKind::Verbatim]);
 
     let enc = Chosen {
         asked: AtomicUsize::new(0),
     };
     let al = align_with(
-        Side::new(A, &ta, &[]),
-        Side::new(B, &tb, &[]),
+        Side::new(&a, &ta, &[]),
+        Side::new(&b, &tb, &[]),
         &cfg,
         Some(&enc),
     );
-    assert_eq!(al.passages.len(), 1, "{:?}", al.passages);
+    assert_eq!(al.passages.len(), 2, "{:?}", al.passages);
     let p = &al.passages[0];
     assert_eq!(p.kind, PassageKind::Paraphrase);
-    assert!(A[p.a.range()].starts_with("Residents have made their way"));
-    assert!(B[p.b.range()].starts_with("Crowds flocked"));
+    assert!(a[p.a.range()].starts_with("Residents have made their way"));
+    assert!(b[p.b.range()].starts_with("Crowds flocked"));
     assert!(p.score > 0.99);
-    // every sentence with at least four content words was asked for once: all
-    // but "The mayor thanked volunteers."
+    assert_eq!(al.passages[1].kind, PassageKind::Verbatim);
+    // every sentence not aligned lexically and with at least four content words
+    // was asked for once: all but the shared one and "The mayor thanked volunteers."
     assert_eq!(enc.asked.load(Ordering::Relaxed), 5);
 }
 
 #[test]
+fn without_lexical_reuse_the_encoder_is_not_asked() {
+    // the same sentences without the shared one: two texts on related topics
+    let (ta, tb) = (whence_text::analyze(A_OWN), whence_text::analyze(B_OWN));
+    let enc = Chosen {
+        asked: AtomicUsize::new(0),
+    };
+    let al = align_with(
+        Side::new(A_OWN, &ta, &[]),
+        Side::new(B_OWN, &tb, &[]),
+        &AlignConfig::default(),
+        Some(&enc),
+    );
+    assert!(al.passages.is_empty(), "{:?}", al.passages);
+    assert_eq!(enc.asked.load(Ordering::Relaxed), 0);
+}
+
+#[test]
 fn the_threshold_applies_and_a_failing_encoder_changes_nothing() {
-    let (ta, tb) = sides();
+    let (a, b) = texts();
+    let (ta, tb) = (whence_text::analyze(&a), whence_text::analyze(&b));
     let plain = align(
-        Side::new(A, &ta, &[]),
-        Side::new(B, &tb, &[]),
+        Side::new(&a, &ta, &[]),
+        Side::new(&b, &tb, &[]),
         &AlignConfig::default(),
     );
     let failed = align_with(
-        Side::new(A, &ta, &[]),
-        Side::new(B, &tb, &[]),
+        Side::new(&a, &ta, &[]),
+        Side::new(&b, &tb, &[]),
         &AlignConfig::default(),
         Some(&Failing),
     );
@@ -108,12 +135,15 @@ fn the_threshold_applies_and_a_failing_encoder_changes_nothing() {
         asked: AtomicUsize::new(0),
     };
     let al = align_with(
-        Side::new(A, &ta, &[]),
-        Side::new(B, &tb, &[]),
+        Side::new(&a, &ta, &[]),
+        Side::new(&b, &tb, &[]),
         &off,
         Some(&enc),
     );
-    assert!(al.passages.is_empty());
+    assert!(al
+        .passages
+        .iter()
+        .all(|p| p.kind != PassageKind::Paraphrase));
     assert_eq!(enc.asked.load(Ordering::Relaxed), 0);
 }
 
@@ -169,10 +199,10 @@ impl SentenceEncoder for Tilted {
     }
 }
 
-#[test]
-fn one_match_among_many_sentences_must_be_strong() {
-    // 30 unrelated sentences a side, one pair that means the same
-    // no word in common between the sides' fillers: nothing aligns lexically
+/// Lighthouse/beacon texts: `a_fill` unrelated sentences and the lighthouse one
+/// on A, the beacon one and `b_fill` unrelated sentences on B (no word in common
+/// between the two sides' fillers), then `shared` copied into both.
+fn lighthouse_pair(a_fill: usize, b_fill: usize, shared: &str) -> (String, String) {
     let filler = |template: &str, n: usize| -> String {
         (0..n)
             .map(|i| template.replace("{i}", &i.to_string()))
@@ -180,41 +210,70 @@ fn one_match_among_many_sentences_must_be_strong() {
             .join(" ")
     };
     let a = format!(
-        "{} Keepers restored the old lighthouse lamp after storms cracked its lens.",
+        "{} Keepers restored the old lighthouse lamp after storms cracked its lens. {shared}",
         filler(
             "The ledger entry {i} records quarterly tonnage and tariffs.",
-            30
+            a_fill
         )
     );
     let b = format!(
-        "Volunteers repaired the coastal beacon whose glass had shattered in gales. {}",
+        "Volunteers repaired the coastal beacon whose glass had shattered in gales. {} {shared}",
         filler(
             "Choirs rehearsed hymn {i} beneath vaulted stone arches.",
-            30
+            b_fill
         )
     );
-    let (ta, tb) = (whence_text::analyze(&a), whence_text::analyze(&b));
-    let run = |cos: f32| {
-        align_with(
-            Side::new(&a, &ta, &[]),
-            Side::new(&b, &tb, &[]),
-            &AlignConfig::default(),
-            Some(&Tilted(cos)),
-        )
-        .passages
-        .into_iter()
-        .filter(|p| p.kind == PassageKind::Paraphrase && a[p.a.range()].contains("lighthouse"))
-        .count()
-    };
-    assert!(align(
-        Side::new(&a, &ta, &[]),
-        Side::new(&b, &tb, &[]),
-        &AlignConfig::default()
+    (a, b)
+}
+
+/// Semantic passages on the lighthouse sentence when the pair's two sentences
+/// have cosine `cos`.
+fn lighthouse_matches(a: &str, b: &str, cos: f32) -> usize {
+    let (ta, tb) = (whence_text::analyze(a), whence_text::analyze(b));
+    align_with(
+        Side::new(a, &ta, &[]),
+        Side::new(b, &tb, &[]),
+        &AlignConfig::default(),
+        Some(&Tilted(cos)),
     )
     .passages
-    .is_empty());
+    .into_iter()
+    .filter(|p| p.kind == PassageKind::Paraphrase && a[p.a.range()].contains("lighthouse"))
+    .count()
+}
+
+/// Three sentences copied into both texts of `one_match_among_many…`: over 15 %
+/// of B, so the semantic stage runs.
+const BLOCK: &str = "Flood barriers along the eastern river failed early on Tuesday, \
+forcing the evacuation of about 4,000 residents. Engineers had warned in March that \
+the embankment near the old mill was sinking. The regional council said repairs \
+would begin once the water level falls below the warning mark.";
+
+#[test]
+fn one_match_among_many_sentences_must_be_strong() {
+    // 30 unrelated sentences on A, 10 on B, one pair that means the same, and a
+    // copied block that grounds the pair lexically
+    let (a, b) = lighthouse_pair(30, 10, BLOCK);
     // above the threshold, but alone among 31 eligible sentences: dropped
-    assert_eq!(run(0.8), 0);
+    assert_eq!(lighthouse_matches(&a, &b, 0.8), 0);
     // near-identical meaning stands on its own
-    assert_eq!(run(0.95), 1);
+    assert_eq!(lighthouse_matches(&a, &b, 0.95), 1);
+}
+
+#[test]
+fn a_small_shared_block_does_not_open_the_semantic_stage() {
+    // one copied sentence among 20 others a side: under 15 % of either text
+    let (a, b) = lighthouse_pair(20, 20, SHARED);
+    let (ta, tb) = (whence_text::analyze(&a), whence_text::analyze(&b));
+    let plain = align(
+        Side::new(&a, &ta, &[]),
+        Side::new(&b, &tb, &[]),
+        &AlignConfig::default(),
+    );
+    assert_eq!(plain.passages.len(), 1, "{:?}", plain.passages);
+    assert!(plain.summary.a_reused.max(plain.summary.b_reused) < 0.15);
+    assert_eq!(lighthouse_matches(&a, &b, 0.95), 0);
+    // the same pair with the larger block: the strong match is found
+    let (a, b) = lighthouse_pair(20, 20, BLOCK);
+    assert_eq!(lighthouse_matches(&a, &b, 0.95), 1);
 }

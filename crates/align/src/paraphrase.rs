@@ -73,7 +73,12 @@ fn similarity(x: &Vector, y: &Vector) -> (f32, usize) {
             }
         }
     }
-    let (nx, ny) = (norm2(x), norm2(y));
+    score(dot, shared, norm2(x), norm2(y))
+}
+
+/// [`similarity`] from the dot product, the number of shared keys and the squared
+/// norms of the two vectors.
+fn score(dot: f32, shared: usize, nx: f32, ny: f32) -> (f32, usize) {
     if shared == 0 || nx == 0.0 || ny == 0.0 {
         return (0.0, 0);
     }
@@ -115,11 +120,34 @@ fn idf(a: &SentSide, b: &SentSide) -> FxHashMap<u64, f32> {
 /// directions (each A sentence's best B match, each B sentence's best A match), and
 /// unites the two: per A sentence, the better-scoring match. Returned by A sentence.
 pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) -> Vec<SentMatch> {
+    let eligible = |side: &SentSide| -> Vec<bool> {
+        side.sentences
+            .iter()
+            .map(|s| unexplained(side, s).is_some_and(|n| n > cfg.paraphrase_min_shared))
+            .collect()
+    };
+    let (ea, eb) = (eligible(a), eligible(b));
+    // nothing to explain on either side (a copy the lexical stage covers): no match
+    // can come out, so skip the weights and vectors
+    if !ea.contains(&true) && !eb.contains(&true) {
+        return Vec::new();
+    }
     let weights = idf(a, b);
-    let va = vectors(a, &weights);
-    let vb = vectors(b, &weights);
-    let (forward, eligible_a) = one_way(a, &va, &vb, cfg);
-    let (backward, eligible_b) = one_way(b, &vb, &va, cfg);
+    let va = Vectors::new(a, &weights);
+    let vb = Vectors::new(b, &weights);
+    let (forward, eligible_a) = one_way(&ea, &va, &vb, cfg);
+    let (backward, eligible_b) = one_way(&eb, &vb, &va, cfg);
+    unite(forward, eligible_a, backward, eligible_b)
+}
+
+/// Per A sentence the better of its forward and backward matches, then the
+/// density gate.
+fn unite(
+    forward: Vec<SentMatch>,
+    eligible_a: usize,
+    backward: Vec<SentMatch>,
+    eligible_b: usize,
+) -> Vec<SentMatch> {
     let mut best: FxHashMap<usize, SentMatch> = FxHashMap::default();
     let candidates = forward
         .into_iter()
@@ -151,42 +179,80 @@ pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) 
     out
 }
 
-/// Best matches of the sentences of `a` among those of `b` (`va`, `vb` their
-/// vectors), with the hub gate applied, and the number of eligible sentences.
-fn one_way(
-    a: &SentSide,
-    va: &[Vector],
-    vb: &[Vector],
-    cfg: &RawAlignConfig,
-) -> (Vec<SentMatch>, usize) {
-    // inverted index over B sentences
-    let mut postings: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
-    for (si, v) in vb.iter().enumerate() {
-        for &(k, _) in v {
-            postings.entry(k).or_default().push(si);
+/// The sentence vectors of one side, with their squared norms and an inverted
+/// index (key → the sentences holding it, with the key's weight there).
+struct Vectors {
+    vecs: Vec<Vector>,
+    norms: Vec<f32>,
+    postings: FxHashMap<u64, Vec<(u32, f32)>>,
+}
+
+impl Vectors {
+    fn new(side: &SentSide, idf: &FxHashMap<u64, f32>) -> Vectors {
+        let vecs = vectors(side, idf);
+        let norms = vecs.iter().map(norm2).collect();
+        let mut postings: FxHashMap<u64, Vec<(u32, f32)>> = FxHashMap::default();
+        for (si, v) in vecs.iter().enumerate() {
+            for &(k, w) in v {
+                postings.entry(k).or_default().push((si as u32, w));
+            }
+        }
+        Vectors {
+            vecs,
+            norms,
+            postings,
         }
     }
+}
+
+/// Best matches of the sentences of `a` among those of `b` (`va`, `vb` their
+/// vectors; `eligible_a` which A sentences the stage may explain), with the hub
+/// gate applied, and the number of eligible sentences.
+///
+/// The scores are those of [`similarity`], computed for all B sentences at once
+/// through B's inverted index: for each B sentence the products of shared keys
+/// are added in ascending key order, as `similarity` adds them, so the sums (and
+/// every result) are bit for bit the same.
+fn one_way(
+    eligible_a: &[bool],
+    va: &Vectors,
+    vb: &Vectors,
+    cfg: &RawAlignConfig,
+) -> (Vec<SentMatch>, usize) {
+    let nb = vb.vecs.len();
+    let mut dot = vec![0.0f32; nb];
+    let mut shared = vec![0u32; nb];
     let mut out = Vec::new();
     let mut eligible = 0usize;
-    let mut touched: Vec<usize> = Vec::new();
-    for (ai, s) in a.sentences.iter().enumerate() {
-        if unexplained(a, s).is_none_or(|n| n <= cfg.paraphrase_min_shared) {
+    let mut touched: Vec<u32> = Vec::new();
+    for (ai, x) in va.vecs.iter().enumerate() {
+        if !eligible_a[ai] {
             continue;
         }
         eligible += 1;
         touched.clear();
-        for &(k, _) in &va[ai] {
-            if let Some(p) = postings.get(&k) {
-                touched.extend(p);
+        for &(k, wx) in x {
+            if let Some(p) = vb.postings.get(&k) {
+                for &(bi, wy) in p {
+                    let n = bi as usize;
+                    if shared[n] == 0 {
+                        touched.push(bi);
+                    }
+                    dot[n] += wx * wy;
+                    shared[n] += 1;
+                }
             }
         }
         touched.sort_unstable();
-        touched.dedup();
+        let nx = va.norms[ai];
         let mut best: Option<(f32, usize, usize)> = None;
         for &bi in &touched {
-            let (sim, shared) = similarity(&va[ai], &vb[bi]);
-            if shared >= cfg.paraphrase_min_shared && best.is_none_or(|(bs, _, _)| sim > bs) {
-                best = Some((sim, bi, bi));
+            let n = bi as usize;
+            let (sim, sh) = score(dot[n], shared[n] as usize, nx, vb.norms[n]);
+            dot[n] = 0.0;
+            shared[n] = 0;
+            if sh >= cfg.paraphrase_min_shared && best.is_none_or(|(bs, _, _)| sim > bs) {
+                best = Some((sim, n, n));
             }
         }
         let Some((mut sim, mut lo, mut hi)) = best else {
@@ -196,16 +262,16 @@ fn one_way(
         // for a sentence that is already a near miss on its own
         let near_miss = sim >= 0.8 * cfg.paraphrase_threshold;
         for (nlo, nhi) in [(lo.wrapping_sub(1), hi), (lo, hi + 1)] {
-            if !near_miss || nlo == usize::MAX || nhi >= vb.len() {
+            if !near_miss || nlo == usize::MAX || nhi >= nb {
                 continue;
             }
-            let merged = merge(&vb[nlo], &vb[nhi]);
+            let merged = merge(&vb.vecs[nlo], &vb.vecs[nhi]);
             let merged = if nhi - nlo == 1 {
                 merged
             } else {
-                merge(&merged, &vb[lo])
+                merge(&merged, &vb.vecs[lo])
             };
-            let (s2, shared) = similarity(&va[ai], &merged);
+            let (s2, shared) = similarity(x, &merged);
             if shared >= cfg.paraphrase_min_shared && s2 > sim + 0.05 {
                 (sim, lo, hi) = (s2, nlo, nhi);
             }
@@ -218,8 +284,12 @@ fn one_way(
             });
         }
     }
-    // Hubs: in two texts on one topic, one generic B sentence is the best match of
-    // many A sentences. A rewrite draws on a B sentence once or twice: keep the best.
+    (drop_hubs(out), eligible)
+}
+
+/// Hubs: in two texts on one topic, one generic B sentence is the best match of
+/// many A sentences. A rewrite draws on a B sentence once or twice: keep the best.
+fn drop_hubs(mut out: Vec<SentMatch>) -> Vec<SentMatch> {
     let mut per_b: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
     for (n, m) in out.iter().enumerate() {
         per_b.entry(m.b_sents).or_default().push(n);
@@ -241,7 +311,7 @@ fn one_way(
     }
     let mut it = keep.iter();
     out.retain(|_| *it.next().unwrap_or(&false));
-    (out, eligible)
+    out
 }
 
 /// Sentences with more content words than this are lists or unsegmented text, not
@@ -282,4 +352,178 @@ pub(crate) fn uncovered_part(sentence: Span, tokens: &[Token], covered: &[Span])
         })
         .max_by_key(|&(n, s)| (n, std::cmp::Reverse(s.start())))
         .map(|(_, s)| s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use whence_core::TokenFlags;
+
+    /// The plain definition of [`align_sentences`]: every eligible sentence scored
+    /// against every B sentence sharing a key, with [`similarity`] on the two
+    /// vectors.
+    fn align_sentences_reference(
+        a: &SentSide,
+        b: &SentSide,
+        cfg: &RawAlignConfig,
+    ) -> Vec<SentMatch> {
+        let weights = idf(a, b);
+        let va = vectors(a, &weights);
+        let vb = vectors(b, &weights);
+        let (forward, eligible_a) = one_way_reference(a, &va, &vb, cfg);
+        let (backward, eligible_b) = one_way_reference(b, &vb, &va, cfg);
+        unite(forward, eligible_a, backward, eligible_b)
+    }
+
+    fn one_way_reference(
+        a: &SentSide,
+        va: &[Vector],
+        vb: &[Vector],
+        cfg: &RawAlignConfig,
+    ) -> (Vec<SentMatch>, usize) {
+        let mut out = Vec::new();
+        let mut eligible = 0usize;
+        for (ai, s) in a.sentences.iter().enumerate() {
+            if unexplained(a, s).is_none_or(|n| n <= cfg.paraphrase_min_shared) {
+                continue;
+            }
+            eligible += 1;
+            let mut best: Option<(f32, usize, usize)> = None;
+            for (bi, y) in vb.iter().enumerate() {
+                if !va[ai].iter().any(|(k, _)| y.iter().any(|(l, _)| k == l)) {
+                    continue;
+                }
+                let (sim, shared) = similarity(&va[ai], y);
+                if shared >= cfg.paraphrase_min_shared && best.is_none_or(|(bs, _, _)| sim > bs) {
+                    best = Some((sim, bi, bi));
+                }
+            }
+            let Some((mut sim, mut lo, mut hi)) = best else {
+                continue;
+            };
+            let near_miss = sim >= 0.8 * cfg.paraphrase_threshold;
+            for (nlo, nhi) in [(lo.wrapping_sub(1), hi), (lo, hi + 1)] {
+                if !near_miss || nlo == usize::MAX || nhi >= vb.len() {
+                    continue;
+                }
+                let merged = merge(&vb[nlo], &vb[nhi]);
+                let merged = if nhi - nlo == 1 {
+                    merged
+                } else {
+                    merge(&merged, &vb[lo])
+                };
+                let (s2, shared) = similarity(&va[ai], &merged);
+                if shared >= cfg.paraphrase_min_shared && s2 > sim + 0.05 {
+                    (sim, lo, hi) = (s2, nlo, nhi);
+                }
+            }
+            if sim >= cfg.paraphrase_threshold {
+                out.push(SentMatch {
+                    a_sent: ai,
+                    b_sents: (lo, hi),
+                    score: sim,
+                });
+            }
+        }
+        (drop_hubs(out), eligible)
+    }
+
+    /// A side from sentence lengths and per-token (key, content, covered).
+    struct Owned {
+        tokens: Vec<Token>,
+        sentences: Vec<Sentence>,
+        content: Vec<bool>,
+        covered: Vec<bool>,
+    }
+
+    impl Owned {
+        fn new(sentences: &[Vec<(u64, bool, bool)>]) -> Owned {
+            let mut o = Owned {
+                tokens: Vec::new(),
+                sentences: Vec::new(),
+                content: Vec::new(),
+                covered: Vec::new(),
+            };
+            for s in sentences {
+                let first = o.tokens.len();
+                for &(key, content, covered) in s {
+                    let start = o.tokens.len() * 2;
+                    o.tokens.push(Token {
+                        span: Span::new(start, start + 1),
+                        key,
+                        form: key,
+                        flags: if content {
+                            TokenFlags::empty()
+                        } else {
+                            TokenFlags::STOP
+                        },
+                    });
+                    o.content.push(content);
+                    o.covered.push(covered);
+                }
+                let last = o.tokens.len();
+                o.sentences.push(Sentence {
+                    span: Span::new(first * 2, (last * 2).max(first * 2 + 1)),
+                    tokens: first..last,
+                    paragraph: 0,
+                });
+            }
+            o
+        }
+
+        fn side(&self) -> SentSide<'_> {
+            SentSide {
+                tokens: &self.tokens,
+                sentences: &self.sentences,
+                content: &self.content,
+                covered: &self.covered,
+            }
+        }
+    }
+
+    fn doc() -> impl Strategy<Value = Vec<Vec<(u64, bool, bool)>>> {
+        // a small vocabulary, so that sentences share words often
+        let token = (
+            0u64..40,
+            prop::bool::weighted(0.8),
+            prop::bool::weighted(0.15),
+        );
+        prop::collection::vec(prop::collection::vec(token, 0..14), 0..12)
+    }
+
+    proptest! {
+        #[test]
+        fn indexed_scoring_equals_pairwise_scoring(a in doc(), b in doc(), lenient in any::<bool>()) {
+            let mut cfg = RawAlignConfig::default();
+            if lenient {
+                cfg.paraphrase_threshold = 0.1;
+                cfg.paraphrase_min_shared = 1;
+            }
+            let (oa, ob) = (Owned::new(&a), Owned::new(&b));
+            let fast = align_sentences(&oa.side(), &ob.side(), &cfg);
+            let plain = align_sentences_reference(&oa.side(), &ob.side(), &cfg);
+            prop_assert_eq!(fast, plain);
+        }
+    }
+
+    #[test]
+    fn a_shared_rewritten_sentence_is_matched() {
+        // A sentence 1 shares five content words with B sentence 0
+        let a = Owned::new(&[
+            vec![(1, true, false), (2, true, false)],
+            (10..16).map(|k| (k, true, false)).collect(),
+        ]);
+        let b = Owned::new(&[(10..15)
+            .map(|k| (k, true, false))
+            .chain([(99, true, false)])
+            .collect()]);
+        let m = align_sentences(&a.side(), &b.side(), &RawAlignConfig::default());
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!((m[0].a_sent, m[0].b_sents), (1, (0, 0)));
+        assert_eq!(
+            m,
+            align_sentences_reference(&a.side(), &b.side(), &RawAlignConfig::default())
+        );
+    }
 }

@@ -25,33 +25,25 @@ pub(crate) struct SentMatch {
     pub score: f32,
 }
 
-type Vector = Vec<(u64, f32)>; // sorted by key, unique
-
-fn vectors(side: &SentSide, idf: &FxHashMap<u64, f32>) -> Vec<Vector> {
-    side.sentences
-        .iter()
-        .map(|s| {
-            let mut v: Vector = side.tokens[s.tokens.clone()]
-                .iter()
-                .zip(s.tokens.clone())
-                .filter(|&(_, n)| side.content[n] && !side.covered[n])
-                .map(|(t, _)| (t.key, idf.get(&t.key).copied().unwrap_or(1.0)))
-                .collect();
-            v.sort_unstable_by_key(|&(k, _)| k);
-            v.dedup_by_key(|&mut (k, _)| k);
-            v
-        })
-        .collect()
+/// One element of a sentence vector: a content word's matching key, its weight,
+/// and its number in the pair's [`Vocab`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Entry {
+    key: u64,
+    w: f32,
+    id: u32,
 }
 
-fn norm2(v: &Vector) -> f32 {
-    v.iter().map(|&(_, w)| w * w).sum()
+type Vector = Vec<Entry>; // sorted by key, unique
+
+fn norm2(v: &[Entry]) -> f32 {
+    v.iter().map(|e| e.w * e.w).sum()
 }
 
-fn merge(x: &Vector, y: &Vector) -> Vector {
+fn merge(x: &[Entry], y: &[Entry]) -> Vector {
     let mut v: Vector = x.iter().chain(y).copied().collect();
-    v.sort_unstable_by_key(|&(k, _)| k);
-    v.dedup_by_key(|&mut (k, _)| k);
+    v.sort_unstable_by_key(|e| e.key);
+    v.dedup_by_key(|e| e.key);
     v
 }
 
@@ -59,14 +51,14 @@ fn merge(x: &Vector, y: &Vector) -> Vector {
 /// weighted cosine and the weighted containment of `x` (the sentence being
 /// explained) in `y`. Containment of the other side is left out on purpose: a short
 /// `y` ("Early 19th c.") is contained in many sentences without being their source.
-fn similarity(x: &Vector, y: &Vector) -> (f32, usize) {
+fn similarity(x: &[Entry], y: &[Entry]) -> (f32, usize) {
     let (mut i, mut j, mut dot, mut shared) = (0, 0, 0.0f32, 0);
     while i < x.len() && j < y.len() {
-        match x[i].0.cmp(&y[j].0) {
+        match x[i].key.cmp(&y[j].key) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                dot += x[i].1 * y[j].1;
+                dot += x[i].w * y[j].w;
                 shared += 1;
                 i += 1;
                 j += 1;
@@ -87,33 +79,65 @@ fn score(dot: f32, shared: usize, nx: f32, ny: f32) -> (f32, usize) {
     (0.5 * cosine + 0.5 * containment.min(1.0), shared)
 }
 
-/// Inverse sentence frequency over the sentences of both sides.
-fn idf(a: &SentSide, b: &SentSide) -> FxHashMap<u64, f32> {
-    let mut df: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut n = 0u32;
-    for side in [a, b] {
-        for s in side.sentences {
-            let mut keys: Vec<u64> = side.tokens[s.tokens.clone()]
-                .iter()
-                .zip(s.tokens.clone())
-                .filter(|&(_, n)| side.content[n])
-                .map(|(t, _)| t.key)
-                .collect();
-            if keys.is_empty() {
-                continue;
+/// Token not numbered in a [`Vocab`] (a function word, or boilerplate).
+const NO_ID: u32 = u32::MAX;
+
+/// The content words of the sentences of both sides, numbered in order of first
+/// occurrence, with their weights: inverse sentence frequency over the sentences
+/// of both sides, `ln((n + 1) / (df + 0.5))`, at least 0.1.
+struct Vocab {
+    weight: Vec<f32>,
+    /// Per token of A (of B), its number, or [`NO_ID`].
+    ids_a: Vec<u32>,
+    ids_b: Vec<u32>,
+}
+
+impl Vocab {
+    fn new(a: &SentSide, b: &SentSide) -> Vocab {
+        let mut ids: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut df: Vec<u32> = Vec::new();
+        // per id, the last sentence (numbered from 1 across both sides) counted
+        let mut last: Vec<u32> = Vec::new();
+        let (mut n, mut sentence) = (0u32, 0u32);
+        let mut number = |side: &SentSide| -> Vec<u32> {
+            let mut out = vec![NO_ID; side.tokens.len()];
+            for s in side.sentences {
+                sentence += 1;
+                let mut any = false;
+                for t in s.tokens.clone() {
+                    if !side.content[t] {
+                        continue;
+                    }
+                    any = true;
+                    let id = *ids.entry(side.tokens[t].key).or_insert_with(|| {
+                        df.push(0);
+                        last.push(0);
+                        (df.len() - 1) as u32
+                    });
+                    out[t] = id;
+                    let i = id as usize;
+                    if last[i] != sentence {
+                        last[i] = sentence;
+                        df[i] += 1;
+                    }
+                }
+                n += u32::from(any);
             }
-            n += 1;
-            keys.sort_unstable();
-            keys.dedup();
-            for k in keys {
-                *df.entry(k).or_default() += 1;
-            }
+            out
+        };
+        let ids_a = number(a);
+        let ids_b = number(b);
+        let n = n as f32;
+        let weight = df
+            .iter()
+            .map(|&d| ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1))
+            .collect();
+        Vocab {
+            weight,
+            ids_a,
+            ids_b,
         }
     }
-    let n = n as f32;
-    df.into_iter()
-        .map(|(k, d)| (k, ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1)))
-        .collect()
 }
 
 /// Aligns the sentences that lexical passages cover less than half of, in both
@@ -132,9 +156,9 @@ pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) 
     if !ea.contains(&true) && !eb.contains(&true) {
         return Vec::new();
     }
-    let weights = idf(a, b);
-    let va = Vectors::new(a, &weights);
-    let vb = Vectors::new(b, &weights);
+    let vocab = Vocab::new(a, b);
+    let va = Vectors::new(a, &vocab.ids_a, &vocab.weight);
+    let vb = Vectors::new(b, &vocab.ids_b, &vocab.weight);
     let (forward, eligible_a) = one_way(&ea, &va, &vb, cfg);
     let (backward, eligible_b) = one_way(&eb, &vb, &va, cfg);
     unite(forward, eligible_a, backward, eligible_b)
@@ -179,29 +203,92 @@ fn unite(
     out
 }
 
-/// The sentence vectors of one side, with their squared norms and an inverted
-/// index (key → the sentences holding it, with the key's weight there).
+/// The sentence vectors of one side (content words outside lexical passages),
+/// with their squared norms and an inverted index: vocabulary id → the sentences
+/// holding it, ascending, with its weight.
 struct Vectors {
-    vecs: Vec<Vector>,
+    entries: Vec<Entry>,
+    /// Per sentence, its range in `entries`.
+    ranges: Vec<(u32, u32)>,
     norms: Vec<f32>,
-    postings: FxHashMap<u64, Vec<(u32, f32)>>,
+    /// Postings of id `i`: `postings[starts[i]..starts[i + 1]]`.
+    starts: Vec<u32>,
+    postings: Vec<(u32, f32)>,
 }
 
 impl Vectors {
-    fn new(side: &SentSide, idf: &FxHashMap<u64, f32>) -> Vectors {
-        let vecs = vectors(side, idf);
-        let norms = vecs.iter().map(norm2).collect();
-        let mut postings: FxHashMap<u64, Vec<(u32, f32)>> = FxHashMap::default();
-        for (si, v) in vecs.iter().enumerate() {
-            for &(k, w) in v {
-                postings.entry(k).or_default().push((si as u32, w));
+    fn new(side: &SentSide, ids: &[u32], weight: &[f32]) -> Vectors {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut ranges = Vec::with_capacity(side.sentences.len());
+        for s in side.sentences {
+            let start = entries.len();
+            entries.extend(
+                s.tokens
+                    .clone()
+                    .filter(|&t| side.content[t] && !side.covered[t])
+                    .map(|t| {
+                        let id = ids[t];
+                        Entry {
+                            key: side.tokens[t].key,
+                            w: weight[id as usize],
+                            id,
+                        }
+                    }),
+            );
+            let v = &mut entries[start..];
+            v.sort_unstable_by_key(|e| e.key);
+            // dedup in place
+            let mut kept = 0;
+            for i in 0..v.len() {
+                if kept == 0 || v[i].key != v[kept - 1].key {
+                    v[kept] = v[i];
+                    kept += 1;
+                }
+            }
+            entries.truncate(start + kept);
+            ranges.push((start as u32, entries.len() as u32));
+        }
+        let norms = ranges
+            .iter()
+            .map(|&(lo, hi)| norm2(&entries[lo as usize..hi as usize]))
+            .collect();
+        let mut starts = vec![0u32; weight.len() + 1];
+        for e in &entries {
+            starts[e.id as usize + 1] += 1;
+        }
+        for i in 0..weight.len() {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut postings = vec![(0u32, 0.0f32); entries.len()];
+        for (si, &(lo, hi)) in ranges.iter().enumerate() {
+            for e in &entries[lo as usize..hi as usize] {
+                let slot = &mut fill[e.id as usize];
+                postings[*slot as usize] = (si as u32, e.w);
+                *slot += 1;
             }
         }
         Vectors {
-            vecs,
+            entries,
+            ranges,
             norms,
+            starts,
             postings,
         }
+    }
+
+    fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    fn get(&self, si: usize) -> &[Entry] {
+        let (lo, hi) = self.ranges[si];
+        &self.entries[lo as usize..hi as usize]
+    }
+
+    fn postings(&self, id: u32) -> &[(u32, f32)] {
+        let i = id as usize;
+        &self.postings[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }
 
@@ -219,28 +306,27 @@ fn one_way(
     vb: &Vectors,
     cfg: &RawAlignConfig,
 ) -> (Vec<SentMatch>, usize) {
-    let nb = vb.vecs.len();
+    let nb = vb.len();
     let mut dot = vec![0.0f32; nb];
     let mut shared = vec![0u32; nb];
     let mut out = Vec::new();
     let mut eligible = 0usize;
     let mut touched: Vec<u32> = Vec::new();
-    for (ai, x) in va.vecs.iter().enumerate() {
-        if !eligible_a[ai] {
+    for (ai, &elig) in eligible_a.iter().enumerate() {
+        if !elig {
             continue;
         }
         eligible += 1;
         touched.clear();
-        for &(k, wx) in x {
-            if let Some(p) = vb.postings.get(&k) {
-                for &(bi, wy) in p {
-                    let n = bi as usize;
-                    if shared[n] == 0 {
-                        touched.push(bi);
-                    }
-                    dot[n] += wx * wy;
-                    shared[n] += 1;
+        let x = va.get(ai);
+        for e in x {
+            for &(bi, wy) in vb.postings(e.id) {
+                let n = bi as usize;
+                if shared[n] == 0 {
+                    touched.push(bi);
                 }
+                dot[n] += e.w * wy;
+                shared[n] += 1;
             }
         }
         touched.sort_unstable();
@@ -265,11 +351,11 @@ fn one_way(
             if !near_miss || nlo == usize::MAX || nhi >= nb {
                 continue;
             }
-            let merged = merge(&vb.vecs[nlo], &vb.vecs[nhi]);
+            let merged = merge(vb.get(nlo), vb.get(nhi));
             let merged = if nhi - nlo == 1 {
                 merged
             } else {
-                merge(&merged, &vb.vecs[lo])
+                merge(&merged, vb.get(lo))
             };
             let (s2, shared) = similarity(x, &merged);
             if shared >= cfg.paraphrase_min_shared && s2 > sim + 0.05 {
@@ -360,6 +446,56 @@ mod tests {
     use proptest::prelude::*;
     use whence_core::TokenFlags;
 
+    /// Inverse sentence frequency over the sentences of both sides.
+    fn idf(a: &SentSide, b: &SentSide) -> FxHashMap<u64, f32> {
+        let mut df: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut n = 0u32;
+        for side in [a, b] {
+            for s in side.sentences {
+                let mut keys: Vec<u64> = side.tokens[s.tokens.clone()]
+                    .iter()
+                    .zip(s.tokens.clone())
+                    .filter(|&(_, n)| side.content[n])
+                    .map(|(t, _)| t.key)
+                    .collect();
+                if keys.is_empty() {
+                    continue;
+                }
+                n += 1;
+                keys.sort_unstable();
+                keys.dedup();
+                for k in keys {
+                    *df.entry(k).or_default() += 1;
+                }
+            }
+        }
+        let n = n as f32;
+        df.into_iter()
+            .map(|(k, d)| (k, ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1)))
+            .collect()
+    }
+
+    fn vectors(side: &SentSide, idf: &FxHashMap<u64, f32>) -> Vec<Vector> {
+        side.sentences
+            .iter()
+            .map(|s| {
+                let mut v: Vector = side.tokens[s.tokens.clone()]
+                    .iter()
+                    .zip(s.tokens.clone())
+                    .filter(|&(_, n)| side.content[n] && !side.covered[n])
+                    .map(|(t, _)| Entry {
+                        key: t.key,
+                        w: idf.get(&t.key).copied().unwrap_or(1.0),
+                        id: 0,
+                    })
+                    .collect();
+                v.sort_unstable_by_key(|e| e.key);
+                v.dedup_by_key(|e| e.key);
+                v
+            })
+            .collect()
+    }
+
     /// The plain definition of [`align_sentences`]: every eligible sentence scored
     /// against every B sentence sharing a key, with [`similarity`] on the two
     /// vectors.
@@ -391,7 +527,7 @@ mod tests {
             eligible += 1;
             let mut best: Option<(f32, usize, usize)> = None;
             for (bi, y) in vb.iter().enumerate() {
-                if !va[ai].iter().any(|(k, _)| y.iter().any(|(l, _)| k == l)) {
+                if !va[ai].iter().any(|e| y.iter().any(|f| e.key == f.key)) {
                     continue;
                 }
                 let (sim, shared) = similarity(&va[ai], y);

@@ -73,6 +73,9 @@ fn gram(keys: &[u64]) -> u64 {
         .fold(0x51_7C_C1_B7_27_22_0A_95, |h, &k| mix(h, k))
 }
 
+/// No position (end of a list of positions).
+const NONE: u32 = u32::MAX;
+
 /// All maximal exact matches of at least `k` tokens holding a content token,
 /// sorted by `(i, j)`.
 pub(crate) fn find_mems(a: &Keys, b: &Keys, cfg: &RawAlignConfig) -> Vec<Mem> {
@@ -82,20 +85,31 @@ pub(crate) fn find_mems(a: &Keys, b: &Keys, cfg: &RawAlignConfig) -> Vec<Mem> {
     if k == 0 {
         return Vec::new();
     }
-    let mut grams: Vec<(u64, u32)> = (0..=kb.len() - k)
-        .map(|j| (gram(&kb[j..j + k]), j as u32))
-        .collect();
-    grams.sort_unstable();
+    // B's k-grams: per gram hash its first position and count, and per position
+    // the next one with the same hash (ascending)
+    let n = kb.len() - k + 1;
+    let mut heads: FxHashMap<u64, (u32, u32)> =
+        FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut next = vec![NONE; n];
+    for j in (0..n).rev() {
+        let head = heads.entry(gram(&kb[j..j + k])).or_insert((NONE, 0));
+        next[j] = head.0;
+        *head = (j as u32, head.1 + 1);
+    }
     let mut mems = Vec::new();
     let mut diag_end: FxHashMap<isize, usize> = FxHashMap::default();
     for i in 0..=ka.len() - k {
         let h = gram(&ka[i..i + k]);
-        let lo = grams.partition_point(|&(g, _)| g < h);
-        let hi = lo + grams[lo..].partition_point(|&(g, _)| g == h);
-        if hi == lo || hi - lo > cfg.max_seed_occurrences {
+        let Some(&(first, count)) = heads.get(&h) else {
+            continue;
+        };
+        if count as usize > cfg.max_seed_occurrences {
             continue;
         }
-        for &(_, j) in &grams[lo..hi] {
+        let positions = std::iter::successors(Some(first), |&j| {
+            Some(next[j as usize]).filter(|&n| n != NONE)
+        });
+        for j in positions {
             let j = j as usize;
             let d = j as isize - i as isize;
             if diag_end.get(&d).is_some_and(|&e| i < e) {

@@ -39,14 +39,33 @@ pub enum Stage {
 }
 
 /// Settings of the corpus pipelines (validated parts).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct PipelineConfig {
     pub compare: Config,
     pub winnow: WinnowParams,
     pub minhash: MinHashParams,
     pub index: IndexConfig,
     pub lsh: LshConfig,
+    /// Bytes of token streams `pairs` may keep between verify blocks, so that a
+    /// document in several candidate pairs is analyzed once (see `verify_pairs`).
+    pub stream_cache: usize,
 }
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            compare: Config::default(),
+            winnow: WinnowParams::default(),
+            minhash: MinHashParams::default(),
+            index: IndexConfig::default(),
+            lsh: LshConfig::default(),
+            stream_cache: DEFAULT_STREAM_CACHE,
+        }
+    }
+}
+
+/// Default [`PipelineConfig::stream_cache`]: 256 MiB.
+pub const DEFAULT_STREAM_CACHE: usize = 256 << 20;
 
 /// A verified reuse pair between documents `a` and `b` (indices into the corpus).
 #[derive(Clone, Debug)]
@@ -191,47 +210,21 @@ pub fn pairs_with(
     drop(sketches);
     let total = cand.len() as u64;
     progress(Stage::Verify, 0, total);
-    // verify, grouped by the first document so that it is analyzed once
-    let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
-    for &(a, b) in &cand {
-        match groups.last_mut() {
-            Some((ga, bs)) if *ga == a => bs.push(b),
-            _ => groups.push((a, vec![b])),
-        }
-    }
     // With an encoder, the first pass records the sentences the semantic stage
     // would ask for (answering none, so alignments stay lexical); they are then
     // embedded in full batches, and the pairs that show reuse are aligned again,
     // from the warm cache. One model call per pair would run tiny batches.
     let recorder = encoder.map(|_| Recorder::default());
     let first_pass = recorder.as_ref().map(|r| r as &dyn SentenceEncoder);
-    let verified = std::sync::atomic::AtomicU64::new(0);
-    let verify_groups = |groups: &[(u32, Vec<u32>)], encoder: Option<&dyn SentenceEncoder>| {
-        groups
-            .par_iter()
-            .flat_map_iter(|(a, bs)| {
-                let da = &docs[*a as usize];
-                let ta = whence_text::analyze(&da.text);
-                let out: Vec<PairResult> = bs
-                    .iter()
-                    .filter_map(|&b| {
-                        let db = &docs[b as usize];
-                        let tb = whence_text::analyze(&db.text);
-                        let al = verify_with(da, &ta, db, &tb, &cfg.compare, encoder);
-                        is_reuse(&al).then_some(PairResult {
-                            a: *a,
-                            b,
-                            alignment: al,
-                        })
-                    })
-                    .collect();
-                let k = verified.fetch_add(bs.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                progress(Stage::Verify, k + bs.len() as u64, total);
-                out
-            })
-            .collect::<Vec<PairResult>>()
-    };
-    let mut found = verify_groups(&groups, first_pass.or(encoder));
+    let report = |done: u64| progress(Stage::Verify, done, total);
+    let mut found = verify_pairs(
+        docs,
+        &cand,
+        cfg,
+        first_pass.or(encoder),
+        &report,
+        VERIFY_BLOCK,
+    );
     if let (Some(recorder), Some(encoder)) = (recorder, encoder) {
         let wanted = recorder.into_sentences();
         let chunks: Vec<&[String]> = wanted.chunks(WARM_CHUNK).collect();
@@ -240,15 +233,8 @@ pub fn pairs_with(
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
             encoder.encode(&refs);
         }
-        let mut again: Vec<(u32, Vec<u32>)> = Vec::new();
-        for p in &found {
-            match again.last_mut() {
-                Some((ga, bs)) if *ga == p.a => bs.push(p.b),
-                _ => again.push((p.a, vec![p.b])),
-            }
-        }
-        verified.store(0, std::sync::atomic::Ordering::Relaxed);
-        found = verify_groups(&again, Some(encoder));
+        let again: Vec<(u32, u32)> = found.iter().map(|p| (p.a, p.b)).collect();
+        found = verify_pairs(docs, &again, cfg, Some(encoder), &report, VERIFY_BLOCK);
     }
     found.sort_by_key(|p| (p.a, p.b));
     Ok(PairsOutcome {
@@ -257,6 +243,127 @@ pub fn pairs_with(
         lsh_pairs: lsh_count,
         dropped_fingerprints: dropped,
     })
+}
+
+/// Candidate pairs verified per block: the documents of a block are analyzed
+/// (those not kept from earlier blocks) before its pairs are aligned in parallel.
+const VERIFY_BLOCK: usize = 4096;
+
+/// Approximate heap size of a token stream.
+fn stream_bytes(ts: &TokenStream) -> usize {
+    ts.tokens.capacity() * std::mem::size_of::<whence_core::Token>()
+        + ts.sentences.capacity() * std::mem::size_of::<whence_core::Sentence>()
+}
+
+/// Verifies `pairs` (sorted; `a < b`), keeping the pairs that show reuse, in
+/// the order of `pairs`.
+///
+/// A document in several pairs is analyzed once while its token stream can be
+/// kept: pairs go in blocks of `block_len` ([`VERIFY_BLOCK`]); after each block the streams
+/// no later pair needs are dropped, and if the rest hold more than
+/// [`PipelineConfig::stream_cache`] bytes, those needed last are dropped too
+/// (analyzed again when their turn comes). The cache changes only the time taken.
+fn verify_pairs(
+    docs: &[Document],
+    pairs: &[(u32, u32)],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+    progress: &(dyn Fn(u64) + Sync),
+    block_len: usize,
+) -> Vec<PairResult> {
+    // each document's uses (pair positions, ascending), and a cursor into them
+    let mut starts = vec![0u32; docs.len() + 1];
+    for &(a, b) in pairs {
+        starts[a as usize + 1] += 1;
+        starts[b as usize + 1] += 1;
+    }
+    for i in 0..docs.len() {
+        starts[i + 1] += starts[i];
+    }
+    let mut next = starts.clone();
+    let mut uses = vec![0u32; 2 * pairs.len()];
+    for (k, &(a, b)) in pairs.iter().enumerate() {
+        for d in [a, b] {
+            uses[next[d as usize] as usize] = k as u32;
+            next[d as usize] += 1;
+        }
+    }
+    let mut cursor: Vec<u32> = starts[..docs.len()].to_vec();
+    let mut streams: Vec<Option<TokenStream>> = Vec::new();
+    streams.resize_with(docs.len(), || None);
+    let mut kept: Vec<u32> = Vec::new();
+    let mut kept_bytes = 0usize;
+    let mut found = Vec::new();
+    let mut done = 0usize;
+    for block in pairs.chunks(block_len.max(1)) {
+        let mut missing: Vec<u32> = block
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .filter(|&d| streams[d as usize].is_none())
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let fresh: Vec<TokenStream> = missing
+            .par_iter()
+            .map(|&d| whence_text::analyze(&docs[d as usize].text))
+            .collect();
+        for (d, ts) in missing.into_iter().zip(fresh) {
+            kept_bytes += stream_bytes(&ts);
+            streams[d as usize] = Some(ts);
+            kept.push(d);
+        }
+        let streams_ref = &streams;
+        let verified: Vec<PairResult> = block
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let (da, db) = (&docs[a as usize], &docs[b as usize]);
+                let (ta, tb) = (
+                    streams_ref[a as usize].as_ref()?,
+                    streams_ref[b as usize].as_ref()?,
+                );
+                let al = verify_with(da, ta, db, tb, &cfg.compare, encoder);
+                is_reuse(&al).then_some(PairResult {
+                    a,
+                    b,
+                    alignment: al,
+                })
+            })
+            .collect();
+        found.extend(verified);
+        done += block.len();
+        progress(done as u64);
+        // drop what no later pair needs; past the budget, what is needed last
+        for &(a, b) in block {
+            for d in [a as usize, b as usize] {
+                while cursor[d] < starts[d + 1] && (uses[cursor[d] as usize] as usize) < done {
+                    cursor[d] += 1;
+                }
+            }
+        }
+        let next_use = |d: u32| {
+            let d = d as usize;
+            (cursor[d] < starts[d + 1]).then(|| uses[cursor[d] as usize])
+        };
+        kept.retain(|&d| {
+            let needed = next_use(d).is_some();
+            if !needed {
+                if let Some(ts) = streams[d as usize].take() {
+                    kept_bytes -= stream_bytes(&ts);
+                }
+            }
+            needed
+        });
+        if kept_bytes > cfg.stream_cache {
+            kept.sort_by_key(|&d| (next_use(d), d));
+            while kept_bytes > cfg.stream_cache {
+                let Some(d) = kept.pop() else { break };
+                if let Some(ts) = streams[d as usize].take() {
+                    kept_bytes -= stream_bytes(&ts);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Sentences embedded per call when warming the cache for a corpus.
@@ -598,6 +705,46 @@ mod tests {
         let cl = reuse_clusters(&docs, &one.pairs, Pick::Earliest);
         assert_eq!(cl.len(), 1);
         assert_eq!(cl[0].members, vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn the_stream_cache_changes_nothing_but_time() {
+        let mut docs = corpus();
+        // many blocks, sharing documents across blocks
+        let base = docs[0].text.clone();
+        for i in 0..60 {
+            docs.push(Document::new(
+                format!("copy{i}"),
+                format!("Report {i}. {base} Update {i} follows."),
+            ));
+        }
+        let pairs: Vec<(u32, u32)> = (0..docs.len() as u32)
+            .flat_map(|a| (a + 1..docs.len() as u32).map(move |b| (a, b)))
+            .collect();
+        assert!(pairs.len() > 2000, "{}", pairs.len());
+        let run = |cache: usize| {
+            let cfg = PipelineConfig {
+                stream_cache: cache,
+                ..PipelineConfig::default()
+            };
+            let found = verify_pairs(&docs, &pairs, &cfg, None, &|_| {}, 97);
+            found
+                .iter()
+                .map(|p| {
+                    let ps: Vec<(Span, Span, PassageKind)> = p
+                        .alignment
+                        .passages
+                        .iter()
+                        .map(|x| (x.a, x.b, x.kind))
+                        .collect();
+                    (p.a, p.b, ps)
+                })
+                .collect::<Vec<_>>()
+        };
+        let none = run(0);
+        assert!(none.len() > 1000, "{}", none.len());
+        assert_eq!(none, run(DEFAULT_STREAM_CACHE));
+        assert_eq!(none, run(50_000));
     }
 
     /// Nearly one direction for every sentence (a small per-sentence tilt by word

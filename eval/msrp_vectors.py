@@ -39,6 +39,11 @@ measured on the fifth (mean and sample sd). Within each training part:
   accuracy of the inner-CV out-of-fold scores at the chosen penalty (less
   optimistic when the model has hundreds of inputs).
 
+`--stack` adds stacking: the |u-v|, u*v regression (penalty by inner CV)
+gives its inner-CV out-of-fold logit as a tenth input next to the nine
+(penalty 1); on test pairs, the logit of that regression refitted on the whole
+training part.
+
 `--mlp` adds a one-hidden-layer network (tanh, numpy, full-batch Adam,
 L2 weight decay, early stopping on the last 15% of the training part) on the
 variants named by --mlp-variants.

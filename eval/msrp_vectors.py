@@ -400,10 +400,12 @@ def main(argv=None):
     ap.add_argument("--mlp-decay", default="1e-3,1e-2")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    for path in (a.msrp, a.vectors):
-        if not os.path.isfile(path) and not (a.cache and os.path.isfile(a.cache)):
-            print(f"SKIPPED: no file at {path}")
-            return 0
+    if not os.path.isfile(a.msrp):
+        print(f"SKIPPED: no MSRP file at {a.msrp}")
+        return 0
+    if not os.path.isfile(a.vectors) and not (a.cache and os.path.isfile(a.cache)):
+        print(f"SKIPPED: no vectors at {a.vectors}")
+        return 0
     pairs, _ = msrp.read_msrp(a.msrp)
     y = np.array([p[0] for p in pairs], dtype=float)
     d = load(a.vectors, a.cache)

@@ -9,9 +9,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 try:
     import numpy as np
-    import msrp_vectors as mv
 except ImportError:  # pragma: no cover
     np = None
+if np is not None:
+    import msrp_vectors as mv
 import msrp  # noqa: E402
 
 

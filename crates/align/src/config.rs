@@ -30,6 +30,10 @@ pub struct RawAlignConfig {
     pub semantic_threshold: f32,
     /// Fewest content words a sentence must have left unexplained to be embedded.
     pub semantic_min_content: usize,
+    /// Look for drift (numbers, names and speakers changed inside reused text).
+    /// Callers that do not report it (the corpus pipelines) turn it off: it is
+    /// about a tenth of the alignment time.
+    pub drift: bool,
 }
 
 impl Default for RawAlignConfig {
@@ -45,6 +49,7 @@ impl Default for RawAlignConfig {
             paraphrase_min_shared: 3,
             semantic_threshold: DEFAULT_SEMANTIC_THRESHOLD,
             semantic_min_content: 4,
+            drift: true,
         }
     }
 }
@@ -99,5 +104,14 @@ impl AlignConfig {
     /// The validated settings.
     pub fn get(&self) -> &RawAlignConfig {
         &self.0
+    }
+
+    /// The same settings without drift detection (still valid: drift has no
+    /// bounds to check).
+    pub fn without_drift(&self) -> AlignConfig {
+        AlignConfig(RawAlignConfig {
+            drift: false,
+            ..self.0.clone()
+        })
     }
 }

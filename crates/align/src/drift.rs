@@ -276,6 +276,25 @@ mod tests {
     }
 
     #[test]
+    fn drift_off_changes_nothing_else() {
+        let a = "Rescue teams said 4,000 people were moved from Millbank and Old Quay on Tuesday after the barriers broke.";
+        let b = "Rescue teams said 3,500 people were moved from Millbank and Old Qvay on Tuesday after the barriers broke.";
+        let (ta, tb) = (whence_text::analyze(a), whence_text::analyze(b));
+        let cfg = AlignConfig::default();
+        let on = align(Side::new(a, &ta, &[]), Side::new(b, &tb, &[]), &cfg);
+        let off = align(
+            Side::new(a, &ta, &[]),
+            Side::new(b, &tb, &[]),
+            &cfg.without_drift(),
+        );
+        assert_eq!(on.drift.len(), 2);
+        assert!(off.drift.is_empty());
+        assert_eq!(off.passages, on.passages);
+        assert_eq!((off.novel_a, off.novel_b), (on.novel_a, on.novel_b));
+        assert_eq!(off.summary, on.summary);
+    }
+
+    #[test]
     fn moved_quote_changes_speaker() {
         let d = drift(
             "Officials spoke on Monday.\n\nAccording to a council spokesman, \"The barriers were designed for a storm we expected once in fifty years.\"",

@@ -186,19 +186,23 @@ pub fn align_with(
     let a_reused = reused_fraction(a.text, passages.iter().map(|p| p.a), a.boilerplate);
     let b_reused = reused_fraction(b.text, passages.iter().map(|p| p.b), b.boilerplate);
     let (relation, confidence) = verdict(a_reused, b_reused, &passages);
-    let drift = drift::detect(
-        &drift::DriftSide {
-            text: a.text,
-            tokens: &a.stream.tokens,
-            sentences: &a.stream.sentences,
-        },
-        &drift::DriftSide {
-            text: b.text,
-            tokens: &b.stream.tokens,
-            sentences: &b.stream.sentences,
-        },
-        &passages,
-    );
+    let drift = if !raw.drift {
+        Vec::new()
+    } else {
+        drift::detect(
+            &drift::DriftSide {
+                text: a.text,
+                tokens: &a.stream.tokens,
+                sentences: &a.stream.sentences,
+            },
+            &drift::DriftSide {
+                text: b.text,
+                tokens: &b.stream.tokens,
+                sentences: &b.stream.sentences,
+            },
+            &passages,
+        )
+    };
     Alignment {
         passages,
         novel_a,

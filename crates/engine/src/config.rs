@@ -58,4 +58,13 @@ impl Config {
     pub fn align(&self) -> &AlignConfig {
         &self.align
     }
+
+    /// The same settings without drift detection, for pipelines that do not
+    /// report drift (`pairs`, `trace`, `dedup`).
+    pub fn without_drift(&self) -> Config {
+        Config {
+            align: self.align.without_drift(),
+            ..self.clone()
+        }
+    }
 }

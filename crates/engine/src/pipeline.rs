@@ -72,6 +72,8 @@ pub const DEFAULT_STREAM_CACHE: usize = 256 << 20;
 pub struct PairResult {
     pub a: u32,
     pub b: u32,
+    /// The verified alignment; its `drift` is empty (`pairs` does not look for
+    /// drift: use [`crate::compare`] on a pair for it).
     pub alignment: Alignment,
 }
 
@@ -271,6 +273,8 @@ fn verify_pairs(
     progress: &(dyn Fn(u64) + Sync),
     block_len: usize,
 ) -> Vec<PairResult> {
+    // pairs output does not carry drift
+    let compare = cfg.compare.without_drift();
     // each document's uses (pair positions, ascending), and a cursor into them
     let mut starts = vec![0u32; docs.len() + 1];
     for &(a, b) in pairs {
@@ -321,7 +325,7 @@ fn verify_pairs(
                     streams_ref[a as usize].as_ref()?,
                     streams_ref[b as usize].as_ref()?,
                 );
-                let al = verify_with(da, ta, db, tb, &cfg.compare, encoder);
+                let al = verify_with(da, ta, db, tb, &compare, encoder);
                 is_reuse(&al).then_some(PairResult {
                     a,
                     b,
@@ -441,6 +445,7 @@ pub fn duplicate_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -
 #[derive(Clone, Debug)]
 pub struct Source {
     pub doc: u32,
+    /// The verified alignment, without drift (see [`PairResult::alignment`]).
     pub alignment: Alignment,
 }
 
@@ -497,6 +502,8 @@ pub fn trace_with(
     encoder: Option<&dyn SentenceEncoder>,
 ) -> Result<Trace, PipelineError> {
     let td = whence_text::analyze(&doc.text);
+    // a trace reports passages, not drift
+    let compare = cfg.compare.without_drift();
     let candidates: Vec<u32> = if corpus.len() <= SCAN_ALL {
         (0..corpus.len() as u32).collect()
     } else {
@@ -519,7 +526,7 @@ pub fn trace_with(
         .filter_map(|&i| {
             let d = &corpus[i as usize];
             let ts = whence_text::analyze(&d.text);
-            let al = verify_with(doc, &td, d, &ts, &cfg.compare, encoder);
+            let al = verify_with(doc, &td, d, &ts, &compare, encoder);
             is_reuse(&al).then_some((
                 Source {
                     doc: i,

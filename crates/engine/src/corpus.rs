@@ -58,6 +58,9 @@ pub fn load(
     Ok(out)
 }
 
+/// Documents whose lines are hashed at once while counting repeated lines.
+const COUNT_CHUNK: usize = 4096;
+
 /// Fills the boilerplate spans of documents that have none (when the config asks
 /// for detection): in-document block features, plus lines recurring in many
 /// documents of the same site (documents without a site form one group).
@@ -66,8 +69,16 @@ pub fn mark_boilerplate(docs: &mut [Document], config: &Config) {
         return;
     }
     let mut repeated = RepeatedLines::new(RepeatedConfig::default());
-    for d in docs.iter() {
-        repeated.add(d.meta.site.as_deref().unwrap_or(""), &d.text);
+    // lines hashed in parallel, counted in corpus order (the counts, and so the
+    // output, do not depend on the thread count); chunks bound the memory
+    for chunk in docs.chunks(COUNT_CHUNK) {
+        let lines: Vec<_> = chunk
+            .par_iter()
+            .map(|d| RepeatedLines::lines_of(&d.text))
+            .collect();
+        for (d, l) in chunk.iter().zip(lines) {
+            repeated.add_lines(d.meta.site.as_deref().unwrap_or(""), l);
+        }
     }
     docs.par_iter_mut()
         .filter(|d| d.boilerplate.is_empty())

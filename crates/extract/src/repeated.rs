@@ -68,17 +68,33 @@ pub struct RepeatedLines {
 
 const OVERFLOW: &str = "\u{0}overflow";
 
+/// The distinct normalized lines of one document (sorted hashes), from
+/// [`RepeatedLines::lines_of`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocLines(Vec<u64>);
+
 fn line_hash(line: &str) -> Option<u64> {
-    let mut norm = String::with_capacity(line.len());
-    for w in line.split_whitespace() {
-        if !norm.is_empty() {
-            norm.push(' ');
-        }
-        for c in w.chars() {
-            norm.extend(c.to_lowercase());
-        }
+    thread_local! {
+        static NORM: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    (!norm.is_empty()).then(|| xxh3_64(norm.as_bytes()))
+    NORM.with(|norm| {
+        let mut norm = norm.borrow_mut();
+        norm.clear();
+        for w in line.split_whitespace() {
+            if !norm.is_empty() {
+                norm.push(' ');
+            }
+            if w.is_ascii() {
+                // same as char::to_lowercase on ASCII, without the per-char lookup
+                norm.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                for c in w.chars() {
+                    norm.extend(c.to_lowercase());
+                }
+            }
+        }
+        (!norm.is_empty()).then(|| xxh3_64(norm.as_bytes()))
+    })
 }
 
 /// Non-blank lines of `text` as trimmed byte spans.
@@ -122,11 +138,24 @@ impl RepeatedLines {
 
     /// Counts the lines of one document of `site`.
     pub fn add(&mut self, site: &str, text: &str) {
+        self.add_lines(site, Self::lines_of(text));
+    }
+
+    /// The distinct lines of one document, ready for [`RepeatedLines::add_lines`].
+    /// Needs no `&self`, so callers can compute it in parallel and add in order:
+    /// `add_lines(site, lines_of(text))` counts exactly what `add(site, text)` does.
+    pub fn lines_of(text: &str) -> DocLines {
         let mut hashes: Vec<u64> = line_spans(text)
             .filter_map(|s| line_hash(&text[s.range()]))
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
+        DocLines(hashes)
+    }
+
+    /// Counts the lines of one document of `site`, given by [`RepeatedLines::lines_of`].
+    pub fn add_lines(&mut self, site: &str, lines: DocLines) {
+        let hashes = lines.0;
         let cap = self.config.max_lines_per_site.max(1);
         let stats = self.stats_mut(site);
         stats.docs = stats.docs.saturating_add(1);
@@ -185,6 +214,45 @@ impl RepeatedLines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The normalization without fast paths: words joined by one space, each
+    /// character lower-cased.
+    fn plain_hash(line: &str) -> Option<u64> {
+        let norm: Vec<String> = line
+            .split_whitespace()
+            .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+            .collect();
+        let norm = norm.join(" ");
+        (!norm.is_empty()).then(|| xxh3_64(norm.as_bytes()))
+    }
+
+    #[test]
+    fn line_hash_equals_the_plain_normalization() {
+        for line in [
+            "",
+            "   ",
+            "Follow Us  on\tTWITTER",
+            "ÉCOUTEZ la Radio",
+            "İstanbul ΣΟΦΙΑ straße",
+            "mixed ASCII and Ünïcödé words",
+        ] {
+            assert_eq!(line_hash(line), plain_hash(line), "{line:?}");
+        }
+        assert_eq!(line_hash("Follow us"), line_hash("  follow   US "));
+    }
+
+    #[test]
+    fn lines_then_add_lines_counts_as_add() {
+        let texts = ["A line\nShared footer", "Other\nshared  FOOTER\nA line"];
+        let mut one = RepeatedLines::new(cfg(1, 0.0));
+        let mut two = RepeatedLines::new(cfg(1, 0.0));
+        for t in texts {
+            one.add("s", t);
+            two.add_lines("s", RepeatedLines::lines_of(t));
+        }
+        assert_eq!(one.sites["s"].counts, two.sites["s"].counts);
+        assert_eq!(one.sites["s"].counts.len(), 3);
+    }
 
     fn cfg(min_docs: u32, frac: f64) -> RepeatedConfig {
         RepeatedConfig {

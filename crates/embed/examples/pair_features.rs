@@ -4,28 +4,26 @@
 //!
 //!     cargo run --release -p whence-embed --example pair_features -- MODEL_DIR < pairs.tsv
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use whence_embed::{features, judge, Model, FEATURE_NAMES};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+mod tsv_pairs;
+
+fn main() -> Result<(), tsv_pairs::Error> {
     let dir = std::env::args()
         .nth(1)
         .ok_or("usage: pair_features MODEL_DIR < pairs.tsv")?;
     let model = Model::load(&dir)?;
-    let lines: Vec<String> = std::io::stdin().lock().lines().collect::<Result<_, _>>()?;
+    let lines = tsv_pairs::stdin_lines()?;
     let mut out = std::io::stdout().lock();
     let (mut embedding, mut judging, mut judged) = (Duration::ZERO, Duration::ZERO, 0usize);
     let mut paraphrases = 0usize;
-    for block in lines.chunks(512) {
-        let pairs: Vec<(&str, &str)> = block
-            .iter()
-            .map(|l| l.split_once('\t').ok_or("a line without a tab"))
-            .collect::<Result<_, _>>()?;
-        let sentences: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    for block in lines.chunks(tsv_pairs::BLOCK) {
+        let pairs = tsv_pairs::split(block)?;
         let t = Instant::now();
-        let v = model.embed_tokens(&sentences)?;
+        let v = tsv_pairs::embed(&model, &pairs)?;
         embedding += t.elapsed();
         let t = Instant::now();
         for (i, (a, b)) in pairs.iter().enumerate() {

@@ -12,19 +12,11 @@
 //!
 //!     cargo run --release -p whence-embed --example pair_vectors -- MODEL_DIR < pairs.tsv > vectors.jsonl
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
-use whence_embed::{features, judge, Model, SentenceVectors, FEATURE_NAMES};
+use whence_embed::{best_matches, features, judge, Model, SentenceVectors, FEATURE_NAMES};
 
-fn best(a: &SentenceVectors, b: &SentenceVectors) -> Vec<f32> {
-    a.token_rows()
-        .map(|ra| {
-            b.token_rows()
-                .map(|rb| ra.iter().zip(rb).map(|(x, y)| x * y).sum::<f32>())
-                .fold(f32::NEG_INFINITY, f32::max)
-        })
-        .collect()
-}
+mod tsv_pairs;
 
 fn max_pool(a: &SentenceVectors) -> Vec<f32> {
     if a.token_count() == 0 {
@@ -39,24 +31,21 @@ fn max_pool(a: &SentenceVectors) -> Vec<f32> {
     m
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), tsv_pairs::Error> {
     let dir = std::env::args()
         .nth(1)
         .ok_or("usage: pair_vectors MODEL_DIR < pairs.tsv > vectors.jsonl")?;
     let model = Model::load(&dir)?;
-    let lines: Vec<String> = std::io::stdin().lock().lines().collect::<Result<_, _>>()?;
+    let lines = tsv_pairs::stdin_lines()?;
     let mut out = std::io::stdout().lock();
     let names = FEATURE_NAMES.len();
-    for block in lines.chunks(512) {
-        let pairs: Vec<(&str, &str)> = block
-            .iter()
-            .map(|l| l.split_once('\t').ok_or("a line without a tab"))
-            .collect::<Result<_, _>>()?;
-        let sentences: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
-        let v = model.embed_tokens(&sentences)?;
+    for block in lines.chunks(tsv_pairs::BLOCK) {
+        let pairs = tsv_pairs::split(block)?;
+        let v = tsv_pairs::embed(&model, &pairs)?;
         for (i, (a, b)) in pairs.iter().enumerate() {
             let (ea, eb) = (&v[2 * i], &v[2 * i + 1]);
             let f = features(a, b, ea, eb).to_array();
+            let (ba, bb) = best_matches(ea, eb);
             debug_assert_eq!(f.len(), names);
             serde_json::to_writer(
                 &mut out,
@@ -65,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     "score": judge(a, b, ea, eb).score,
                     "u": ea.pooled(), "v": eb.pooled(),
                     "umax": max_pool(ea), "vmax": max_pool(eb),
-                    "ba": best(ea, eb), "bb": best(eb, ea),
+                    "ba": ba, "bb": bb,
                 }),
             )?;
             writeln!(out)?;

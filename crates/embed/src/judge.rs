@@ -212,12 +212,24 @@ pub fn features(a: &str, b: &str, ea: &SentenceVectors, eb: &SentenceVectors) ->
 /// (rows are unit length, so cosines are dot products). (0, 0) when either side
 /// has no token or the dimensions differ.
 pub fn soft_alignment(a: &SentenceVectors, b: &SentenceVectors) -> (f32, f32) {
-    let (n, m) = (a.token_count(), b.token_count());
-    if n == 0 || m == 0 || a.dim() != b.dim() {
+    let (best_a, best_b) = best_matches(a, b);
+    if best_a.is_empty() || best_b.is_empty() {
         return (0.0, 0.0);
     }
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    (mean(&best_a), mean(&best_b))
+}
+
+/// Each token's best cosine against the other side's tokens: one value per
+/// token of `a`, then one per token of `b`. Both empty when either side has no
+/// token or the dimensions differ.
+pub fn best_matches(a: &SentenceVectors, b: &SentenceVectors) -> (Vec<f32>, Vec<f32>) {
+    let (n, m) = (a.token_count(), b.token_count());
+    if n == 0 || m == 0 || a.dim() != b.dim() {
+        return (Vec::new(), Vec::new());
+    }
+    let mut best_a = Vec::with_capacity(n);
     let mut best_b = vec![f32::NEG_INFINITY; m];
-    let mut sum_a = 0f32;
     for ra in a.token_rows() {
         let mut best = f32::NEG_INFINITY;
         for (j, rb) in b.token_rows().enumerate() {
@@ -225,10 +237,9 @@ pub fn soft_alignment(a: &SentenceVectors, b: &SentenceVectors) -> (f32, f32) {
             best = best.max(d);
             best_b[j] = best_b[j].max(d);
         }
-        sum_a += best;
+        best_a.push(best);
     }
-    let sum_b: f32 = best_b.iter().sum();
-    (sum_a / n as f32, sum_b / m as f32)
+    (best_a, best_b)
 }
 
 /// Dot product with eight independent partial sums, so the compiler can use

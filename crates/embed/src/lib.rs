@@ -51,7 +51,7 @@ pub mod tiny;
 
 pub use error::EmbedError;
 pub use judge::{
-    features, judge, judge_with, probability, soft_alignment, Features, Judgement,
+    best_matches, features, judge, judge_with, probability, soft_alignment, Features, Judgement,
     DEFAULT_JUDGE_THRESHOLD, FEATURE_NAMES,
 };
 pub use locate::{

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use whence_align::{align, align_with, AlignConfig, RawAlignConfig, SentenceEncoder, Side};
-use whence_core::PassageKind;
+use whence_core::{Alignment, PassageKind};
 
 /// Copied word for word into both texts: the lexical reuse that lets the
 /// semantic stage run (it covers over 15 % of each text).
@@ -48,6 +48,22 @@ impl SentenceEncoder for Chosen {
     }
 }
 
+/// Aligns `a` with `b` under `cfg` with a fresh [`Chosen`] encoder: the
+/// alignment, and how many sentences the encoder was asked for.
+fn align_chosen(a: &str, b: &str, cfg: &AlignConfig) -> (Alignment, usize) {
+    let (ta, tb) = (whence_text::analyze(a), whence_text::analyze(b));
+    let enc = Chosen {
+        asked: AtomicUsize::new(0),
+    };
+    let al = align_with(
+        Side::new(a, &ta, &[]),
+        Side::new(b, &tb, &[]),
+        cfg,
+        Some(&enc),
+    );
+    (al, enc.asked.load(Ordering::Relaxed))
+}
+
 struct Failing;
 
 impl SentenceEncoder for Failing {
@@ -70,15 +86,7 @@ fn sentences_sharing_no_words_align_through_their_embeddings() {
     let kinds: Vec<PassageKind> = plain.passages.iter().map(|p| p.kind).collect();
     assert_eq!(kinds, vec![PassageKind::Verbatim]);
 
-    let enc = Chosen {
-        asked: AtomicUsize::new(0),
-    };
-    let al = align_with(
-        Side::new(&a, &ta, &[]),
-        Side::new(&b, &tb, &[]),
-        &cfg,
-        Some(&enc),
-    );
+    let (al, asked) = align_chosen(&a, &b, &cfg);
     assert_eq!(al.passages.len(), 2, "{:?}", al.passages);
     let p = &al.passages[0];
     assert_eq!(p.kind, PassageKind::Paraphrase);
@@ -88,24 +96,15 @@ fn sentences_sharing_no_words_align_through_their_embeddings() {
     assert_eq!(al.passages[1].kind, PassageKind::Verbatim);
     // every sentence not aligned lexically and with at least four content words
     // was asked for once: all but the shared one and "The mayor thanked volunteers."
-    assert_eq!(enc.asked.load(Ordering::Relaxed), 5);
+    assert_eq!(asked, 5);
 }
 
 #[test]
 fn without_lexical_reuse_the_encoder_is_not_asked() {
     // the same sentences without the shared one: two texts on related topics
-    let (ta, tb) = (whence_text::analyze(A_OWN), whence_text::analyze(B_OWN));
-    let enc = Chosen {
-        asked: AtomicUsize::new(0),
-    };
-    let al = align_with(
-        Side::new(A_OWN, &ta, &[]),
-        Side::new(B_OWN, &tb, &[]),
-        &AlignConfig::default(),
-        Some(&enc),
-    );
+    let (al, asked) = align_chosen(A_OWN, B_OWN, &AlignConfig::default());
     assert!(al.passages.is_empty(), "{:?}", al.passages);
-    assert_eq!(enc.asked.load(Ordering::Relaxed), 0);
+    assert_eq!(asked, 0);
 }
 
 #[test]
@@ -131,41 +130,25 @@ fn the_threshold_applies_and_a_failing_encoder_changes_nothing() {
     }
     .validate()
     .unwrap();
-    let enc = Chosen {
-        asked: AtomicUsize::new(0),
-    };
-    let al = align_with(
-        Side::new(&a, &ta, &[]),
-        Side::new(&b, &tb, &[]),
-        &off,
-        Some(&enc),
-    );
+    let (al, asked) = align_chosen(&a, &b, &off);
     assert!(al
         .passages
         .iter()
         .all(|p| p.kind != PassageKind::Paraphrase));
-    assert_eq!(enc.asked.load(Ordering::Relaxed), 0);
+    assert_eq!(asked, 0);
 }
 
 #[test]
 fn lexically_aligned_sentences_are_not_embedded() {
-    let a = "Flood barriers along the eastern river failed early on Tuesday, forcing the evacuation of about 4,000 residents. \
-             Residents have made their way to the harbour to watch the tall ships arrive.";
-    let b = "Flood barriers along the eastern river failed early on Tuesday, forcing the evacuation of about 4,000 residents. \
-             Crowds flocked to the waterfront as sailing vessels docked in the port.";
-    let (ta, tb) = (whence_text::analyze(a), whence_text::analyze(b));
-    let enc = Chosen {
-        asked: AtomicUsize::new(0),
-    };
-    let al = align_with(
-        Side::new(a, &ta, &[]),
-        Side::new(b, &tb, &[]),
-        &AlignConfig::default(),
-        Some(&enc),
+    let a = format!(
+        "{SHARED} Residents have made their way to the harbour to watch the tall ships arrive."
     );
+    let b =
+        format!("{SHARED} Crowds flocked to the waterfront as sailing vessels docked in the port.");
+    let (al, asked) = align_chosen(&a, &b, &AlignConfig::default());
     let kinds: Vec<PassageKind> = al.passages.iter().map(|p| p.kind).collect();
     assert_eq!(kinds, vec![PassageKind::Verbatim, PassageKind::Paraphrase]);
-    assert_eq!(enc.asked.load(Ordering::Relaxed), 2);
+    assert_eq!(asked, 2);
 }
 
 /// Gives the sentences mentioning "lighthouse" (A) and "beacon" (B) vectors at

@@ -6,7 +6,9 @@
 //! parallel); the fingerprints go into an inverted index with a document-frequency
 //! cut-off (containment-scored candidates: partial reuse), the signatures into LSH
 //! bands (near-duplicate fast path); the union of both candidate sets is verified
-//! by the aligner, and only verified pairs are reported, oriented by publication
+//! by the aligner (in blocks; a document's analysis is kept for its later pairs
+//! within `PipelineConfig::stream_cache`; drift is not computed, as no corpus
+//! output reports it), and only verified pairs are reported, oriented by publication
 //! dates when both are known. Output order is sorted, independent of thread count.
 //! With a sentence encoder (`*_with`), pairs that show reuse are aligned again with
 //! the semantic stage (see [`verify_with`]).

@@ -47,6 +47,43 @@ fn eligible(side: &SemSide, min_content: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Whether sentence `si` already shows reuse: matched by the content-word stage,
+/// or with at least half of its content words inside lexical passages.
+fn anchored(side: &SemSide, si: usize) -> bool {
+    if side.matched[si] {
+        return true;
+    }
+    let s = &side.base.sentences[si];
+    let content = s.tokens.clone().filter(|&t| side.base.content[t]);
+    let (n, covered) = content.fold((0usize, 0usize), |(n, c), t| {
+        (n + 1, c + usize::from(side.base.covered[t]))
+    });
+    n > 0 && covered * 2 >= n
+}
+
+/// The sentences of `eligible` (ascending) that lie within the reuse
+/// envelope of `side`: from [`ENVELOPE_MARGIN`] sentences before its first
+/// anchored sentence (see [`anchored`]) to as many after its last. A rewrite
+/// paraphrases among the sentences it copies; text beyond the first and last
+/// reused sentence is, in a partial copy, the other story's own.
+fn within_envelope(side: &SemSide, eligible: &[usize]) -> Vec<usize> {
+    let n = side.base.sentences.len();
+    let first = (0..n).find(|&si| anchored(side, si));
+    let last = (0..n).rev().find(|&si| anchored(side, si));
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let (lo, hi) = (
+        first.saturating_sub(ENVELOPE_MARGIN),
+        last + ENVELOPE_MARGIN,
+    );
+    eligible
+        .iter()
+        .copied()
+        .filter(|&si| (lo..=hi).contains(&si))
+        .collect()
+}
+
 fn sentence_text<'t>(side: &SemSide<'t>, si: usize) -> &'t str {
     &side.text[side.base.sentences[si].span.range()]
 }
@@ -76,8 +113,10 @@ pub(crate) fn align_sentences(
     encoder: &dyn SentenceEncoder,
     prior: usize,
 ) -> Option<Vec<SentMatch>> {
-    let ea = eligible(a, cfg.semantic_min_content);
-    let eb = eligible(b, cfg.semantic_min_content);
+    let all_a = eligible(a, cfg.semantic_min_content);
+    let all_b = eligible(b, cfg.semantic_min_content);
+    let ea = within_envelope(a, &all_a);
+    let eb = within_envelope(b, &all_b);
     if ea.is_empty() || eb.is_empty() {
         return Some(Vec::new());
     }
@@ -112,8 +151,10 @@ pub(crate) fn align_sentences(
     // Density gate: a rewrite explains sentence after sentence, while two long
     // texts on one topic have scattered sentences that embed alike. Unless the
     // sentence matches of both stages number one per DENSITY_DIVISOR eligible
-    // sentences of the longer side, only near-identical meanings stand.
-    let needed = MIN_DENSE_MATCHES.max(ea.len().max(eb.len()).div_ceil(DENSITY_DIVISOR));
+    // sentences of the longer side (all of them, not only the envelope's), only
+    // near-identical meanings stand.
+    let longer = all_a.len().max(all_b.len());
+    let needed = MIN_DENSE_MATCHES.max(longer.div_ceil(DENSITY_DIVISOR));
     if prior + out.len() < needed {
         out.retain(|m| m.score >= STRONG_MATCH);
     }
@@ -215,6 +256,9 @@ const DENSITY_DIVISOR: usize = 10;
 pub(crate) const MIN_GROUNDING: f64 = 0.15;
 /// A cosine this high stands on its own.
 const STRONG_MATCH: f32 = 0.9;
+/// Sentences beyond the first and last anchored sentence of a side that the
+/// stage still embeds (see [`within_envelope`]).
+const ENVELOPE_MARGIN: usize = 1;
 
 #[cfg(test)]
 mod tests {

@@ -72,9 +72,16 @@ impl SentenceEncoder for Failing {
     }
 }
 
-/// A and B: each side's own sentences, then the shared one.
+/// A second sentence copied into both texts.
+const CLOSING: &str = "Schools in the valley will stay closed until the roads are cleared.";
+
+/// A and B as a rewrite: the shared sentence, each side's own sentences, then
+/// the closing one (the own sentences lie between copied text).
 fn texts() -> (String, String) {
-    (format!("{A_OWN} {SHARED}"), format!("{B_OWN} {SHARED}"))
+    (
+        format!("{SHARED} {A_OWN} {CLOSING}"),
+        format!("{SHARED} {B_OWN} {CLOSING}"),
+    )
 }
 
 #[test]
@@ -84,19 +91,67 @@ fn sentences_sharing_no_words_align_through_their_embeddings() {
     let cfg = AlignConfig::default();
     let plain = align(Side::new(&a, &ta, &[]), Side::new(&b, &tb, &[]), &cfg);
     let kinds: Vec<PassageKind> = plain.passages.iter().map(|p| p.kind).collect();
-    assert_eq!(kinds, vec![PassageKind::Verbatim]);
+    assert_eq!(kinds, vec![PassageKind::Verbatim, PassageKind::Verbatim]);
 
     let (al, asked) = align_chosen(&a, &b, &cfg);
-    assert_eq!(al.passages.len(), 2, "{:?}", al.passages);
-    let p = &al.passages[0];
-    assert_eq!(p.kind, PassageKind::Paraphrase);
+    let kinds: Vec<PassageKind> = al.passages.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            PassageKind::Verbatim,
+            PassageKind::Paraphrase,
+            PassageKind::Verbatim
+        ],
+        "{:?}",
+        al.passages
+    );
+    let p = &al.passages[1];
     assert!(a[p.a.range()].starts_with("Residents have made their way"));
     assert!(b[p.b.range()].starts_with("Crowds flocked"));
     assert!(p.score > 0.99);
-    assert_eq!(al.passages[1].kind, PassageKind::Verbatim);
     // every sentence not aligned lexically and with at least four content words
-    // was asked for once: all but the shared one and "The mayor thanked volunteers."
+    // was asked for once: all but the copied ones and "The mayor thanked volunteers."
     assert_eq!(asked, 5);
+}
+
+#[test]
+fn sentences_far_from_reused_text_are_not_embedded() {
+    // the same sentences, copied text only at the end: the harbour sentence is
+    // two sentences before the first reused one on A, the waterfront sentence
+    // three on B, outside the envelope the stage looks in
+    let (a, b) = (format!("{A_OWN} {SHARED}"), format!("{B_OWN} {SHARED}"));
+    let (al, asked) = align_chosen(&a, &b, &AlignConfig::default());
+    assert!(
+        al.passages
+            .iter()
+            .all(|p| p.kind != PassageKind::Paraphrase),
+        "{:?}",
+        al.passages
+    );
+    // within one sentence of the copied text, A has "Parking fees…" and B only
+    // "The mayor thanked volunteers." (too few content words): nothing to pair
+    assert_eq!(asked, 0);
+    // the same sentences reordered so that the harbour and waterfront sentences
+    // come just before the copied one: found, and only they are embedded
+    let a = format!(
+        "The council approved the budget after a long debate on Monday. \
+         Parking fees in the centre will double from April. \
+         Residents have made their way to the harbour to watch the tall ships arrive. {SHARED}"
+    );
+    let b = format!(
+        "A spokesman for the festival declined to give attendance figures. \
+         The mayor thanked volunteers. \
+         Crowds flocked to the waterfront as sailing vessels docked in the port. {SHARED}"
+    );
+    let (al, asked) = align_chosen(&a, &b, &AlignConfig::default());
+    let p: Vec<_> = al
+        .passages
+        .iter()
+        .filter(|p| p.kind == PassageKind::Paraphrase)
+        .collect();
+    assert_eq!(p.len(), 1, "{:?}", al.passages);
+    assert!(a[p[0].a.range()].starts_with("Residents have made their way"));
+    assert_eq!(asked, 2);
 }
 
 #[test]
@@ -183,7 +238,7 @@ impl SentenceEncoder for Tilted {
 }
 
 /// Lighthouse/beacon texts: `a_fill` unrelated sentences and the lighthouse one
-/// on A, the beacon one and `b_fill` unrelated sentences on B (no word in common
+/// on A, `b_fill` unrelated sentences and the beacon one on B (no word in common
 /// between the two sides' fillers), then `shared` copied into both.
 fn lighthouse_pair(a_fill: usize, b_fill: usize, shared: &str) -> (String, String) {
     let filler = |template: &str, n: usize| -> String {
@@ -200,7 +255,7 @@ fn lighthouse_pair(a_fill: usize, b_fill: usize, shared: &str) -> (String, Strin
         )
     );
     let b = format!(
-        "Volunteers repaired the coastal beacon whose glass had shattered in gales. {} {shared}",
+        "{} Volunteers repaired the coastal beacon whose glass had shattered in gales. {shared}",
         filler(
             "Choirs rehearsed hymn {i} beneath vaulted stone arches.",
             b_fill

@@ -127,6 +127,7 @@ fn find(
                 Stage::Sketch => "sketching",
                 Stage::Candidates => "finding candidates",
                 Stage::Verify => "verifying",
+                Stage::Embed => "embedding sentences",
             });
         },
         encoder.map(|e| e as &dyn SentenceEncoder),

@@ -11,7 +11,10 @@
 //! output reports it), and only verified pairs are reported, oriented by publication
 //! dates when both are known. Output order is sorted, independent of thread count.
 //! With a sentence encoder (`*_with`), pairs that show reuse are aligned again with
-//! the semantic stage (see [`verify_with`]).
+//! the semantic stage (see [`verify_with`]); in `pairs`, block by block, the
+//! sentences a block's reuse pairs need are embedded together in length-sorted
+//! batches and kept only for that block, so memory stays bounded and the encoder
+//! runs full batches.
 
 use rayon::prelude::*;
 use whence_align::{align_with, novel, reused_fraction, SentenceEncoder, Side};
@@ -38,6 +41,9 @@ pub enum Stage {
     Sketch,
     Candidates,
     Verify,
+    /// Embedding the sentences of a verify block's reuse pairs (`pairs` with an
+    /// encoder); reported with the verify counts.
+    Embed,
 }
 
 /// Settings of the corpus pipelines (validated parts).
@@ -146,18 +152,28 @@ pub fn verify_with(
     cfg: &Config,
     encoder: Option<&dyn SentenceEncoder>,
 ) -> Alignment {
-    let run = |encoder| {
-        align_with(
-            Side::new(&a.text, ta, &a.boilerplate),
-            Side::new(&b.text, tb, &b.boilerplate),
-            cfg.align(),
-            encoder,
-        )
-    };
-    let mut al = run(None);
-    if encoder.is_some() && is_reuse(&al) {
-        al = run(encoder);
+    let al = align_oriented(a, ta, b, tb, cfg, None);
+    match encoder {
+        Some(_) if is_reuse(&al) => align_oriented(a, ta, b, tb, cfg, encoder),
+        _ => al,
     }
+}
+
+/// Aligns two corpus documents, orienting the relation by their dates.
+fn align_oriented(
+    a: &Document,
+    ta: &TokenStream,
+    b: &Document,
+    tb: &TokenStream,
+    cfg: &Config,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Alignment {
+    let mut al = align_with(
+        Side::new(&a.text, ta, &a.boilerplate),
+        Side::new(&b.text, tb, &b.boilerplate),
+        cfg.align(),
+        encoder,
+    );
     al.summary.relation = orient(al.summary.relation, time_of(a), time_of(b));
     al
 }
@@ -214,32 +230,8 @@ pub fn pairs_with(
     drop(sketches);
     let total = cand.len() as u64;
     progress(Stage::Verify, 0, total);
-    // With an encoder, the first pass records the sentences the semantic stage
-    // would ask for (answering none, so alignments stay lexical); they are then
-    // embedded in full batches, and the pairs that show reuse are aligned again,
-    // from the warm cache. One model call per pair would run tiny batches.
-    let recorder = encoder.map(|_| Recorder::default());
-    let first_pass = recorder.as_ref().map(|r| r as &dyn SentenceEncoder);
-    let report = |done: u64| progress(Stage::Verify, done, total);
-    let mut found = verify_pairs(
-        docs,
-        &cand,
-        cfg,
-        first_pass.or(encoder),
-        &report,
-        VERIFY_BLOCK,
-    );
-    if let (Some(recorder), Some(encoder)) = (recorder, encoder) {
-        let wanted = recorder.into_sentences();
-        let chunks: Vec<&[String]> = wanted.chunks(WARM_CHUNK).collect();
-        // the model parallelizes inside a batch; chunks go one after another
-        for chunk in chunks {
-            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            encoder.encode(&refs);
-        }
-        let again: Vec<(u32, u32)> = found.iter().map(|p| (p.a, p.b)).collect();
-        found = verify_pairs(docs, &again, cfg, Some(encoder), &report, VERIFY_BLOCK);
-    }
+    let report = |stage: Stage, done: u64| progress(stage, done, total);
+    let mut found = verify_pairs(docs, &cand, cfg, encoder, &report, VERIFY_BLOCK);
     found.sort_by_key(|p| (p.a, p.b));
     Ok(PairsOutcome {
         pairs: found,
@@ -262,6 +254,10 @@ fn stream_bytes(ts: &TokenStream) -> usize {
 /// Verifies `pairs` (sorted; `a < b`), keeping the pairs that show reuse, in
 /// the order of `pairs`.
 ///
+/// With an `encoder`, each block's reuse pairs then go through the semantic stage
+/// (see [`semantic_block`]), so the sentences embedded at any time are those of
+/// one block.
+///
 /// A document in several pairs is analyzed once while its token stream can be
 /// kept: pairs go in blocks of `block_len` ([`VERIFY_BLOCK`]); after each block the streams
 /// no later pair needs are dropped, and if the rest hold more than
@@ -272,7 +268,7 @@ fn verify_pairs(
     pairs: &[(u32, u32)],
     cfg: &PipelineConfig,
     encoder: Option<&dyn SentenceEncoder>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Stage, u64) + Sync),
     block_len: usize,
 ) -> Vec<PairResult> {
     // pairs output does not carry drift
@@ -327,7 +323,7 @@ fn verify_pairs(
                     streams_ref[a as usize].as_ref()?,
                     streams_ref[b as usize].as_ref()?,
                 );
-                let al = verify_with(da, ta, db, tb, &compare, encoder);
+                let al = verify(da, ta, db, tb, &compare);
                 is_reuse(&al).then_some(PairResult {
                     a,
                     b,
@@ -335,9 +331,16 @@ fn verify_pairs(
                 })
             })
             .collect();
-        found.extend(verified);
+        match encoder {
+            Some(encoder) => {
+                progress(Stage::Embed, done as u64);
+                let streams = |d: u32| streams_ref[d as usize].as_ref();
+                found.extend(semantic_block(docs, &streams, verified, &compare, encoder));
+            }
+            None => found.extend(verified),
+        }
         done += block.len();
-        progress(done as u64);
+        progress(Stage::Verify, done as u64);
         // drop what no later pair needs; past the budget, what is needed last
         for &(a, b) in block {
             for d in [a as usize, b as usize] {
@@ -372,8 +375,58 @@ fn verify_pairs(
     found
 }
 
-/// Sentences embedded per call when warming the cache for a corpus.
-const WARM_CHUNK: usize = 256;
+/// Aligns a block's reuse pairs again with the semantic stage.
+///
+/// A first pass records, without duplicates, the sentences the stage asks for
+/// (answering none, so the alignments stay lexical). They are embedded in calls of
+/// [`EMBED_CHUNK`] sentences of similar length (little padding, full batches;
+/// sentences embedded before come from the encoder's own cache), kept in a table
+/// for this block only, and the pairs are aligned again from that table. One model
+/// call per pair would run tiny batches; warming one cache for the whole corpus
+/// would hold every vector at once. A sentence whose chunk failed to embed leaves
+/// its pairs as the lexical pass found them (the encoder records the failure).
+/// The semantic stage only adds passages, so every pair still shows reuse.
+fn semantic_block<'t>(
+    docs: &[Document],
+    streams: &(dyn Fn(u32) -> Option<&'t TokenStream> + Sync),
+    found: Vec<PairResult>,
+    cfg: &Config,
+    encoder: &dyn SentenceEncoder,
+) -> Vec<PairResult> {
+    let realign = |p: &PairResult, encoder: &dyn SentenceEncoder| {
+        let (da, db) = (&docs[p.a as usize], &docs[p.b as usize]);
+        let (ta, tb) = (streams(p.a)?, streams(p.b)?);
+        Some(align_oriented(da, ta, db, tb, cfg, Some(encoder)))
+    };
+    let recorder = Recorder::default();
+    found.par_iter().for_each(|p| {
+        realign(p, &recorder);
+    });
+    let mut wanted = recorder.into_sentences();
+    if wanted.is_empty() {
+        return found;
+    }
+    wanted.sort_by_key(|s| s.len());
+    let mut table = Table::default();
+    for chunk in wanted.chunks(EMBED_CHUNK) {
+        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        if let Some(vectors) = encoder.encode(&refs) {
+            if vectors.len() == refs.len() {
+                table.vectors.extend(refs.into_iter().zip(vectors));
+            }
+        }
+    }
+    found
+        .into_par_iter()
+        .map(|p| match realign(&p, &table) {
+            Some(alignment) => PairResult { alignment, ..p },
+            None => p,
+        })
+        .collect()
+}
+
+/// Sentences per encoder call in [`semantic_block`].
+const EMBED_CHUNK: usize = 256;
 
 /// Collects, without duplicates and in a thread-independent order, the sentences
 /// the semantic stage asks for, and answers none (the aligner then proceeds
@@ -398,6 +451,22 @@ impl SentenceEncoder for Recorder {
         let mut w = self.wanted.lock().unwrap_or_else(|p| p.into_inner());
         w.extend(sentences.iter().map(|s| (*s).to_owned()));
         None
+    }
+}
+
+/// Vectors embedded for one block, answering the aligner from memory; `None`
+/// (no semantic stage for the pair) when a sentence is missing.
+#[derive(Default)]
+struct Table<'s> {
+    vectors: std::collections::HashMap<&'s str, Vec<f32>>,
+}
+
+impl SentenceEncoder for Table<'_> {
+    fn encode(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
+        sentences
+            .iter()
+            .map(|s| self.vectors.get(s).cloned())
+            .collect()
     }
 }
 
@@ -736,7 +805,7 @@ mod tests {
                 stream_cache: cache,
                 ..PipelineConfig::default()
             };
-            let found = verify_pairs(&docs, &pairs, &cfg, None, &|_| {}, 97);
+            let found = verify_pairs(&docs, &pairs, &cfg, None, &|_, _| {}, 97);
             found
                 .iter()
                 .map(|p| {
@@ -821,8 +890,22 @@ mod tests {
                 .count()
         };
         assert!(paraphrases(&one) > 0, "{one:?}");
-        // the encoder saw the warming batch and the re-verified pairs
-        assert!(calls_one > 1, "{calls_one}");
+        // one block, fewer wanted sentences than a chunk: one call to the encoder
+        // for the whole corpus, and the re-verified pairs read the block's table
+        assert_eq!(calls_one, 1);
+        // each pair as `verify_with` aligns it alone, asking the encoder directly
+        let enc = Crude(std::sync::atomic::AtomicUsize::new(0));
+        let cfg = PipelineConfig::default().compare.without_drift();
+        for (a, b, passages) in &one {
+            let (da, db) = (&docs[*a as usize], &docs[*b as usize]);
+            let (ta, tb) = (
+                whence_text::analyze(&da.text),
+                whence_text::analyze(&db.text),
+            );
+            let al = verify_with(da, &ta, db, &tb, &cfg, Some(&enc));
+            let direct: Vec<_> = al.passages.iter().map(|x| (x.a, x.b, x.kind)).collect();
+            assert_eq!(&direct, passages, "{a} {b}");
+        }
     }
 
     #[test]

@@ -116,6 +116,10 @@ const DATE_WORDS: &[&str] = &[
 
 /// True for a line that is only a date, possibly with a stamp word and a time.
 fn date_kind(line: &str) -> Option<Kind> {
+    // a byte count over 4 × 60 is surely over 60 characters
+    if line.len() > 240 || line.chars().count() > 60 {
+        return None;
+    }
     let lower = line.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| {
@@ -123,7 +127,7 @@ fn date_kind(line: &str) -> Option<Kind> {
         })
         .filter(|w| !w.is_empty())
         .collect();
-    if words.is_empty() || words.len() > 9 || line.chars().count() > 60 {
+    if words.is_empty() || words.len() > 9 {
         return None;
     }
     let mut digits = 0;
@@ -316,9 +320,12 @@ fn contains_words(hay: &str, needle: &str) -> bool {
     false
 }
 
+/// Words of a line beyond which no phrase rule of [`is_chrome`] applies (only
+/// the link-list one), so the line is not lower-cased.
+const MAX_PHRASE_LINE_WORDS: usize = 25;
+
 fn is_chrome(line: &str) -> bool {
     let trimmed = line.trim();
-    let lower = trimmed.to_lowercase();
     let words = words_of(trimmed);
     if words == 0 {
         return false;
@@ -327,41 +334,11 @@ fn is_chrome(line: &str) -> bool {
     if is_quote(trimmed) && sentence_end {
         return false;
     }
-    let bare: String = lower
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
     // A line that starts in lower case continues a wrapped sentence.
     if trimmed.chars().next().is_some_and(char::is_lowercase) {
         return false;
     }
-    if words <= 6 && !trimmed.ends_with('.') && CTA_EXACT.contains(&bare.as_str()) {
-        return true;
-    }
-    if words <= 12 && CTA_PREFIX.iter().any(|p| lower.starts_with(p)) {
-        return true;
-    }
-    if trimmed.starts_with('©') && words <= 25 {
-        return true;
-    }
-    // "(c) 2024 Example Media" but not "(C) - Sales made on ...".
-    if let Some(rest) = lower.strip_prefix("(c) ") {
-        let year = rest
-            .split_whitespace()
-            .next()
-            .and_then(|w| w.parse::<u32>().ok());
-        if year.is_some_and(|y| (1900..=2100).contains(&y)) && words <= 25 {
-            return true;
-        }
-    }
-    if words <= 15
-        && CTA_ANYWHERE
-            .iter()
-            .any(|pats| pats.iter().all(|p| contains_words(&lower, p)))
-    {
+    if words <= MAX_PHRASE_LINE_WORDS && phrase_chrome(trimmed, words) {
         return true;
     }
     // Link lists: "Home | World | Sport | Business".
@@ -372,6 +349,44 @@ fn is_chrome(line: &str) -> bool {
         return true;
     }
     false
+}
+
+/// The phrase rules of [`is_chrome`] on a trimmed line of `words` words (at
+/// most [`MAX_PHRASE_LINE_WORDS`]): calls to action, copyright lines.
+fn phrase_chrome(trimmed: &str, words: usize) -> bool {
+    let lower = trimmed.to_lowercase();
+    if words <= 6 && !trimmed.ends_with('.') {
+        let bare: String = lower
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if CTA_EXACT.contains(&bare.as_str()) {
+            return true;
+        }
+    }
+    if words <= 12 && CTA_PREFIX.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    if trimmed.starts_with('©') {
+        return true;
+    }
+    // "(c) 2024 Example Media" but not "(C) - Sales made on ...".
+    if let Some(rest) = lower.strip_prefix("(c) ") {
+        let year = rest
+            .split_whitespace()
+            .next()
+            .and_then(|w| w.parse::<u32>().ok());
+        if year.is_some_and(|y| (1900..=2100).contains(&y)) {
+            return true;
+        }
+    }
+    words <= 15
+        && CTA_ANYWHERE
+            .iter()
+            .any(|pats| pats.iter().all(|p| contains_words(&lower, p)))
 }
 
 fn classify(line: &str) -> Kind {

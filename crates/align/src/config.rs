@@ -30,6 +30,11 @@ pub struct RawAlignConfig {
     pub semantic_threshold: f32,
     /// Fewest content words a sentence must have left unexplained to be embedded.
     pub semantic_min_content: usize,
+    /// Embed only sentences inside each side's reuse envelope (from one sentence
+    /// before its first reused sentence to one after its last). Off: every
+    /// eligible sentence. The corpus pipeline `pairs` turns it on: it cut the
+    /// sentences embedded for a 100k-document corpus sevenfold.
+    pub semantic_envelope: bool,
     /// Look for drift (numbers, names and speakers changed inside reused text).
     /// Callers that do not report it (the corpus pipelines) turn it off: it is
     /// about a tenth of the alignment time.
@@ -49,6 +54,7 @@ impl Default for RawAlignConfig {
             paraphrase_min_shared: 3,
             semantic_threshold: DEFAULT_SEMANTIC_THRESHOLD,
             semantic_min_content: 4,
+            semantic_envelope: false,
             drift: true,
         }
     }
@@ -111,6 +117,15 @@ impl AlignConfig {
     pub fn without_drift(&self) -> AlignConfig {
         AlignConfig(RawAlignConfig {
             drift: false,
+            ..self.0.clone()
+        })
+    }
+
+    /// The same settings with the semantic stage kept to the reuse envelope
+    /// (see [`RawAlignConfig::semantic_envelope`]).
+    pub fn with_semantic_envelope(&self) -> AlignConfig {
+        AlignConfig(RawAlignConfig {
+            semantic_envelope: true,
             ..self.0.clone()
         })
     }

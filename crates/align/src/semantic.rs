@@ -6,7 +6,8 @@
 //!
 //! The aligner does not embed anything itself: it asks a [`SentenceEncoder`]
 //! (in whence, the engine's wrapper around `whence-embed`) for the vectors of the
-//! sentences that are still eligible, so the cost grows with what is left to
+//! sentences that are still eligible (and, with `semantic_envelope`, lie among
+//! reused text, see [`within_envelope`]), so the cost grows with what is left to
 //! explain, not with the documents' length.
 
 use crate::config::RawAlignConfig;
@@ -115,8 +116,11 @@ pub(crate) fn align_sentences(
 ) -> Option<Vec<SentMatch>> {
     let all_a = eligible(a, cfg.semantic_min_content);
     let all_b = eligible(b, cfg.semantic_min_content);
-    let ea = within_envelope(a, &all_a);
-    let eb = within_envelope(b, &all_b);
+    let (ea, eb) = if cfg.semantic_envelope {
+        (within_envelope(a, &all_a), within_envelope(b, &all_b))
+    } else {
+        (all_a.clone(), all_b.clone())
+    };
     if ea.is_empty() || eb.is_empty() {
         return Some(Vec::new());
     }

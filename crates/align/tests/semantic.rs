@@ -115,12 +115,18 @@ fn sentences_sharing_no_words_align_through_their_embeddings() {
 }
 
 #[test]
-fn sentences_far_from_reused_text_are_not_embedded() {
+fn with_the_envelope_sentences_far_from_reused_text_are_not_embedded() {
     // the same sentences, copied text only at the end: the harbour sentence is
     // two sentences before the first reused one on A, the waterfront sentence
-    // three on B, outside the envelope the stage looks in
+    // three on B. Without the envelope they are found
     let (a, b) = (format!("{A_OWN} {SHARED}"), format!("{B_OWN} {SHARED}"));
     let (al, asked) = align_chosen(&a, &b, &AlignConfig::default());
+    let kinds: Vec<PassageKind> = al.passages.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, vec![PassageKind::Paraphrase, PassageKind::Verbatim]);
+    assert_eq!(asked, 5);
+    // with it, they lie outside the envelope the stage looks in
+    let envelope = AlignConfig::default().with_semantic_envelope();
+    let (al, asked) = align_chosen(&a, &b, &envelope);
     assert!(
         al.passages
             .iter()
@@ -143,7 +149,7 @@ fn sentences_far_from_reused_text_are_not_embedded() {
          The mayor thanked volunteers. \
          Crowds flocked to the waterfront as sailing vessels docked in the port. {SHARED}"
     );
-    let (al, asked) = align_chosen(&a, &b, &AlignConfig::default());
+    let (al, asked) = align_chosen(&a, &b, &envelope);
     let p: Vec<_> = al
         .passages
         .iter()

@@ -67,4 +67,13 @@ impl Config {
             ..self.clone()
         }
     }
+
+    /// The same settings with the semantic stage kept to the reuse envelope,
+    /// for `pairs`, where embedding cost grows with the corpus's reuse.
+    pub fn with_semantic_envelope(&self) -> Config {
+        Config {
+            align: self.align.with_semantic_envelope(),
+            ..self.clone()
+        }
+    }
 }

@@ -271,8 +271,8 @@ fn verify_pairs(
     progress: &(dyn Fn(Stage, u64) + Sync),
     block_len: usize,
 ) -> Vec<PairResult> {
-    // pairs output does not carry drift
-    let compare = cfg.compare.without_drift();
+    // pairs output does not carry drift; embedding keeps to the reuse envelope
+    let compare = cfg.compare.without_drift().with_semantic_envelope();
     // each document's uses (pair positions, ascending), and a cursor into them
     let mut starts = vec![0u32; docs.len() + 1];
     for &(a, b) in pairs {
@@ -895,7 +895,10 @@ mod tests {
         assert_eq!(calls_one, 1);
         // each pair as `verify_with` aligns it alone, asking the encoder directly
         let enc = Crude(std::sync::atomic::AtomicUsize::new(0));
-        let cfg = PipelineConfig::default().compare.without_drift();
+        let cfg = PipelineConfig::default()
+            .compare
+            .without_drift()
+            .with_semantic_envelope();
         for (a, b, passages) in &one {
             let (da, db) = (&docs[*a as usize], &docs[*b as usize]);
             let (ta, tb) = (

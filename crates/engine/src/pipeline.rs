@@ -848,8 +848,19 @@ mod tests {
     /// (a, b, passages as (a span, b span, kind)) of one pair.
     type PairView = (u32, u32, Vec<(Span, Span, PassageKind)>);
 
-    #[test]
-    fn semantic_pairs_are_thread_independent_and_keep_the_lexical_pairs() {
+    /// An encoder whose every call fails; counts calls.
+    struct Failing(std::sync::atomic::AtomicUsize);
+
+    impl SentenceEncoder for Failing {
+        fn encode(&self, _: &[&str]) -> Option<Vec<Vec<f32>>> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            None
+        }
+    }
+
+    /// [`corpus`] and a rewrite of its first document's first sentence with a
+    /// sentence of its own (which the semantic stage can match).
+    fn corpus_with_rewrite() -> Vec<Document> {
         let mut docs = corpus();
         docs.push(Document::new(
             "rewrite",
@@ -858,6 +869,33 @@ mod tests {
                 docs[0].text.split_inclusive(". ").next().unwrap()
             ),
         ));
+        docs
+    }
+
+    #[test]
+    fn a_failing_encoder_leaves_the_lexical_pairs() {
+        let docs = corpus_with_rewrite();
+        let cfg = PipelineConfig::default();
+        let view = |o: PairsOutcome| -> Vec<PairView> {
+            o.pairs
+                .into_iter()
+                .map(|p| {
+                    let ps = p.alignment.passages.iter().map(|x| (x.a, x.b, x.kind));
+                    (p.a, p.b, ps.collect())
+                })
+                .collect()
+        };
+        let lexical = view(pairs(&docs, &cfg, &|_, _, _| {}).unwrap());
+        let failing = Failing(std::sync::atomic::AtomicUsize::new(0));
+        let failed = view(pairs_with(&docs, &cfg, &|_, _, _| {}, Some(&failing)).unwrap());
+        assert!(failing.0.load(std::sync::atomic::Ordering::Relaxed) > 0);
+        assert!(!lexical.is_empty());
+        assert_eq!(lexical, failed);
+    }
+
+    #[test]
+    fn semantic_pairs_are_thread_independent_and_keep_the_lexical_pairs() {
+        let docs = corpus_with_rewrite();
         let run = |threads| {
             let enc = Crude(std::sync::atomic::AtomicUsize::new(0));
             let out = rayon::ThreadPoolBuilder::new()

@@ -408,13 +408,19 @@ const MAX_SENTENCE_CONTENT: usize = 80;
 /// sentence stages may explain: less than half of its content words covered
 /// lexically and at most [`MAX_SENTENCE_CONTENT`] of them. `None` otherwise.
 pub(crate) fn unexplained(side: &SentSide, s: &Sentence) -> Option<usize> {
+    let (content, covered) = content_coverage(side, s);
+    (covered * 2 < content && content <= MAX_SENTENCE_CONTENT).then_some(content - covered)
+}
+
+/// `(content words, of which inside lexical passages)` of sentence `s`.
+pub(crate) fn content_coverage(side: &SentSide, s: &Sentence) -> (usize, usize) {
     let content = s.tokens.clone().filter(|&t| side.content[t]).count();
     let covered = s
         .tokens
         .clone()
         .filter(|&t| side.content[t] && side.covered[t])
         .count();
-    (covered * 2 < content && content <= MAX_SENTENCE_CONTENT).then_some(content - covered)
+    (content, covered)
 }
 /// Matches needed (at least this many, and one per `DENSITY_DIVISOR` eligible
 /// sentences of the longer side) before weak matches count.

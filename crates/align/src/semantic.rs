@@ -11,7 +11,7 @@
 //! explain, not with the documents' length.
 
 use crate::config::RawAlignConfig;
-use crate::paraphrase::{unexplained, SentMatch, SentSide};
+use crate::paraphrase::{content_coverage, unexplained, SentMatch, SentSide};
 
 /// Turns sentences into embedding vectors for the semantic stage.
 ///
@@ -54,12 +54,8 @@ fn anchored(side: &SemSide, si: usize) -> bool {
     if side.matched[si] {
         return true;
     }
-    let s = &side.base.sentences[si];
-    let content = s.tokens.clone().filter(|&t| side.base.content[t]);
-    let (n, covered) = content.fold((0usize, 0usize), |(n, c), t| {
-        (n + 1, c + usize::from(side.base.covered[t]))
-    });
-    n > 0 && covered * 2 >= n
+    let (content, covered) = content_coverage(side.base, &side.base.sentences[si]);
+    content > 0 && covered * 2 >= content
 }
 
 /// The sentences of `eligible` (ascending) that lie within the reuse

@@ -385,6 +385,29 @@ def summarise(per, keys=("in", "oof")):
     return out
 
 
+def table_row(label, inputs, r, oof=True):
+    """One markdown row of the results table for a logistic or stacked result
+    `r`; without `oof` (stacking has no out-of-fold threshold) those cells are
+    left empty."""
+    h, cv = r["held_out"], r["cv"]
+
+    def pm(key):
+        return f"{cv[key + '_mean']:.4f} ± {cv[key + '_sd']:.4f}"
+
+    cells = [
+        label,
+        str(inputs),
+        f"{h['in']['accuracy']:.4f} / {h['in']['f1']:.4f}",
+        f"{h['oof']['accuracy']:.4f} / {h['oof']['f1']:.4f}" if oof else "",
+        pm("in_accuracy"),
+        pm("in_f1"),
+        pm("oof_accuracy") if oof else "",
+        pm("oof_f1") if oof else "",
+        f"{h['penalty']:g}; {', '.join(f'{p:g}' for p in cv['penalties'])}",
+    ]
+    return "".join(f"| {c} " if c else "| " for c in cells) + "|"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--msrp", required=True)
@@ -433,15 +456,7 @@ def main(argv=None):
         r["inputs"], r["description"] = x.shape[1], desc
         results["logistic"][name] = r
         if not a.json:
-            h, cv = r["held_out"], r["cv"]
-            print(f"| {name} ({desc.replace('|', chr(92) + '|')}) | {x.shape[1]} "
-                  f"| {h['in']['accuracy']:.4f} / {h['in']['f1']:.4f} "
-                  f"| {h['oof']['accuracy']:.4f} / {h['oof']['f1']:.4f} "
-                  f"| {cv['in_accuracy_mean']:.4f} ± {cv['in_accuracy_sd']:.4f} "
-                  f"| {cv['in_f1_mean']:.4f} ± {cv['in_f1_sd']:.4f} "
-                  f"| {cv['oof_accuracy_mean']:.4f} ± {cv['oof_accuracy_sd']:.4f} "
-                  f"| {cv['oof_f1_mean']:.4f} ± {cv['oof_f1_sd']:.4f} "
-                  f"| {h['penalty']:g}; {', '.join(f'{p:g}' for p in cv['penalties'])} |",
+            print(table_row(f"{name} ({desc.replace('|', chr(92) + '|')})", x.shape[1], r),
                   flush=True)
     if a.stack:
         x9 = bl["base9"]
@@ -451,13 +466,8 @@ def main(argv=None):
         r["seconds"] = round(time.monotonic() - t0, 1)
         results["stack"] = r
         if not a.json:
-            h, cv = r["held_out"], r["cv"]
-            print(f"| stack (nine + out-of-fold logit of the \\|u-v\\|, u*v regression) | 10 "
-                  f"| {h['in']['accuracy']:.4f} / {h['in']['f1']:.4f} | "
-                  f"| {cv['in_accuracy_mean']:.4f} ± {cv['in_accuracy_sd']:.4f} "
-                  f"| {cv['in_f1_mean']:.4f} ± {cv['in_f1_sd']:.4f} | | "
-                  f"| {h['penalty']:g}; {', '.join(f'{p:g}' for p in cv['penalties'])} |",
-                  flush=True)
+            print(table_row("stack (nine + out-of-fold logit of the \\|u-v\\|, u*v regression)",
+                            10, r, oof=False), flush=True)
     if a.mlp:
         for name in a.mlp_variants.split(","):
             names, _, desc = VARIANTS[name][:3]

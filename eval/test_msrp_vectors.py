@@ -94,5 +94,24 @@ class Fitting(unittest.TestCase):
         self.assertLess(mv.accuracy(y, lin.score(x), 0.5), 0.7)
 
 
+@unittest.skipIf(np is None, "numpy not installed: skipped")
+class Table(unittest.TestCase):
+    R = {"held_out": {"in": {"accuracy": 0.76543, "f1": 0.84321},
+                      "oof": {"accuracy": 0.7612, "f1": 0.8399}, "penalty": 0.1},
+         "cv": {"in_accuracy_mean": 0.7493, "in_accuracy_sd": 0.0221,
+                "in_f1_mean": 0.83, "in_f1_sd": 0.01,
+                "oof_accuracy_mean": 0.745, "oof_accuracy_sd": 0.02,
+                "oof_f1_mean": 0.82, "oof_f1_sd": 0.015, "penalties": [0.1, 1.0, 10.0]}}
+
+    def test_rows_have_nine_cells_and_stacking_leaves_the_oof_ones_empty(self):
+        full = mv.table_row("base9", 9, self.R)
+        self.assertEqual(full, "| base9 | 9 | 0.7654 / 0.8432 | 0.7612 / 0.8399 "
+                               "| 0.7493 ± 0.0221 | 0.8300 ± 0.0100 | 0.7450 ± 0.0200 "
+                               "| 0.8200 ± 0.0150 | 0.1; 0.1, 1, 10 |")
+        stack = mv.table_row("stack", 10, self.R, oof=False)
+        self.assertEqual(stack, "| stack | 10 | 0.7654 / 0.8432 | | 0.7493 ± 0.0221 "
+                                "| 0.8300 ± 0.0100 | | | 0.1; 0.1, 1, 10 |")
+
+
 if __name__ == "__main__":
     unittest.main()

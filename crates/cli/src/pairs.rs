@@ -261,35 +261,22 @@ pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
         Keep::Longest => whence::cluster::Pick::Longest,
         Keep::First => whence::cluster::Pick::First,
     };
-    let clusters = pipeline::duplicate_clusters(docs, &outcome.pairs, pick);
-    let mut removed_by: Vec<Option<(u32, usize)>> = vec![None; docs.len()];
-    for (n, c) in clusters.iter().enumerate() {
-        for &m in &c.members {
-            if m != c.representative {
-                removed_by[m as usize] = Some((c.representative, n));
-            }
-        }
-    }
+    let dedup = pipeline::dedup(docs, &outcome.pairs, pick);
     let mut out = TableWriter::create(&args.out, args.format.into(), DOC_SCHEMA)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     for (i, d) in docs.iter().enumerate() {
-        if removed_by[i].is_some() {
+        if !dedup.is_kept(i as u32) {
             continue;
         }
-        let text = if args.drop_boilerplate && !d.boilerplate.is_empty() {
-            whence::Span::complement(whence::Span::new(0, d.text.len()), &d.boilerplate)
-                .iter()
-                .map(|s| d.text[s.range()].trim())
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n\n")
+        let text = if args.drop_boilerplate {
+            pipeline::without_boilerplate(d)
         } else {
             d.text.clone()
         };
         out.write(doc_cells(d, text))?;
     }
     let kept = out.finish()?;
-    let removed = removed_by.iter().filter(|r| r.is_some()).count();
+    let removed = dedup.removed.len();
     if let Some(path) = &args.removed {
         let mut rw = TableWriter::create(path, args.format.into(), REMOVED_SCHEMA)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -298,28 +285,26 @@ pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
             Keep::Longest => "longest",
             Keep::First => "first seen",
         };
-        for (i, r) in removed_by.iter().enumerate() {
-            if let Some((rep, n)) = r {
-                let c = &clusters[*n];
-                rw.write(vec![
-                    Cell::Str(docs[i].id.to_string()),
-                    Cell::Str(docs[*rep as usize].id.to_string()),
-                    Cell::Str(format!(
-                        "near-duplicate of {} ({} documents in the cluster; kept the {policy})",
-                        docs[*rep as usize].id,
-                        c.members.len()
-                    )),
-                    Cell::I64(*n as i64),
-                    Cell::I64(c.members.len() as i64),
-                ])?;
-            }
+        for r in &dedup.removed {
+            let c = &dedup.clusters[r.cluster];
+            let kept = &docs[r.kept as usize].id;
+            rw.write(vec![
+                Cell::Str(docs[r.doc as usize].id.to_string()),
+                Cell::Str(kept.to_string()),
+                Cell::Str(format!(
+                    "near-duplicate of {kept} ({} documents in the cluster; kept the {policy})",
+                    c.members.len()
+                )),
+                Cell::I64(r.cluster as i64),
+                Cell::I64(c.members.len() as i64),
+            ])?;
         }
         rw.finish()?;
     }
     eprintln!(
         "whence dedup: {}; {} near-duplicate clusters; kept {kept}, removed {removed} documents, {:.1} s",
         loaded.stats,
-        clusters.len(),
+        dedup.clusters.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

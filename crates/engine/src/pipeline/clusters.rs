@@ -1,0 +1,50 @@
+//! Clusters over verified pairs: reuse families and near-duplicate groups, each
+//! with a representative.
+
+use whence_cluster::{clusters, Cluster, DocInfo, Edge, Pick};
+use whence_core::{Document, Relation};
+
+use super::verify::time_of;
+use super::PairResult;
+
+/// Per-document info for clustering (order, length, date).
+pub fn doc_infos(docs: &[Document]) -> Vec<DocInfo> {
+    docs.iter()
+        .enumerate()
+        .map(|(i, d)| DocInfo::new(i as u32, d.text.chars().count(), time_of(d)))
+        .collect()
+}
+
+/// Clusters over the verified pairs whose relation `select` accepts.
+fn clusters_where(
+    docs: &[Document],
+    pairs: &[PairResult],
+    pick: Pick,
+    select: impl Fn(Relation) -> bool,
+) -> Vec<Cluster> {
+    let edges: Vec<Edge> = pairs
+        .iter()
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            relation: p.alignment.summary.relation,
+        })
+        .collect();
+    clusters(
+        docs.len(),
+        &edges,
+        |e| select(e.relation),
+        pick,
+        &doc_infos(docs),
+    )
+}
+
+/// Reuse clusters over verified pairs (every relation but `unrelated`).
+pub fn reuse_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
+    clusters_where(docs, pairs, pick, |r| r != Relation::Unrelated)
+}
+
+/// Near-duplicate clusters: pairs whose relation is `near_duplicate`.
+pub fn duplicate_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
+    clusters_where(docs, pairs, pick, |r| r == Relation::NearDuplicate)
+}

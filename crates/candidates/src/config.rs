@@ -111,6 +111,41 @@ impl IndexConfig {
     pub fn get(&self) -> &RawIndexConfig {
         &self.0
     }
+
+    /// Whether a fingerprint held by `df` documents is over the cut-off
+    /// (`df > max_df`): such fingerprints are dropped (or linked as a star) before
+    /// any pair is formed from them.
+    pub fn is_frequent(&self, df: u64) -> bool {
+        df > u64::from(self.0.max_df)
+    }
+
+    /// The candidate rule: documents `a < b` sharing `shared` kept fingerprints,
+    /// of which they hold `kept_a` and `kept_b` (after the df cut-off), are a
+    /// candidate when `shared >= min_shared` and either one side's containment
+    /// reaches `min_containment` or `shared >= strong_shared`. The one definition
+    /// [`crate::IndexBuilder`] and distributed runners apply.
+    pub fn candidate(
+        &self,
+        a: u32,
+        b: u32,
+        shared: u32,
+        kept_a: u32,
+        kept_b: u32,
+    ) -> Option<crate::Candidate> {
+        let c = &self.0;
+        if shared < c.min_shared {
+            return None;
+        }
+        let ca = shared as f32 / kept_a.max(1) as f32;
+        let cb = shared as f32 / kept_b.max(1) as f32;
+        (ca.max(cb) >= c.min_containment || shared >= c.strong_shared).then_some(crate::Candidate {
+            a,
+            b,
+            shared,
+            containment_a: ca,
+            containment_b: cb,
+        })
+    }
 }
 
 /// MinHash-LSH banding settings as given; validate with [`RawLshConfig::validate`].

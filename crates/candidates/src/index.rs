@@ -138,14 +138,13 @@ impl IndexBuilder {
             ExternalSorter::new(c.memory_budget / 2, c.temp_dir.clone());
         let mut dropped_per_doc = vec![0u32; counts.len()];
         let mut dropped = Vec::new();
-        let max_df = c.max_df as usize;
         let star = c.frequent == Frequent::Star;
         // Returns how many leading postings of the group to keep for queries.
         let mut group =
             |hash: u64, docs: &[u32], stats: &mut IndexStats| -> Result<usize, IndexError> {
                 stats.distinct_hashes += 1;
                 stats.postings += docs.len() as u64;
-                if docs.len() > max_df {
+                if config.is_frequent(docs.len() as u64) {
                     stats.dropped_hashes += 1;
                     stats.dropped_postings += docs.len() as u64;
                     if star {
@@ -232,21 +231,14 @@ impl IndexBuilder {
                 shared += 1;
                 cur = sorted_pairs.next_rec()?;
             }
-            if shared < c.min_shared {
-                continue;
-            }
             let (a, b) = ((key >> 32) as u32, key as u32);
-            let ca = shared as f32 / counts[a as usize].max(1) as f32;
-            let cb = shared as f32 / counts[b as usize].max(1) as f32;
-            if ca.max(cb) >= c.min_containment || shared >= c.strong_shared {
-                candidates.push(Candidate {
-                    a,
-                    b,
-                    shared,
-                    containment_a: ca,
-                    containment_b: cb,
-                });
-            }
+            candidates.extend(config.candidate(
+                a,
+                b,
+                shared,
+                counts[a as usize],
+                counts[b as usize],
+            ));
         }
         stats.candidates = candidates.len() as u64;
         Ok(Index {

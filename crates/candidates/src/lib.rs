@@ -42,7 +42,7 @@ mod lsh;
 
 pub use config::{ConfigError, Frequent, IndexConfig, LshConfig, RawIndexConfig, RawLshConfig};
 pub use index::{Hit, Index, IndexBuilder, IndexStats};
-pub use lsh::{lsh_pairs, LshStats, NearPair};
+pub use lsh::{band_keys, bucket_pairs, lsh_pairs, near_pair, LshStats, NearPair};
 
 /// A candidate pair: documents `a < b` sharing `shared` distinct fingerprints.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -54,6 +54,57 @@ fn estimate(a: &[u32], b: &[u32]) -> f32 {
     eq as f32 / n as f32
 }
 
+/// The band keys of one signature, `(band, key)` for each of the `bands` bands,
+/// or none when the signature is shorter than `bands × rows` (empty: a document
+/// without keys) and so is not banded. Documents sharing a `(band, key)` form a
+/// bucket (see [`bucket_pairs`]).
+pub fn band_keys<'s>(
+    signature: &'s [u32],
+    config: &LshConfig,
+) -> impl Iterator<Item = (u32, u64)> + 's {
+    let c = config.get();
+    let (bands, rows) = if signature.len() >= c.bands * c.rows {
+        (c.bands, c.rows)
+    } else {
+        (0, 1)
+    };
+    (0..bands).map(move |band| {
+        let vals = &signature[band * rows..(band + 1) * rows];
+        (band as u32, band_key(band, vals))
+    })
+}
+
+/// The colliding pairs of one bucket (`docs` ascending, distinct): every pair, or,
+/// when the bucket holds more than `max_bucket` documents, each document with the
+/// first (smallest) one only. Returns whether the bucket was linked as a star.
+pub fn bucket_pairs(docs: &[u32], config: &LshConfig, mut emit: impl FnMut(u32, u32)) -> bool {
+    if docs.len() > config.get().max_bucket {
+        for &d in &docs[1..] {
+            emit(docs[0], d);
+        }
+        return true;
+    }
+    for (j, &x) in docs.iter().enumerate() {
+        for &y in &docs[j + 1..] {
+            emit(x, y);
+        }
+    }
+    false
+}
+
+/// A colliding pair `a < b` with its estimated Jaccard similarity, when that
+/// reaches `min_jaccard`.
+pub fn near_pair(
+    a: u32,
+    b: u32,
+    signature_a: &[u32],
+    signature_b: &[u32],
+    config: &LshConfig,
+) -> Option<NearPair> {
+    let j = estimate(signature_a, signature_b);
+    (j >= config.get().min_jaccard).then_some(NearPair { a, b, jaccard: j })
+}
+
 /// Candidate near-duplicate pairs among `signatures` (indexed by document: the
 /// document of `signatures[i]` is `i`). Pass an empty slice for a document without a
 /// signature. Pairs share at least one band and have estimated Jaccard ≥
@@ -86,24 +137,19 @@ pub fn lsh_pairs<S: AsRef<[u32]> + Sync>(
             keys.sort_unstable();
             let mut pairs = Vec::new();
             let mut big = 0u64;
+            let mut bucket = Vec::new();
             let mut i = 0;
             while i < keys.len() {
                 let mut e = i + 1;
                 while e < keys.len() && keys[e].0 == keys[i].0 {
                     e += 1;
                 }
-                let bucket = &keys[i..e];
-                if bucket.len() > c.max_bucket {
-                    big += 1;
-                    let hub = u64::from(bucket[0].1);
-                    pairs.extend(bucket[1..].iter().map(|p| (hub << 32) | u64::from(p.1)));
-                } else {
-                    for (j, x) in bucket.iter().enumerate() {
-                        for y in &bucket[j + 1..] {
-                            pairs.push((u64::from(x.1) << 32) | u64::from(y.1));
-                        }
-                    }
-                }
+                bucket.clear();
+                bucket.extend(keys[i..e].iter().map(|p| p.1));
+                let star = bucket_pairs(&bucket, config, |x, y| {
+                    pairs.push((u64::from(x) << 32) | u64::from(y))
+                });
+                big += u64::from(star);
                 i = e;
             }
             (pairs, big)
@@ -121,11 +167,13 @@ pub fn lsh_pairs<S: AsRef<[u32]> + Sync>(
         .par_iter()
         .filter_map(|&k| {
             let (a, b) = ((k >> 32) as u32, k as u32);
-            let j = estimate(
+            near_pair(
+                a,
+                b,
                 signatures[a as usize].as_ref(),
                 signatures[b as usize].as_ref(),
-            );
-            (j >= c.min_jaccard).then_some(NearPair { a, b, jaccard: j })
+                config,
+            )
         })
         .collect();
     (out, stats)
@@ -186,6 +234,49 @@ mod tests {
         let within = one.iter().filter(|p| p.a / 10 == p.b / 10).count();
         assert!(within > 40 * 45 * 9 / 10, "{within}");
         assert!(one.iter().all(|p| p.a / 10 == p.b / 10));
+    }
+
+    #[test]
+    fn band_keys_and_bucket_pairs_rebuild_lsh_pairs() {
+        // the pieces a distributed runner uses give lsh_pairs' answer
+        let sigs: Vec<Vec<u32>> = (0..60u64)
+            .map(|d| {
+                let mut s = sig(d / 6, 128);
+                for i in (d as usize % 5..128).step_by(9) {
+                    s[i] ^= d as u32 + 1;
+                }
+                s
+            })
+            .chain([Vec::new(), sig(99, 10)])
+            .collect();
+        let cfg = RawLshConfig {
+            max_bucket: 3,
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let mut buckets: std::collections::BTreeMap<(u32, u64), Vec<u32>> = Default::default();
+        for (d, s) in sigs.iter().enumerate() {
+            for key in band_keys(s, &cfg) {
+                buckets.entry(key).or_default().push(d as u32);
+            }
+        }
+        assert_eq!(band_keys(&sigs[60], &cfg).count(), 0);
+        assert_eq!(band_keys(&sigs[61], &cfg).count(), 0);
+        let mut pairs = std::collections::BTreeSet::new();
+        for docs in buckets.values() {
+            bucket_pairs(docs, &cfg, |a, b| {
+                pairs.insert((a, b));
+            });
+        }
+        let rebuilt: Vec<NearPair> = pairs
+            .into_iter()
+            .filter_map(|(a, b)| near_pair(a, b, &sigs[a as usize], &sigs[b as usize], &cfg))
+            .collect();
+        let (want, stats) = lsh_pairs(&sigs, &cfg);
+        assert!(stats.big_buckets > 0);
+        assert!(want.len() > 50, "{}", want.len());
+        assert_eq!(rebuilt, want);
     }
 
     #[test]

@@ -151,8 +151,18 @@ fn choose(members: &[u32], pick: Pick, info: &[DocInfo]) -> u32 {
             .copied()
             .unwrap_or(DocInfo::new(d, 0, None))
     };
-    let best = members.iter().copied().min_by(|&x, &y| {
-        let (a, b) = (get(x), get(y));
+    representative(members.iter().map(|&d| (d, get(d))), pick).unwrap_or(members[0])
+}
+
+/// The representative of a cluster given as `(document, info)` members, by
+/// `pick` (see [`Pick`]; ties by reading order, then document): the choice
+/// [`clusters`] makes, for callers that hold a cluster's members but not the
+/// whole corpus (a distributed runner). `None` for no members.
+pub fn representative(
+    members: impl IntoIterator<Item = (u32, DocInfo)>,
+    pick: Pick,
+) -> Option<u32> {
+    let best = members.into_iter().min_by(|&(x, a), &(y, b)| {
         let primary = match pick {
             Pick::Earliest => match (a.time, b.time) {
                 (Some(s), Some(t)) => s.cmp(&t),
@@ -165,7 +175,7 @@ fn choose(members: &[u32], pick: Pick, info: &[DocInfo]) -> u32 {
         };
         primary.then(a.order.cmp(&b.order)).then(x.cmp(&y))
     });
-    best.unwrap_or(members[0])
+    best.map(|(d, _)| d)
 }
 
 /// The relation of a pair, corrected by publication times when both are known and

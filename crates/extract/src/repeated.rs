@@ -29,6 +29,16 @@ pub struct RepeatedConfig {
     pub max_sites: usize,
 }
 
+impl RepeatedConfig {
+    /// The documents a line must occur in to be boilerplate on a site of
+    /// `site_docs` documents: `max(min_docs, ⌈min_fraction × site_docs⌉)`.
+    pub fn min_count(&self, site_docs: u32) -> u32 {
+        (self.min_fraction * f64::from(site_docs))
+            .ceil()
+            .max(f64::from(self.min_docs)) as u32
+    }
+}
+
 impl Default for RepeatedConfig {
     fn default() -> Self {
         RepeatedConfig {
@@ -72,6 +82,33 @@ const OVERFLOW: &str = "\u{0}overflow";
 /// [`RepeatedLines::lines_of`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocLines(Vec<u64>);
+
+impl DocLines {
+    /// The hashes of the document's distinct normalized lines, ascending.
+    pub fn hashes(&self) -> &[u64] {
+        &self.0
+    }
+}
+
+/// Spans of the lines of `text` whose hash `flagged` accepts, consecutive
+/// flagged lines merged across blank lines: what [`RepeatedLines::boilerplate`]
+/// reports, for callers that counted the lines elsewhere (a distributed run that
+/// aggregates [`DocLines`] and applies [`RepeatedConfig::min_count`]).
+pub fn flagged_lines(text: &str, flagged: impl Fn(u64) -> bool) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    let mut prev_flagged = false;
+    for s in line_spans(text) {
+        let hit = line_hash(&text[s.range()]).is_some_and(&flagged);
+        if hit {
+            match out.last_mut() {
+                Some(last) if prev_flagged => *last = last.cover(s),
+                _ => out.push(s),
+            }
+        }
+        prev_flagged = hit;
+    }
+    out
+}
 
 fn line_hash(line: &str) -> Option<u64> {
     thread_local! {
@@ -185,24 +222,8 @@ impl RepeatedLines {
         let Some(stats) = self.stats(site) else {
             return Vec::new();
         };
-        let need = (self.config.min_fraction * stats.docs as f64)
-            .ceil()
-            .max(self.config.min_docs as f64) as u32;
-        let mut out: Vec<Span> = Vec::new();
-        let mut prev_flagged = false;
-        for s in line_spans(text) {
-            let hit = line_hash(&text[s.range()])
-                .and_then(|h| stats.counts.get(&h))
-                .is_some_and(|&c| c >= need);
-            if hit {
-                match out.last_mut() {
-                    Some(last) if prev_flagged => *last = last.cover(s),
-                    _ => out.push(s),
-                }
-            }
-            prev_flagged = hit;
-        }
-        out
+        let need = self.config.min_count(stats.docs);
+        flagged_lines(text, |h| stats.counts.get(&h).is_some_and(|&c| c >= need))
     }
 
     /// Distinct lines tracked over all sites (for memory accounting).

@@ -185,6 +185,42 @@ impl Corpus {
         stack.reverse();
         Documents::new(self.opts, stack)
     }
+
+    /// The files [`Corpus::documents`] would read, in its order, without reading
+    /// them: directories are walked as it walks them. A runner that reads files in
+    /// parallel (each through a corpus of that one file) numbers documents in the
+    /// same order by concatenating the files' documents in this order; ids that
+    /// repeat across files are then renamed with an [`IdRegistry`] in that order.
+    pub fn files(self) -> Listing {
+        let mut walk = self.documents();
+        let mut inputs = Vec::new();
+        while let Some(pending) = walk.stack.pop() {
+            match pending {
+                Pending::Dir(dir) => walk.list_dir(&dir),
+                Pending::File(path, _) => inputs.push(Input::Path(path)),
+                Pending::Stdin => inputs.push(Input::Stdin),
+                Pending::Reader(name, ..) => inputs.push(Input::Path(name.into())),
+            }
+        }
+        let skips = walk.out.drain(..).filter_map(Result::err).collect();
+        Listing {
+            inputs,
+            skips,
+            stats: walk.stats,
+        }
+    }
+}
+
+/// The files a corpus reads, in reading order, from [`Corpus::files`].
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Files (and stdin) in the order [`Corpus::documents`] reads them.
+    pub inputs: Vec<Input>,
+    /// What the walk could not list (unreadable directories or entries).
+    pub skips: Vec<Skip>,
+    /// Counts of the walk: files ignored (unsupported extension), links not
+    /// followed, skips; nothing read yet.
+    pub stats: ReadStats,
 }
 
 /// Something still to read. A stack of these drives the walk.
@@ -239,8 +275,16 @@ const BATCH_LINES: usize = 2048;
 /// (skipping any suffix already taken). Remembers 128-bit hashes, not strings:
 /// 24 bytes an entry (plus the table's spare capacity), and a collision among 10⁹
 /// ids has probability ~10⁻²¹.
+///
+/// ```
+/// use whence_ingest::IdRegistry;
+/// let mut ids = IdRegistry::default();
+/// assert_eq!(ids.claim("a"), None);
+/// assert_eq!(ids.claim("a#2"), None);
+/// assert_eq!(ids.claim("a").as_deref(), Some("a#3"));
+/// ```
 #[derive(Default)]
-struct IdRegistry {
+pub struct IdRegistry {
     /// Hash of an id taken → the next suffix to try for it (0 if none tried yet).
     taken: FxHashMap<(u64, u64), u32>,
 }
@@ -252,7 +296,7 @@ impl IdRegistry {
     }
 
     /// Registers `id`; returns the new id when it had to be renamed.
-    fn claim(&mut self, id: &str) -> Option<String> {
+    pub fn claim(&mut self, id: &str) -> Option<String> {
         let h = Self::hash(id);
         let mut k = match self.taken.entry(h) {
             Entry::Vacant(e) => {

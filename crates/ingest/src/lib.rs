@@ -53,7 +53,7 @@ mod jsonl;
 mod skip;
 mod spec;
 
-pub use corpus::{Corpus, Documents, OpenError, ReadStats, Record};
+pub use corpus::{Corpus, Documents, IdRegistry, Listing, OpenError, ReadStats, Record};
 pub use format::{Compression, Format, SUPPORTED_EXTENSIONS};
 pub use skip::{Skip, SkipKind, SkipReason};
 pub use spec::{

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use whence_ingest::{
-    Compression, Corpus, CorpusOptions, CorpusSpec, Documents, Format, OpenError, ReadStats,
-    Record, Skip, SkipKind, SkipReason, Warning,
+    Compression, Corpus, CorpusOptions, CorpusSpec, Documents, Format, IdRegistry, Input,
+    OpenError, ReadStats, Record, Skip, SkipKind, SkipReason, Warning,
 };
 
 fn opts(inputs: &[&Path]) -> CorpusOptions {
@@ -111,6 +111,58 @@ fn nested_text_dirs_in_sorted_order() {
         line.starts_with("read 8 file(s) (0.0 MB): 6 documents; skipped 2 (1 empty text, 1 binary); 2 file(s) ignored (unsupported extension, e.g. "),
         "{line}"
     );
+}
+
+#[test]
+fn listed_files_read_one_by_one_give_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("b/z.txt"), "zed");
+    write(&d.join("b/a.text"), "a in b");
+    write(&d.join("a.txt"), "top a");
+    write(&d.join("notes.md"), "ignored");
+    write(&d.join("c/empty.txt"), "");
+    write(
+        &d.join("c/x.jsonl"),
+        "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"y\"}\n",
+    );
+    let extra = write(&d.join("../extra.txt"), "extra");
+    let all = opts(&[d, &extra]);
+    let (items, _) = read(&all);
+    let (want, want_skips) = split(items);
+    let listing = Corpus::open(&all).unwrap().files();
+    assert_eq!(listing.stats.files_ignored, 1);
+    assert!(listing.skips.is_empty());
+    assert_eq!(listing.inputs.len(), 6);
+    assert_eq!(listing.inputs[5], Input::Path(extra.clone()));
+    // each file alone, ids renamed across files in listing order from the
+    // original ids (a file's own renaming undone through its warnings)
+    let mut registry = IdRegistry::default();
+    let (mut got, mut skips) = (Vec::new(), Vec::new());
+    for input in &listing.inputs {
+        let Input::Path(p) = input else { panic!() };
+        let (items, _) = read(&opts(&[p]));
+        let (recs, s) = split(items);
+        skips.extend(s);
+        for mut r in recs {
+            let original = r
+                .warnings
+                .iter()
+                .find_map(|w| match w {
+                    Warning::DuplicateId { id, .. } => Some(id.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| r.doc.id.to_string());
+            let id = registry.claim(&original).unwrap_or(original);
+            r.doc.id = whence_core::DocId::new(id);
+            got.push(r);
+        }
+    }
+    assert_eq!(ids(&got), ids(&want));
+    assert_eq!(ids(&want), ["a", "a#2", "z", "a#3", "a#4", "extra"]);
+    let texts = |r: &[Record]| r.iter().map(|x| x.doc.text.clone()).collect::<Vec<_>>();
+    assert_eq!(texts(&got), texts(&want));
+    assert_eq!(skips, want_skips);
 }
 
 #[test]

@@ -129,18 +129,3 @@ impl CorpusArgs {
         bar
     }
 }
-
-/// The columns every document output starts with (`extract`, `dedup`).
-pub(crate) fn doc_cells(doc: &whence::Document, text: String) -> Vec<whence::table::Cell> {
-    use whence::table::Cell;
-    let opt = |s: &Option<String>| s.as_ref().map_or(Cell::Null, |v| Cell::Str(v.clone()));
-    let m = &doc.meta;
-    vec![
-        Cell::Str(doc.id.to_string()),
-        Cell::Str(text),
-        opt(&m.title),
-        opt(&m.date),
-        opt(&m.site),
-        opt(&m.url),
-    ]
-}

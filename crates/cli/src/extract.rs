@@ -9,7 +9,7 @@ use serde_json::json;
 use whence::table::{Cell, ColType, Schema, TableWriter};
 use whence::{CharIndex, RawConfig};
 
-use crate::corpus_args::{doc_cells, CorpusArgs, OutFormat};
+use crate::corpus_args::{CorpusArgs, OutFormat};
 
 #[derive(Args, Debug)]
 pub(crate) struct ExtractArgs {
@@ -63,7 +63,7 @@ pub(crate) fn run(args: ExtractArgs) -> Result<()> {
                 })
                 .collect::<Vec<_>>())
         });
-        let mut row = doc_cells(d, d.text.clone());
+        let mut row = whence::rows::doc_row(d, d.text.clone());
         row.push(bp.map_or(Cell::Null, Cell::Json));
         out.write(row)?;
     }

@@ -5,14 +5,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use serde_json::{json, Value};
-use whence::pipeline::{self, PairResult, PipelineConfig, Stage};
-use whence::table::{Cell, ColType, Schema, TableWriter};
-use whence::{CharIndex, Document, RawConfig};
+use whence::pipeline::{self, PipelineConfig, Stage};
+use whence::table::TableWriter;
+use whence::{rows, RawConfig};
 
 use whence::semantic::{Encoder, SentenceEncoder};
 
-use crate::corpus_args::{doc_cells, CorpusArgs, OutFormat};
+use crate::corpus_args::{CorpusArgs, OutFormat};
 use crate::semantic_args::{report_failures, SemanticArgs, DEFAULT_SEMANTIC_THRESHOLD};
 
 /// Settings shared by pairs and dedup.
@@ -76,37 +75,6 @@ pub(crate) struct PairsArgs {
     corpus: CorpusArgs,
 }
 
-const PAIR_SCHEMA: Schema = &[
-    ("a", ColType::Str),
-    ("b", ColType::Str),
-    ("relation", ColType::Str),
-    ("a_reused", ColType::F64),
-    ("b_reused", ColType::F64),
-    ("passages", ColType::Json),
-];
-
-const CLUSTER_SCHEMA: Schema = &[
-    ("cluster", ColType::I64),
-    ("members", ColType::Json),
-    ("representative", ColType::Str),
-];
-
-fn passages_json(a: &Document, b: &Document, p: &PairResult) -> Value {
-    let (ia, ib) = (CharIndex::new(&a.text), CharIndex::new(&b.text));
-    Value::Array(
-        p.alignment
-            .passages
-            .iter()
-            .map(|x| {
-                let (a0, a1) = ia.span_to_chars(x.a);
-                let (b0, b1) = ib.span_to_chars(x.b);
-                json!({"a": [a0, a1], "b": [b0, b1], "kind": x.kind.as_str(),
-                       "score": (f64::from(x.score) * 1000.0).round() / 1000.0})
-            })
-            .collect(),
-    )
-}
-
 /// Loads, marks boilerplate and finds verified pairs, with progress.
 fn find(
     corpus: &CorpusArgs,
@@ -145,40 +113,21 @@ pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
     let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg, encoder.as_ref())?;
     report_failures(encoder.as_ref());
     let docs = &loaded.docs;
-    let mut out = TableWriter::create(&args.out, args.format.into(), PAIR_SCHEMA)
+    let mut out = TableWriter::create(&args.out, args.format.into(), rows::PAIR_SCHEMA)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     for p in &outcome.pairs {
         let (a, b) = (&docs[p.a as usize], &docs[p.b as usize]);
-        let s = &p.alignment.summary;
-        out.write(vec![
-            Cell::Str(a.id.to_string()),
-            Cell::Str(b.id.to_string()),
-            Cell::Str(s.relation.as_str().to_owned()),
-            Cell::F64(s.a_reused),
-            Cell::F64(s.b_reused),
-            if args.passages {
-                Cell::Json(passages_json(a, b, p))
-            } else {
-                Cell::Null
-            },
-        ])?;
+        out.write(rows::pair_row(a, b, &p.alignment, args.passages))?;
     }
     let written = out.finish()?;
     let clusters = pipeline::reuse_clusters(docs, &outcome.pairs, whence::cluster::Pick::Earliest);
     if let Some(path) = &args.clusters {
-        let mut cw = TableWriter::create(path, args.format.into(), CLUSTER_SCHEMA)
+        let mut cw = TableWriter::create(path, args.format.into(), rows::CLUSTER_SCHEMA)
             .with_context(|| format!("cannot write {}", path.display()))?;
         for c in &clusters {
-            let members: Vec<&str> = c
-                .members
-                .iter()
-                .map(|&m| docs[m as usize].id.as_str())
-                .collect();
-            cw.write(vec![
-                Cell::I64(i64::from(c.id.0)),
-                Cell::Json(json!(members)),
-                Cell::Str(docs[c.representative as usize].id.to_string()),
-            ])?;
+            let members = c.members.iter().map(|&m| docs[m as usize].id.as_str());
+            let representative = docs[c.representative as usize].id.as_str();
+            cw.write(rows::cluster_row(c.id.0, members, representative))?;
         }
         cw.finish()?;
     }
@@ -234,23 +183,6 @@ pub(crate) struct DedupArgs {
     corpus: CorpusArgs,
 }
 
-const DOC_SCHEMA: Schema = &[
-    ("id", ColType::Str),
-    ("text", ColType::Str),
-    ("title", ColType::OptStr),
-    ("date", ColType::OptStr),
-    ("site", ColType::OptStr),
-    ("url", ColType::OptStr),
-];
-
-const REMOVED_SCHEMA: Schema = &[
-    ("id", ColType::Str),
-    ("kept", ColType::Str),
-    ("reason", ColType::Str),
-    ("cluster", ColType::I64),
-    ("cluster_size", ColType::I64),
-];
-
 pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
     let started = Instant::now();
     let cfg = args.engine.config(DEFAULT_SEMANTIC_THRESHOLD)?;
@@ -262,7 +194,7 @@ pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
         Keep::First => whence::cluster::Pick::First,
     };
     let dedup = pipeline::dedup(docs, &outcome.pairs, pick);
-    let mut out = TableWriter::create(&args.out, args.format.into(), DOC_SCHEMA)
+    let mut out = TableWriter::create(&args.out, args.format.into(), rows::DOC_SCHEMA)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     for (i, d) in docs.iter().enumerate() {
         if !dedup.is_kept(i as u32) {
@@ -273,31 +205,23 @@ pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
         } else {
             d.text.clone()
         };
-        out.write(doc_cells(d, text))?;
+        out.write(rows::doc_row(d, text))?;
     }
     let kept = out.finish()?;
     let removed = dedup.removed.len();
     if let Some(path) = &args.removed {
-        let mut rw = TableWriter::create(path, args.format.into(), REMOVED_SCHEMA)
+        let mut rw = TableWriter::create(path, args.format.into(), rows::REMOVED_SCHEMA)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        let policy = match args.keep {
-            Keep::Earliest => "earliest",
-            Keep::Longest => "longest",
-            Keep::First => "first seen",
-        };
         for r in &dedup.removed {
-            let c = &dedup.clusters[r.cluster];
-            let kept = &docs[r.kept as usize].id;
-            rw.write(vec![
-                Cell::Str(docs[r.doc as usize].id.to_string()),
-                Cell::Str(kept.to_string()),
-                Cell::Str(format!(
-                    "near-duplicate of {kept} ({} documents in the cluster; kept the {policy})",
-                    c.members.len()
-                )),
-                Cell::I64(r.cluster as i64),
-                Cell::I64(c.members.len() as i64),
-            ])?;
+            let size = dedup.clusters[r.cluster].members.len();
+            let (id, kept) = (&docs[r.doc as usize].id, &docs[r.kept as usize].id);
+            rw.write(rows::removed_row(
+                id.as_str(),
+                kept.as_str(),
+                r.cluster,
+                size,
+                pick,
+            ))?;
         }
         rw.finish()?;
     }

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use serde_json::{json, Value};
 use whence::ingest::{read_document, Input, ReadOptions};
 use whence::pipeline::{self, PipelineConfig};
-use whence::{CharIndex, RawConfig, Span};
+use whence::{CharIndex, RawConfig};
 
 use crate::corpus_args::CorpusArgs;
 use crate::semantic_args::{report_failures, SemanticArgs};
@@ -34,17 +33,6 @@ pub(crate) struct TraceArgs {
     semantic: SemanticArgs,
     #[command(flatten)]
     corpus: CorpusArgs,
-}
-
-fn spans(idx: &CharIndex, s: &[Span]) -> Value {
-    Value::Array(
-        s.iter()
-            .map(|&x| {
-                let (a, b) = idx.span_to_chars(x);
-                json!([a, b])
-            })
-            .collect(),
-    )
 }
 
 pub(crate) fn run(args: TraceArgs) -> Result<()> {
@@ -84,35 +72,7 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
     let idx = CharIndex::new(&doc.text);
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        let sources: Vec<Value> = t
-            .sources
-            .iter()
-            .map(|s| {
-                let src = &loaded.docs[s.doc as usize];
-                let is = CharIndex::new(&src.text);
-                let passages: Vec<Value> = s
-                    .alignment
-                    .passages
-                    .iter()
-                    .map(|p| {
-                        let (a0, a1) = idx.span_to_chars(p.a);
-                        let (b0, b1) = is.span_to_chars(p.b);
-                        json!({"a": [a0, a1], "b": [b0, b1], "kind": p.kind.as_str(),
-                               "score": (f64::from(p.score) * 1000.0).round() / 1000.0})
-                    })
-                    .collect();
-                json!({"id": src.id.as_str(), "reused": s.alignment.summary.a_reused,
-                       "relation": s.alignment.summary.relation.as_str(), "passages": passages})
-            })
-            .collect();
-        let v = json!({
-            "doc": {"id": doc.id.as_str(), "chars": idx.len_chars(), "boilerplate": spans(&idx, &doc.boilerplate)},
-            "derivation": t.derivation.as_str(),
-            "reused": t.reused,
-            "reused_lexical": t.reused_lexical,
-            "sources": sources,
-            "novel": spans(&idx, &t.novel),
-        });
+        let v = whence::rows::trace_json(&doc, &loaded.docs, &t);
         serde_json::to_writer(&mut stdout, &v)?;
         writeln!(stdout)?;
     } else {

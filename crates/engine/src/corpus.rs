@@ -7,11 +7,11 @@
 //! documents of the same site (`whence_extract::RepeatedLines`, two passes).
 
 use rayon::prelude::*;
-use whence_core::{Document, Span};
-use whence_extract::{RepeatedConfig, RepeatedLines};
+use whence_core::Document;
+use whence_extract::RepeatedLines;
 use whence_ingest::{Corpus, CorpusOptions, OpenError, ReadStats, Record, Skip};
 
-use crate::Config;
+use crate::{stages, Config};
 
 /// A corpus read into memory.
 #[derive(Debug, Default)]
@@ -68,26 +68,19 @@ pub fn mark_boilerplate(docs: &mut [Document], config: &Config) {
     if !config.detect_boilerplate {
         return;
     }
-    let mut repeated = RepeatedLines::new(RepeatedConfig::default());
+    let mut repeated = RepeatedLines::new(stages::repeated_config());
     // lines hashed in parallel, counted in corpus order (the counts, and so the
     // output, do not depend on the thread count); chunks bound the memory
     for chunk in docs.chunks(COUNT_CHUNK) {
-        let lines: Vec<_> = chunk
-            .par_iter()
-            .map(|d| RepeatedLines::lines_of(&d.text))
-            .collect();
+        let lines: Vec<_> = chunk.par_iter().map(stages::doc_lines).collect();
         for (d, l) in chunk.iter().zip(lines) {
-            repeated.add_lines(d.meta.site.as_deref().unwrap_or(""), l);
+            repeated.add_lines(stages::site_of(d), l);
         }
     }
-    docs.par_iter_mut()
-        .filter(|d| d.boilerplate.is_empty())
-        .for_each(|d| {
-            let mut spans = whence_extract::detect_boilerplate(&d.text);
-            spans.extend(repeated.boilerplate(d.meta.site.as_deref().unwrap_or(""), &d.text));
-            Span::merge_all(&mut spans);
-            d.boilerplate = spans;
-        });
+    docs.par_iter_mut().for_each(|d| {
+        let site = stages::site_of(d).to_owned();
+        stages::mark_document(d, config, |text| repeated.boilerplate(&site, text));
+    });
 }
 
 #[cfg(test)]

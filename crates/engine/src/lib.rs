@@ -23,7 +23,9 @@ mod config;
 pub mod corpus;
 pub mod pipeline;
 pub mod report;
+pub mod rows;
 pub mod semantic;
+pub mod stages;
 pub mod table;
 
 pub use compare::{boilerplate_of, compare, compare_with, Comparison};

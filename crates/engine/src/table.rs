@@ -71,6 +71,35 @@ pub enum TableError {
 
 const ROW_GROUP: usize = 64 * 1024;
 
+/// A row as the JSON object a JSON Lines output holds (`null` cells omitted).
+/// The row must match the schema (extra cells are ignored).
+pub fn json_object(schema: Schema, row: Vec<Cell>) -> Map<String, Value> {
+    let mut obj = Map::new();
+    for ((name, _), cell) in schema.iter().zip(row) {
+        let v = match cell {
+            Cell::Null => continue,
+            Cell::Str(s) => Value::String(s),
+            Cell::F64(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+            Cell::I64(x) => Value::from(x),
+            Cell::Json(v) => v,
+        };
+        obj.insert((*name).to_owned(), v);
+    }
+    obj
+}
+
+/// A row as one line of a JSON Lines output, without the newline: what
+/// [`TableWriter`] writes, for writers of their own (a Spark job's text output).
+pub fn json_line(schema: Schema, row: Vec<Cell>) -> Result<String, TableError> {
+    if row.len() != schema.len() {
+        return Err(TableError::Shape {
+            got: row.len(),
+            want: schema.len(),
+        });
+    }
+    Ok(Value::Object(json_object(schema, row)).to_string())
+}
+
 /// Writes rows to a file or stdout.
 pub struct TableWriter {
     schema: Schema,
@@ -155,19 +184,7 @@ impl TableWriter {
         self.rows += 1;
         match &mut self.inner {
             Inner::Jsonl(w) => {
-                let mut obj = Map::new();
-                for ((name, _), cell) in self.schema.iter().zip(row) {
-                    let v = match cell {
-                        Cell::Null => continue,
-                        Cell::Str(s) => Value::String(s),
-                        Cell::F64(x) => {
-                            serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-                        }
-                        Cell::I64(x) => Value::from(x),
-                        Cell::Json(v) => v,
-                    };
-                    obj.insert((*name).to_owned(), v);
-                }
+                let obj = json_object(self.schema, row);
                 let io = |source| TableError::Io {
                     path: self.path.clone(),
                     source,

@@ -4,14 +4,13 @@
 use whence_cluster::{clusters, Cluster, DocInfo, Edge, Pick};
 use whence_core::{Document, Relation};
 
-use super::verify::time_of;
 use super::PairResult;
 
 /// Per-document info for clustering (order, length, date).
 pub fn doc_infos(docs: &[Document]) -> Vec<DocInfo> {
     docs.iter()
         .enumerate()
-        .map(|(i, d)| DocInfo::new(i as u32, d.text.chars().count(), time_of(d)))
+        .map(|(i, d)| crate::stages::doc_info(i as u32, d))
         .collect()
 }
 

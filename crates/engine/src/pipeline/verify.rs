@@ -107,8 +107,7 @@ pub(crate) fn verify_pairs(
     progress: &(dyn Fn(Stage, u64) + Sync),
     block_len: usize,
 ) -> Vec<PairResult> {
-    // pairs output does not carry drift; embedding keeps to the reuse envelope
-    let compare = cfg.compare.without_drift().with_semantic_envelope();
+    let compare = crate::stages::pair_config(cfg);
     // each document's uses (pair positions, ascending), and a cursor into them
     let mut starts = vec![0u32; docs.len() + 1];
     for &(a, b) in pairs {
@@ -159,12 +158,8 @@ pub(crate) fn verify_pairs(
                     streams_ref[a as usize].as_ref()?,
                     streams_ref[b as usize].as_ref()?,
                 );
-                let al = verify(da, ta, db, tb, &compare);
-                is_reuse(&al).then_some(PairResult {
-                    a,
-                    b,
-                    alignment: al,
-                })
+                let alignment = crate::stages::verify_candidate(da, ta, db, tb, &compare)?;
+                Some(PairResult { a, b, alignment })
             })
             .collect();
         match encoder {

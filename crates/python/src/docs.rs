@@ -35,9 +35,11 @@ pub struct Fields {
 }
 
 impl Fields {
-    /// The validated corpus options (no inputs: documents come from a reader).
+    /// The validated corpus options. Documents come from a reader, not from
+    /// the named input (standard input, which the options must name).
     pub fn options(&self) -> PyResult<CorpusOptions> {
         let spec = CorpusSpec {
+            inputs: vec!["-".into()],
             id_field: Some(self.id.clone()),
             text_field: Some(self.text.clone()),
             date_field: Some(self.date.clone()),

@@ -29,10 +29,21 @@ TAILS = ["Residents were told to expect further updates on Friday.",
          "Shops in the area reported fewer customers than usual."]
 
 
+SYLLABLES = ["ka", "lo", "mer", "tin", "sa", "vor", "el", "du", "pra", "nis", "go", "ral", "be", "shu", "ton"]
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+
+
 def _sentence(rng: random.Random) -> str:
+    # invented words between the template's parts keep unrelated stories from
+    # sharing long passages
     n = rng.randint(0, 9999)
+    extra = " ".join(_word(rng) for _ in range(5))
+    tail = f" {rng.choice(TAILS)}" if rng.random() < 0.2 else ""
     return (f"In {rng.choice(PLACES)}, {rng.choice(SUBJECTS)} {rng.choice(VERBS)} that "
-            f"{rng.choice(THINGS)} {rng.choice(EVENTS)}, affecting about {n:,} people. {rng.choice(TAILS)}")
+            f"{rng.choice(THINGS)} {rng.choice(EVENTS)} near {extra}, affecting about {n:,} people.{tail}")
 
 
 def _story(rng: random.Random, sentences: int) -> str:

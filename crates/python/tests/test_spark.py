@@ -38,6 +38,8 @@ def test_pairs_and_dedup_equal_the_cli(spark, corpus_files, cli_outputs, tmp_pat
     clusters = read_lines(cli_outputs / "clusters.jsonl")
     assert len(clusters) > 5
     assert read_lines(out / "clusters") == clusters
+    if partitions != 2:  # dedup shares every stage but the last: once is enough for CI's time
+        return
     assert main(["dedup", *map(str, corpus_files), "--out", str(out / "kept"), "--removed", str(out / "removed"), "--keep", "longest", *args]) == 0
     removed = read_lines(cli_outputs / "removed.jsonl")
     assert len(removed) > 5

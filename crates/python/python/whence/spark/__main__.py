@@ -56,6 +56,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     started = time.time()
     builder = SparkSession.builder.appName(f"whence {args.command}")
+    if args.quiet:
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
     if args.master:
         builder = builder.master(args.master)
     spark = builder.getOrCreate()

@@ -40,10 +40,10 @@ def _sentence(rng: random.Random) -> str:
     # invented words between the template's parts keep unrelated stories from
     # sharing long passages
     n = rng.randint(0, 9999)
-    extra = " ".join(_word(rng) for _ in range(5))
-    tail = f" {rng.choice(TAILS)}" if rng.random() < 0.2 else ""
+    words = " ".join(_word(rng) for _ in range(12))
+    tail = f" {rng.choice(TAILS)}" if rng.random() < 0.1 else ""
     return (f"In {rng.choice(PLACES)}, {rng.choice(SUBJECTS)} {rng.choice(VERBS)} that "
-            f"{rng.choice(THINGS)} {rng.choice(EVENTS)} near {extra}, affecting about {n:,} people.{tail}")
+            f"{rng.choice(THINGS)} near {words}, affecting about {n:,} people.{tail}")
 
 
 def _story(rng: random.Random, sentences: int) -> str:

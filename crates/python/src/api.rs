@@ -30,7 +30,11 @@ fn werr(e: impl std::fmt::Display) -> PyErr {
 }
 
 /// Engine settings from the options every corpus call shares.
-pub fn pipeline_config(keep_boilerplate: bool, paraphrase: bool, semantic_threshold: f32) -> PyResult<PipelineConfig> {
+pub fn pipeline_config(
+    keep_boilerplate: bool,
+    paraphrase: bool,
+    semantic_threshold: f32,
+) -> PyResult<PipelineConfig> {
     let mut raw = RawConfig {
         detect_boilerplate: !keep_boilerplate,
         ..Default::default()
@@ -38,7 +42,9 @@ pub fn pipeline_config(keep_boilerplate: bool, paraphrase: bool, semantic_thresh
     raw.align.paraphrase = paraphrase;
     raw.align.semantic_threshold = semantic_threshold;
     Ok(PipelineConfig {
-        compare: raw.validate().map_err(|e| werr(format!("invalid settings: {e}")))?,
+        compare: raw
+            .validate()
+            .map_err(|e| werr(format!("invalid settings: {e}")))?,
         ..Default::default()
     })
 }
@@ -85,7 +91,10 @@ fn encoder(
             Ok(Some(e))
         }
         None => {
-            warn(py, &format!("{SEMANTIC_OFF}; `whence model info` says how to install one"))?;
+            warn(
+                py,
+                &format!("{SEMANTIC_OFF}; `whence model info` says how to install one"),
+            )?;
             Ok(None)
         }
     }
@@ -94,7 +103,12 @@ fn encoder(
 /// Emits a `WhenceWarning` (a `UserWarning`), as the CLI prints a warning.
 pub fn warn(py: Python<'_>, message: &str) -> PyResult<()> {
     let category = py.get_type::<crate::WhenceWarning>();
-    PyErr::warn(py, &category, &std::ffi::CString::new(message.replace('\0', " "))?, 2)
+    PyErr::warn(
+        py,
+        &category,
+        &std::ffi::CString::new(message.replace('\0', " "))?,
+        2,
+    )
 }
 
 /// Reports what reading skipped or warned about, as the CLI does on stderr.
@@ -121,14 +135,23 @@ fn report_failures(py: Python<'_>, encoder: Option<&Arc<Encoder>>) -> PyResult<(
     Ok(())
 }
 
-fn row_dict<'py>(py: Python<'py>, schema: Schema, row: Vec<whence::table::Cell>) -> PyResult<Bound<'py, PyAny>> {
+fn row_dict<'py>(
+    py: Python<'py>,
+    schema: Schema,
+    row: Vec<whence::table::Cell>,
+) -> PyResult<Bound<'py, PyAny>> {
     to_py(py, &Value::Object(json_object(schema, row)))
 }
 
 /// A document given as text, or as a dict with `text` (and `id`, …).
-fn one_document(py_doc: &Bound<'_, PyAny>, default_id: &str, fields: &Fields) -> PyResult<Document> {
+fn one_document(
+    py_doc: &Bound<'_, PyAny>,
+    default_id: &str,
+    fields: &Fields,
+) -> PyResult<Document> {
     if let Ok(text) = py_doc.extract::<String>() {
-        let (text, _) = decode(default_id, text.into_bytes(), &ReadOptions::default()).map_err(werr)?;
+        let (text, _) =
+            decode(default_id, text.into_bytes(), &ReadOptions::default()).map_err(werr)?;
         return Ok(Document::new(default_id, text));
     }
     let read = docs::from_dicts(PyList::new(py_doc.py(), [py_doc])?.as_any(), fields)?;
@@ -160,17 +183,27 @@ pub fn compare<'py>(
     model: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let fields = default_fields(None);
-    let (da, db) = (one_document(a, a_id, &fields)?, one_document(b, b_id, &fields)?);
+    let (da, db) = (
+        one_document(a, a_id, &fields)?,
+        one_document(b, b_id, &fields)?,
+    );
     let mut raw = RawConfig::default();
     raw.align.paraphrase = paraphrase;
     raw.detect_boilerplate = !keep_boilerplate;
     raw.align.min_passage_tokens = min_words;
     raw.align.paraphrase_threshold = paraphrase_threshold;
     raw.align.semantic_threshold = semantic_threshold;
-    let config = raw.validate().map_err(|e| werr(format!("invalid settings: {e}")))?;
+    let config = raw
+        .validate()
+        .map_err(|e| werr(format!("invalid settings: {e}")))?;
     let enc = encoder(py, semantic, true, paraphrase, model)?;
     let json = py.detach(|| {
-        let cmp = whence::compare_with(&da, &db, &config, enc.as_deref().map(|e| e as &dyn SentenceEncoder));
+        let cmp = whence::compare_with(
+            &da,
+            &db,
+            &config,
+            enc.as_deref().map(|e| e as &dyn SentenceEncoder),
+        );
         whence::report::compare_json(&cmp)
     });
     report_failures(py, enc.as_ref())?;
@@ -227,9 +260,14 @@ pub fn trace<'py>(
     let json = py.detach(|| {
         d.boilerplate = whence::boilerplate_of(&d, &cfg.compare);
         whence::corpus::mark_boilerplate(&mut read.docs, &cfg.compare);
-        pipeline::trace_with(&d, &read.docs, &cfg, enc.as_deref().map(|e| e as &dyn SentenceEncoder))
-            .map(|t| rows::trace_json(&d, &read.docs, &t))
-            .map_err(|e| format!("trace failed: {e}"))
+        pipeline::trace_with(
+            &d,
+            &read.docs,
+            &cfg,
+            enc.as_deref().map(|e| e as &dyn SentenceEncoder),
+        )
+        .map(|t| rows::trace_json(&d, &read.docs, &t))
+        .map_err(|e| format!("trace failed: {e}"))
     });
     report_failures(py, enc.as_ref())?;
     to_py(py, &json.map_err(werr)?)
@@ -247,7 +285,12 @@ fn find_pairs(
     let mut read = read_corpus(py, py_docs, fields)?;
     let outcome = py.detach(|| {
         whence::corpus::mark_boilerplate(&mut read.docs, &cfg.compare);
-        pipeline::pairs_with(&read.docs, cfg, &|_, _, _| {}, enc.map(|e| e.as_ref() as &dyn SentenceEncoder))
+        pipeline::pairs_with(
+            &read.docs,
+            cfg,
+            &|_, _, _| {},
+            enc.map(|e| e.as_ref() as &dyn SentenceEncoder),
+        )
     });
     let outcome = outcome.map_err(werr)?;
     report_failures(py, enc)?;
@@ -351,7 +394,11 @@ pub fn dedup<'py>(
         max_doc_mb,
     };
     let pick = pick(keep)?;
-    let cfg = pipeline_config(keep_boilerplate, paraphrase, whence::semantic::DEFAULT_SEMANTIC_THRESHOLD)?;
+    let cfg = pipeline_config(
+        keep_boilerplate,
+        paraphrase,
+        whence::semantic::DEFAULT_SEMANTIC_THRESHOLD,
+    )?;
     let (read, outcome) = find_pairs(py, docs, &fields, &cfg, None)?;
     let ds = &read.docs;
     let d = pipeline::dedup(ds, &outcome.pairs, pick);
@@ -368,8 +415,15 @@ pub fn dedup<'py>(
         .iter()
         .map(|r| {
             let size = d.clusters[r.cluster].members.len();
-            let (id, kept) = (ds[r.doc as usize].id.as_str(), ds[r.kept as usize].id.as_str());
-            row_dict(py, rows::REMOVED_SCHEMA, rows::removed_row(id, kept, r.cluster, size, pick))
+            let (id, kept) = (
+                ds[r.doc as usize].id.as_str(),
+                ds[r.kept as usize].id.as_str(),
+            );
+            row_dict(
+                py,
+                rows::REMOVED_SCHEMA,
+                rows::removed_row(id, kept, r.cluster, size, pick),
+            )
         })
         .collect::<PyResult<Vec<_>>>()?;
     Ok((kept, PyList::new(py, removed)?, texts))

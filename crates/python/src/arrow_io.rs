@@ -132,12 +132,20 @@ pub fn int_list(col: &ArrayRef, i: usize) -> PyResult<Vec<i64>> {
     } else if let Some(l) = col.as_any().downcast_ref::<LargeListArray>() {
         l.value(i)
     } else {
-        return Err(err(format!("expected a list column, got {}", col.data_type())));
+        return Err(err(format!(
+            "expected a list column, got {}",
+            col.data_type()
+        )));
     };
     let ints = values
         .as_any()
         .downcast_ref::<Int64Array>()
-        .ok_or_else(|| err(format!("expected a list of int64, got {}", values.data_type())))?;
+        .ok_or_else(|| {
+            err(format!(
+                "expected a list of int64, got {}",
+                values.data_type()
+            ))
+        })?;
     Ok(ints.values().to_vec())
 }
 
@@ -193,7 +201,9 @@ pub fn pack_u64(v: impl IntoIterator<Item = u64>) -> Vec<u8> {
 /// The `u64` values of a packed binary cell.
 pub fn unpack_u64(b: &[u8]) -> PyResult<Vec<u64>> {
     if b.len() % 8 != 0 {
-        return Err(err("a packed u64 column has a cell whose length is not a multiple of 8"));
+        return Err(err(
+            "a packed u64 column has a cell whose length is not a multiple of 8",
+        ));
     }
     Ok(b.chunks_exact(8)
         .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
@@ -208,7 +218,9 @@ pub fn pack_u32(v: &[u32]) -> Vec<u8> {
 /// The `u32` values of a packed binary cell.
 pub fn unpack_u32(b: &[u8]) -> PyResult<Vec<u32>> {
     if b.len() % 4 != 0 {
-        return Err(err("a packed u32 column has a cell whose length is not a multiple of 4"));
+        return Err(err(
+            "a packed u32 column has a cell whose length is not a multiple of 4",
+        ));
     }
     Ok(b.chunks_exact(4)
         .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))

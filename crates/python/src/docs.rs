@@ -10,8 +10,8 @@
 use std::io::Cursor;
 
 use arrow_array::{
-    Array, BooleanArray, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array,
-    Int8Array, NullArray, RecordBatch, UInt16Array, UInt32Array, UInt64Array, UInt8Array,
+    Array, BooleanArray, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array, Int8Array,
+    NullArray, RecordBatch, UInt16Array, UInt32Array, UInt64Array, UInt8Array,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -141,11 +141,18 @@ fn write_value(out: &mut Vec<u8>, v: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// Writes a dict's document fields as one JSON line.
-fn write_item(out: &mut Vec<u8>, item: &Bound<'_, PyAny>, n: usize, names: &[String]) -> PyResult<()> {
+fn write_item(
+    out: &mut Vec<u8>,
+    item: &Bound<'_, PyAny>,
+    n: usize,
+    names: &[String],
+) -> PyResult<()> {
     let map = item.cast::<PyMapping>().map_err(|_| {
         PyTypeError::new_err(format!(
             "docs[{n}]: expected a dict with `text` (and `id`, `date`, `source`…), got {}",
-            item.get_type().name().map_or_else(|_| "?".to_owned(), |s| s.to_string())
+            item.get_type()
+                .name()
+                .map_or_else(|_| "?".to_owned(), |s| s.to_string())
         ))
     })?;
     out.push(b'{');
@@ -193,11 +200,23 @@ fn write_cell(out: &mut Vec<u8>, col: &dyn Array, i: usize, name: &str) -> PyRes
             }
         )*};
     }
-    ints!(Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array, UInt64Array);
+    ints!(
+        Int8Array,
+        Int16Array,
+        Int32Array,
+        Int64Array,
+        UInt8Array,
+        UInt16Array,
+        UInt32Array,
+        UInt64Array
+    );
     let float = any
         .downcast_ref::<Float64Array>()
         .map(|a| a.value(i))
-        .or_else(|| any.downcast_ref::<Float32Array>().map(|a| f64::from(a.value(i))));
+        .or_else(|| {
+            any.downcast_ref::<Float32Array>()
+                .map(|a| f64::from(a.value(i)))
+        });
     if let Some(x) = float {
         match serde_json::Number::from_f64(x) {
             Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
@@ -220,7 +239,11 @@ fn write_cell(out: &mut Vec<u8>, col: &dyn Array, i: usize, name: &str) -> PyRes
 }
 
 /// Writes the rows of Arrow batches as JSON lines of their document fields.
-pub fn batch_lines(batches: &[RecordBatch], fields: &Fields, opts: &CorpusOptions) -> PyResult<Vec<u8>> {
+pub fn batch_lines(
+    batches: &[RecordBatch],
+    fields: &Fields,
+    opts: &CorpusOptions,
+) -> PyResult<Vec<u8>> {
     let names = fields.names(opts);
     let mut out = Vec::new();
     for batch in batches {
@@ -284,7 +307,10 @@ pub fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
         },
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(a) => {
-            let items = a.iter().map(|x| to_py(py, x)).collect::<PyResult<Vec<_>>>()?;
+            let items = a
+                .iter()
+                .map(|x| to_py(py, x))
+                .collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, items)?.into_any()
         }
         Value::Object(o) => {

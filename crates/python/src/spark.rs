@@ -36,7 +36,11 @@ fn werr(e: impl std::fmt::Display) -> PyErr {
 
 /// The engine settings of a job: `(keep_boilerplate, paraphrase)`.
 fn config(settings: (bool, bool)) -> PyResult<PipelineConfig> {
-    pipeline_config(settings.0, settings.1, whence::semantic::DEFAULT_SEMANTIC_THRESHOLD)
+    pipeline_config(
+        settings.0,
+        settings.1,
+        whence::semantic::DEFAULT_SEMANTIC_THRESHOLD,
+    )
 }
 
 fn fields(f: (String, String, String, Option<String>, u64)) -> Fields {
@@ -110,7 +114,8 @@ impl DocRows {
         self.unit.push(unit);
         self.rec.push(rec);
         self.seq.push(seq);
-        self.id.push(Some(original.unwrap_or_else(|| d.id.to_string())));
+        self.id
+            .push(Some(original.unwrap_or_else(|| d.id.to_string())));
         self.text_bytes += d.text.len();
         self.text.push(Some(d.text));
         self.title.push(d.meta.title);
@@ -335,7 +340,13 @@ pub fn doc_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bo
             h.push(x as i64);
         }
     }
-    export_batch(py, BatchBuilder::new().utf8("site", site).int64("h", h).finish()?)
+    export_batch(
+        py,
+        BatchBuilder::new()
+            .utf8("site", site)
+            .int64("h", h)
+            .finish()?,
+    )
 }
 
 fn spans_of(b: &[u8]) -> PyResult<Vec<Span>> {
@@ -346,7 +357,11 @@ fn spans_of(b: &[u8]) -> PyResult<Vec<Span>> {
 }
 
 fn pack_spans(spans: &[Span]) -> Vec<u8> {
-    pack_u64(spans.iter().flat_map(|s| [s.start() as u64, s.end() as u64]))
+    pack_u64(
+        spans
+            .iter()
+            .flat_map(|s| [s.start() as u64, s.end() as u64]),
+    )
 }
 
 /// A document of a batch row: `{prefix}id`, `{prefix}text`, `{prefix}date`,
@@ -362,10 +377,15 @@ fn documents(batch: &RecordBatch, prefix: &str) -> PyResult<Vec<Document>> {
     let bp = batch
         .column_by_name(&col("boilerplate"))
         .and_then(|c| c.as_any().downcast_ref::<BinaryArray>());
-    let opt = |s: &Option<crate::arrow_io::Strings<'_>>, i| s.as_ref().and_then(|s| s.get(i)).map(str::to_owned);
+    let opt = |s: &Option<crate::arrow_io::Strings<'_>>, i| {
+        s.as_ref().and_then(|s| s.get(i)).map(str::to_owned)
+    };
     (0..batch.num_rows())
         .map(|i| {
-            let mut d = Document::new(ids.get(i).unwrap_or_default(), texts.get(i).unwrap_or_default());
+            let mut d = Document::new(
+                ids.get(i).unwrap_or_default(),
+                texts.get(i).unwrap_or_default(),
+            );
             d.meta.date = opt(&dates, i);
             d.meta.title = opt(&titles, i);
             d.meta.site = opt(&sites, i);
@@ -397,7 +417,9 @@ pub fn mark_and_sketch<'py>(
     }
     let sketches: Vec<Sketch> = py.detach(|| {
         docs.par_iter_mut().for_each(|d| {
-            let lines = flagged.get(stages::site_of(d)).map_or(&[][..], Vec::as_slice);
+            let lines = flagged
+                .get(stages::site_of(d))
+                .map_or(&[][..], Vec::as_slice);
             stages::mark_document(d, &cfg.compare, |text| {
                 stages::repeated_lines(text, |h| lines.binary_search(&h).is_ok())
             });
@@ -413,13 +435,25 @@ pub fn mark_and_sketch<'py>(
         .map(|(f, c)| (f.name().clone(), c.clone()))
         .collect();
     let extra = BatchBuilder::new()
-        .binary("boilerplate", docs.iter().map(|d| pack_spans(&d.boilerplate)).collect())
-        .int64("chars", docs.iter().map(|d| d.text.chars().count() as i64).collect())
+        .binary(
+            "boilerplate",
+            docs.iter().map(|d| pack_spans(&d.boilerplate)).collect(),
+        )
+        .int64(
+            "chars",
+            docs.iter().map(|d| d.text.chars().count() as i64).collect(),
+        )
         .binary(
             "fps",
-            sketches.iter().map(|s| pack_u64(stages::distinct_fingerprints(s))).collect(),
+            sketches
+                .iter()
+                .map(|s| pack_u64(stages::distinct_fingerprints(s)))
+                .collect(),
         )
-        .binary("sig", sketches.iter().map(|s| pack_u32(&s.signature)).collect())
+        .binary(
+            "sig",
+            sketches.iter().map(|s| pack_u32(&s.signature)).collect(),
+        )
         .finish()?;
     for (f, c) in extra.schema().fields().iter().zip(extra.columns()) {
         columns.push((f.name().clone(), c.clone()));
@@ -431,7 +465,10 @@ pub fn mark_and_sketch<'py>(
 /// Every distinct fingerprint of each document: rows `(h)`, for document
 /// frequencies.
 #[pyfunction]
-pub fn fingerprints<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub fn fingerprints<'py>(
+    py: Python<'py>,
+    batch: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let batch = import_batch(batch)?;
     let fps = column::<BinaryArray>(&batch, "fps")?;
     let mut h = Vec::new();
@@ -509,7 +546,10 @@ fn u32_list(col: &std::sync::Arc<dyn Array>, i: usize) -> PyResult<Vec<u32>> {
 
 /// The pairs of each kept fingerprint's documents (`docs`: a list): rows `(a, b)`.
 #[pyfunction]
-pub fn posting_pairs<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub fn posting_pairs<'py>(
+    py: Python<'py>,
+    batch: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let batch = import_batch(batch)?;
     let docs = batch
         .column_by_name("docs")
@@ -534,8 +574,8 @@ pub fn index_candidates<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings)?;
     let batch = import_batch(batch)?;
-    let [a, b, shared, ka, kb] = ["a", "b", "shared", "kept_a", "kept_b"]
-        .map(|n| column::<Int64Array>(&batch, n));
+    let [a, b, shared, ka, kb] =
+        ["a", "b", "shared", "kept_a", "kept_b"].map(|n| column::<Int64Array>(&batch, n));
     let (a, b, shared, ka, kb) = (a?, b?, shared?, ka?, kb?);
     let (mut oa, mut ob) = (Vec::new(), Vec::new());
     for i in 0..batch.num_rows() {
@@ -643,7 +683,9 @@ pub fn verify<'py>(
     let a = column::<Int64Array>(&batch, "a")?;
     let b = column::<Int64Array>(&batch, "b")?;
     let (da, db) = (documents(&batch, "a_")?, documents(&batch, "b_")?);
-    let pairs: Vec<(i64, i64)> = (0..batch.num_rows()).map(|i| (a.value(i), b.value(i))).collect();
+    let pairs: Vec<(i64, i64)> = (0..batch.num_rows())
+        .map(|i| (a.value(i), b.value(i)))
+        .collect();
     let found = py.detach(|| -> PyResult<Vec<_>> {
         // each document analyzed once per batch, whatever its number of pairs
         let mut first: HashMap<i64, (usize, bool)> = HashMap::new();
@@ -651,7 +693,8 @@ pub fn verify<'py>(
             first.entry(x).or_insert((i, true));
             first.entry(y).or_insert((i, false));
         }
-        let keys: Vec<(i64, usize, bool)> = first.iter().map(|(&k, &(i, side))| (k, i, side)).collect();
+        let keys: Vec<(i64, usize, bool)> =
+            first.iter().map(|(&k, &(i, side))| (k, i, side)).collect();
         let streams: HashMap<i64, _> = keys
             .par_iter()
             .map(|&(k, i, side)| (k, stages::analyze(if side { &da[i] } else { &db[i] })))
@@ -661,7 +704,13 @@ pub fn verify<'py>(
             .par_iter()
             .enumerate()
             .filter_map(|(i, &(x, y))| {
-                let al = stages::verify_candidate(&da[i], &streams[&x], &db[i], &streams[&y], &pair_cfg)?;
+                let al = stages::verify_candidate(
+                    &da[i],
+                    &streams[&x],
+                    &db[i],
+                    &streams[&y],
+                    &pair_cfg,
+                )?;
                 let row = rows::pair_row(&da[i], &db[i], &al, passages);
                 Some((i, row))
             })
@@ -704,7 +753,8 @@ impl PairOut {
         self.a_reused.push(num(&row[3]));
         self.b_reused.push(num(&row[4]));
         self.passages.push(text(&row[5]));
-        self.line.push(Some(json_line(rows::PAIR_SCHEMA, row).map_err(werr)?));
+        self.line
+            .push(Some(json_line(rows::PAIR_SCHEMA, row).map_err(werr)?));
         Ok(())
     }
 
@@ -734,17 +784,27 @@ fn string_list(col: &std::sync::Arc<dyn Array>, i: usize) -> PyResult<Vec<Option
         .as_any()
         .downcast_ref::<StringArray>()
         .ok_or_else(|| werr(format!("expected a list of text, got {}", v.data_type())))?;
-    Ok((0..s.len()).map(|k| (!s.is_null(k)).then(|| s.value(k).to_owned())).collect())
+    Ok((0..s.len())
+        .map(|k| (!s.is_null(k)).then(|| s.value(k).to_owned()))
+        .collect())
 }
 
 /// The representative of each cluster (`members`, `chars`, `dates`: aligned
 /// lists): rows `(label, rep)`.
 #[pyfunction]
-pub fn representatives<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>, keep: &str) -> PyResult<Bound<'py, PyAny>> {
+pub fn representatives<'py>(
+    py: Python<'py>,
+    batch: &Bound<'py, PyAny>,
+    keep: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let pick = pick(keep)?;
     let batch = import_batch(batch)?;
     let label = column::<Int64Array>(&batch, "label")?;
-    let col = |n: &str| batch.column_by_name(n).ok_or_else(|| werr(format!("the batch has no column `{n}`")));
+    let col = |n: &str| {
+        batch
+            .column_by_name(n)
+            .ok_or_else(|| werr(format!("the batch has no column `{n}`")))
+    };
     let (members, chars, dates) = (col("members")?, col("chars")?, col("dates")?);
     let (mut l, mut rep) = (Vec::new(), Vec::new());
     for i in 0..batch.num_rows() {
@@ -752,20 +812,32 @@ pub fn representatives<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>, keep: &s
         let cs = int_list(chars, i)?;
         let ds = string_list(dates, i)?;
         let infos = ms.iter().zip(cs).zip(ds).map(|((&m, c), d)| {
-            (m, whence::cluster::DocInfo::new(m, c as usize, d.as_deref().and_then(parse_date)))
+            (
+                m,
+                whence::cluster::DocInfo::new(m, c as usize, d.as_deref().and_then(parse_date)),
+            )
         });
         if let Some(r) = stages::representative(infos, pick) {
             l.push(label.value(i));
             rep.push(i64::from(r));
         }
     }
-    export_batch(py, BatchBuilder::new().int64("label", l).int64("rep", rep).finish()?)
+    export_batch(
+        py,
+        BatchBuilder::new()
+            .int64("label", l)
+            .int64("rep", rep)
+            .finish()?,
+    )
 }
 
 /// Output rows of clusters `(cluster, member_ids, rep_id)` (members in reading
 /// order): `(cluster, members, representative, line)`, `members` as JSON text.
 #[pyfunction]
-pub fn cluster_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub fn cluster_lines<'py>(
+    py: Python<'py>,
+    batch: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     use whence::table::Cell;
     let batch = import_batch(batch)?;
     let cluster = column::<Int64Array>(&batch, "cluster")?;
@@ -796,7 +868,11 @@ pub fn cluster_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResul
 /// Output rows of removed documents `(id, kept, cluster, cluster_size)`: the
 /// batch plus `reason` and `line`.
 #[pyfunction]
-pub fn removed_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>, keep: &str) -> PyResult<Bound<'py, PyAny>> {
+pub fn removed_lines<'py>(
+    py: Python<'py>,
+    batch: &Bound<'py, PyAny>,
+    keep: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let pick = pick(keep)?;
     let batch = import_batch(batch)?;
     let id = required_strings(&batch, "id")?;
@@ -817,7 +893,10 @@ pub fn removed_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>, keep: &str
         }
         lines.push(Some(json_line(rows::REMOVED_SCHEMA, row).map_err(werr)?));
     }
-    let out = BatchBuilder::new().utf8("reason", reason).utf8("line", lines).finish()?;
+    let out = BatchBuilder::new()
+        .utf8("reason", reason)
+        .utf8("line", lines)
+        .finish()?;
     let mut columns: Vec<(String, std::sync::Arc<dyn Array>)> = batch
         .schema()
         .fields()

@@ -35,7 +35,8 @@ def whence_bin() -> Path:
 
 
 def run_cli(binary: Path, *args: object) -> subprocess.CompletedProcess:
-    r = subprocess.run([str(binary), *map(str, args), "--quiet"], capture_output=True, text=True)
+    quiet = [] if args and args[0] == "compare" else ["--quiet"]  # compare has no --quiet
+    r = subprocess.run([str(binary), *map(str, args), *quiet], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return r
 

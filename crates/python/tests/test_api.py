@@ -40,8 +40,8 @@ def test_compare_equals_the_cli_and_offsets_slice(whence_bin, tmp_path):
         a = REWRITE[p["a"][0]:p["a"][1]]
         b = WIRE[p["b"][0]:p["b"][1]]
         assert a.strip() and b.strip()
-    edited = [p for p in r["passages"] if p["kind"] == "edited"][0]
-    assert "barriers were designed" in REWRITE[edited["a"][0]:edited["a"][1]]
+    edited = [REWRITE[p["a"][0]:p["a"][1]] for p in r["passages"] if p["kind"] == "edited"]
+    assert any("barriers were designed" in e for e in edited), edited
 
 
 def test_offsets_are_code_points():

@@ -80,6 +80,7 @@ const PAIR_SCHEMA: Schema = &[
     ("a", ColType::Str),
     ("b", ColType::Str),
     ("relation", ColType::Str),
+    ("confidence", ColType::F64),
     ("a_reused", ColType::F64),
     ("b_reused", ColType::F64),
     ("passages", ColType::Json),
@@ -154,6 +155,7 @@ pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
             Cell::Str(a.id.to_string()),
             Cell::Str(b.id.to_string()),
             Cell::Str(s.relation.as_str().to_owned()),
+            Cell::F64(s.confidence),
             Cell::F64(s.a_reused),
             Cell::F64(s.b_reused),
             if args.passages {

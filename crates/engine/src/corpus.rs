@@ -5,6 +5,9 @@
 //! spans from two detectors: block features inside the document
 //! (`whence_extract::detect_boilerplate`) and lines that recur across many
 //! documents of the same site (`whence_extract::RepeatedLines`, two passes).
+//! Publication dates are checked as the corpus is read: a date that
+//! `whence_cluster::parse_timestamp` cannot read is counted in [`DateStats`]
+//! and reported as a warning naming the document, never dropped silently.
 
 use rayon::prelude::*;
 use whence_core::{Document, Span};
@@ -23,7 +26,21 @@ pub struct Loaded {
     /// Warnings attached to documents (renamed ids, replaced bytes), as messages.
     pub warnings: Vec<String>,
     pub stats: ReadStats,
+    pub dates: DateStats,
 }
+
+/// How many documents carry a publication date, and how many of those dates
+/// could not be read (those documents are treated as undated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DateStats {
+    /// Documents whose date was read.
+    pub dated: usize,
+    /// Documents with a date field that could not be read.
+    pub unreadable: usize,
+}
+
+/// Unreadable dates reported one by one; beyond this, only the count.
+const DATE_WARNINGS: usize = 10;
 
 /// Reads every document of the corpus; `progress` is called every 1,000 items.
 pub fn load(
@@ -44,6 +61,22 @@ pub fn load(
                 ..
             }) => {
                 out.warnings.extend(warnings.iter().map(|w| w.to_string()));
+                if let Some(date) = doc.meta.date.as_deref() {
+                    match whence_cluster::parse_timestamp(date) {
+                        Ok(_) => out.dates.dated += 1,
+                        Err(e) => {
+                            out.dates.unreadable += 1;
+                            if out.dates.unreadable <= DATE_WARNINGS {
+                                let at = line.map_or(String::new(), |l| format!(":{l}"));
+                                out.warnings.push(format!(
+                                    "{input}{at}: document {}: unreadable date {date:?} ({e}); \
+                                     treated as undated",
+                                    doc.id
+                                ));
+                            }
+                        }
+                    }
+                }
                 out.origins.push((input.to_string(), line));
                 out.docs.push(doc);
             }
@@ -55,6 +88,18 @@ pub fn load(
         }
     }
     out.stats = docs.into_stats();
+    if out.dates.unreadable > 0 {
+        out.warnings.push(format!(
+            "{} of {} dates could not be read{}; those documents are treated as undated",
+            out.dates.unreadable,
+            out.dates.unreadable + out.dates.dated,
+            if out.dates.unreadable > DATE_WARNINGS {
+                format!(" (the first {DATE_WARNINGS} are listed above)")
+            } else {
+                String::new()
+            }
+        ));
+    }
     Ok(out)
 }
 
@@ -93,6 +138,54 @@ pub fn mark_boilerplate(docs: &mut [Document], config: &Config) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unreadable_dates_are_counted_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.jsonl");
+        let mut lines = vec![
+            r#"{"id": "east", "text": "One.", "date": "2015-10-02T01:00:00+05:00"}"#.to_owned(),
+            r#"{"id": "bad", "text": "Two.", "date": "31-MAR-1987 605:12:19.12"}"#.to_owned(),
+            r#"{"id": "none", "text": "Three."}"#.to_owned(),
+        ];
+        lines.extend(
+            (0..11).map(|i| format!(r#"{{"id": "z{i}", "text": "More.", "date": "soon"}}"#)),
+        );
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let options = whence_ingest::CorpusSpec::with_inputs([path])
+            .validate()
+            .unwrap();
+        let loaded = load(&options, |_| {}).unwrap();
+        assert_eq!(loaded.docs.len(), 14, "no document is dropped");
+        assert_eq!(
+            loaded.dates,
+            DateStats {
+                dated: 1,
+                unreadable: 12
+            }
+        );
+        let named: Vec<&String> = loaded
+            .warnings
+            .iter()
+            .filter(|w| w.contains("unreadable date"))
+            .collect();
+        assert_eq!(named.len(), DATE_WARNINGS, "{:?}", loaded.warnings);
+        assert!(
+            named[0].contains("news.jsonl:2: document bad"),
+            "{}",
+            named[0]
+        );
+        assert!(
+            named[0].contains("time of day out of range"),
+            "{}",
+            named[0]
+        );
+        let last = loaded.warnings.last().unwrap();
+        assert!(
+            last.starts_with("12 of 13 dates could not be read"),
+            "{last}"
+        );
+    }
 
     #[test]
     fn site_chrome_is_marked_across_documents() {

@@ -73,7 +73,7 @@ pub(crate) fn align_oriented(
         cfg.align(),
         encoder,
     );
-    al.summary.relation = orient(al.summary.relation, time_of(a), time_of(b));
+    al.summary = orient(&al.summary, time_of(a), time_of(b));
     al
 }
 

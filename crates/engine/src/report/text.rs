@@ -47,7 +47,8 @@ fn relation_words(r: Relation) -> &'static str {
         Relation::NearDuplicate => "near-duplicate",
         Relation::ADerivedFromB => "A derived from B",
         Relation::BDerivedFromA => "B derived from A",
-        Relation::SharedSource => "shared source (neither contains the other)",
+        Relation::UnknownDirection => "one derived from the other, direction unknown",
+        Relation::SharedSource => "shared text (neither is mostly the other's)",
         Relation::Unrelated => "unrelated",
     }
 }

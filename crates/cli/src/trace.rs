@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
 use whence::ingest::{read_document, Input, ReadOptions};
-use whence::pipeline::{self, PipelineConfig};
+use whence::pipeline::{self, PipelineConfig, TraceOptions};
 use whence::{CharIndex, RawConfig, Span};
 
 use crate::corpus_args::CorpusArgs;
@@ -30,6 +30,13 @@ pub(crate) struct TraceArgs {
     /// Skip the sentence-level paraphrase stage.
     #[arg(long)]
     no_paraphrase: bool,
+    /// Keep corpus documents that are DOC itself (same id, text or file) as sources.
+    #[arg(long)]
+    include_self: bool,
+    /// DOC's publication date, when DOC does not carry one (sources dated
+    /// after it are flagged as later).
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
     #[command(flatten)]
     semantic: SemanticArgs,
     #[command(flatten)]
@@ -67,19 +74,56 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
     for w in &warnings {
         eprintln!("whence: warning: {w}");
     }
+    if let Some(date) = &args.date {
+        doc.meta.date = Some(date.clone());
+    }
+    if let Some(date) = doc.meta.date.as_deref() {
+        whence::cluster::parse_timestamp(date)
+            .with_context(|| format!("cannot read the date {date:?} of {}", doc.id))?;
+    }
     doc.boilerplate = whence::boilerplate_of(&doc, &cfg.compare);
     let mut loaded = args.corpus.load(&args.corpus_inputs, "corpus")?;
+    if loaded.docs.is_empty() {
+        anyhow::bail!(
+            "the corpus holds no readable document ({}); nothing to trace against",
+            loaded.stats
+        );
+    }
+    // corpus documents read whole from DOC's own file
+    let own = std::fs::canonicalize(&args.doc).ok();
+    let same_file: Vec<u32> = loaded
+        .origins
+        .iter()
+        .enumerate()
+        .filter(|(_, (input, line))| {
+            line.is_none() && own.is_some() && std::fs::canonicalize(input).ok() == own
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
     whence::corpus::mark_boilerplate(&mut loaded.docs, &cfg.compare);
     let encoder = args
         .semantic
         .encoder(!args.no_paraphrase, true, args.corpus.quiet)?;
-    let t = pipeline::trace_with(
+    let options = TraceOptions {
+        include_self: args.include_self,
+        same_file,
+    };
+    let t = pipeline::trace_with_options(
         &doc,
         &loaded.docs,
         &cfg,
         encoder.as_ref().map(|e| e as &dyn SentenceEncoder),
+        &options,
     )
     .context("trace failed")?;
+    for &(i, why) in &t.left_out {
+        eprintln!(
+            "whence: note: left out {} as {} itself ({}); --include-self keeps it",
+            loaded.docs[i as usize].id,
+            doc.id,
+            why.as_str()
+        );
+    }
     report_failures(encoder.as_ref());
     let idx = CharIndex::new(&doc.text);
     let mut stdout = std::io::stdout().lock();
@@ -102,11 +146,14 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
                     })
                     .collect();
                 json!({"id": src.id.as_str(), "reused": s.alignment.summary.a_reused,
-                       "relation": s.alignment.summary.relation.as_str(), "passages": passages})
+                       "reused_lexical": s.reused_lexical,
+                       "relation": s.alignment.summary.relation.as_str(), "later": s.later,
+                       "passages": passages})
             })
             .collect();
         let v = json!({
-            "doc": {"id": doc.id.as_str(), "chars": idx.len_chars(), "boilerplate": spans(&idx, &doc.boilerplate)},
+            "doc": {"id": doc.id.as_str(), "chars": idx.len_chars(), "boilerplate": spans(&idx, &doc.boilerplate),
+                    "date": t.time.map(|t| t.to_string())},
             "derivation": t.derivation.as_str(),
             "reused": t.reused,
             "reused_lexical": t.reused_lexical,
@@ -131,11 +178,16 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
             let sum = &s.alignment.summary;
             writeln!(
                 stdout,
-                "\n  {}  {:.0}% of {} from it ({})",
+                "\n  {}  {:.0}% of {} from it ({}){}",
                 src.id,
                 sum.a_reused * 100.0,
                 doc.id,
-                sum.relation.as_str()
+                sum.relation.as_str(),
+                if s.later {
+                    "; dated after it, so not its source"
+                } else {
+                    ""
+                }
             )?;
             for p in &s.alignment.passages {
                 let (a0, a1) = idx.span_to_chars(p.a);

@@ -72,6 +72,7 @@ fn json_output_follows_the_contract() {
         "near_duplicate",
         "a_derived_from_b",
         "b_derived_from_a",
+        "unknown_direction",
         "shared_source",
         "unrelated"
     ]
@@ -489,7 +490,10 @@ fn pairs_reports_verified_pairs_and_clusters_whatever_the_threads() {
         .iter()
         .find(|v| v["a"] == "reprint" && v["b"] == "wire")
         .unwrap();
-    assert_eq!(reprint["relation"], "a_derived_from_b");
+    // undated, and nothing in the texts says which came first (issue 11: the
+    // shorter side is not thereby the derived one)
+    assert_eq!(reprint["relation"], "unknown_direction");
+    assert!(reprint["confidence"].as_f64().unwrap() >= 0.9);
     assert!(!reprint["passages"].as_array().unwrap().is_empty());
     let clusters = lines(&dir.path().join("c1.jsonl"));
     assert_eq!(clusters.len(), 1);
@@ -570,4 +574,55 @@ fn dedup_keeps_one_per_cluster_and_accounts_for_every_document() {
         "the bad line is reported: {err}"
     );
     assert!(err.contains("kept 2, removed 1"), "{err}");
+}
+
+#[test]
+fn trace_leaves_the_document_itself_out_and_refuses_an_empty_corpus() {
+    // issue 11: `trace demo/rewrite.txt --in demo/` named the document as its own source
+    let v = json(&run(&[
+        "trace",
+        p(&demo("rewrite.txt")),
+        "--in",
+        p(&repo().join("demo")),
+        "--json",
+    ]));
+    let ids: Vec<&str> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"rewrite"), "{ids:?}");
+    assert!(ids.contains(&"wire"), "{ids:?}");
+    let kept = json(&run(&[
+        "trace",
+        p(&demo("rewrite.txt")),
+        "--in",
+        p(&repo().join("demo")),
+        "--include-self",
+        "--json",
+    ]));
+    assert_eq!(kept["sources"][0]["id"], "rewrite");
+    // an empty corpus is an error, not "non derived"
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let out = run(&[
+        "trace",
+        p(&demo("rewrite.txt")),
+        "--in",
+        p(&empty),
+        "--json",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no readable document"),
+        "{}",
+        stderr(&out)
+    );
+    // so is one that cannot be read
+    let missing = dir.path().join("missing");
+    let out = run(&["trace", p(&demo("rewrite.txt")), "--in", p(&missing)]);
+    assert!(!out.status.success());
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }

@@ -37,8 +37,9 @@ pub use dedup::{dedup, without_boilerplate, Dedup, Removal};
 pub use pairs::{pairs, pairs_with};
 pub use sketch::{sketch, Sketch};
 pub use trace::{
-    content_overlap, derivation, trace, trace_with, ContentOverlap, Derivation, Source, Trace,
-    DERIVED_MIN_IN_SOURCES, DERIVED_MIN_LEXICAL, WHOLLY_MAX_NEW_WORDS,
+    content_overlap, derivation, trace, trace_with, trace_with_options, ContentOverlap, Derivation,
+    SelfMatch, Source, Trace, TraceOptions, DERIVED_MIN_IN_SOURCES, DERIVED_MIN_LEXICAL,
+    WHOLLY_MAX_NEW_WORDS,
 };
 pub use verify::{is_reuse, verify, verify_with};
 
@@ -56,6 +57,8 @@ pub enum PipelineError {
     Index(#[from] whence_candidates::IndexError),
     #[error("the corpus has more than {} documents", u32::MAX)]
     TooManyDocuments,
+    #[error("the corpus holds no readable document")]
+    EmptyCorpus,
 }
 
 /// Stages reported to a progress callback.

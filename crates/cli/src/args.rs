@@ -122,9 +122,12 @@ impl InputArgs {
         Ok(spec.validate()?)
     }
 
-    /// The text field's name, as output documents write it back.
-    pub fn text_field(&self) -> &str {
-        self.text_field.as_deref().unwrap_or("text")
+    /// The field names output documents are written back under.
+    pub fn doc_keys(&self) -> whence::report::rows::DocKeys<'_> {
+        whence::report::rows::DocKeys {
+            id: self.id_field.as_deref().unwrap_or("id"),
+            text: self.text_field.as_deref().unwrap_or("text"),
+        }
     }
 
     /// Reads one document (`compare`, `trace`), telling its warnings.
@@ -169,7 +172,11 @@ impl InputArgs {
         if self.strict && !loaded.skips.is_empty() {
             anyhow::bail!(
                 "{} skipped and --strict was given; nothing written",
-                count(loaded.skips.len() as u64, "input document was", "input documents were")
+                count(
+                    loaded.skips.len() as u64,
+                    "input document was",
+                    "input documents were"
+                )
             );
         }
         Ok(loaded)
@@ -213,7 +220,10 @@ impl OutArgs {
             .chain(others.iter().copied())
             .collect();
         if all.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-            return Err(UsageError("only one output can go to stdout (-); name files for the others".into()).into());
+            return Err(UsageError(
+                "only one output can go to stdout (-); name files for the others".into(),
+            )
+            .into());
         }
         for p in all {
             check_writable(p, self.format_for(p)).map_err(|e| match e {
@@ -225,7 +235,11 @@ impl OutArgs {
     }
 
     /// A table writer for `path` (--out or another output of the command).
-    pub fn create<S: AsRef<str>>(&self, path: &Path, columns: &[(S, ColType)]) -> Result<TableWriter> {
+    pub fn create<S: AsRef<str>>(
+        &self,
+        path: &Path,
+        columns: &[(S, ColType)],
+    ) -> Result<TableWriter> {
         Ok(TableWriter::create(path, self.format_for(path), columns)?)
     }
 }

@@ -67,17 +67,26 @@ pub(crate) fn run(args: DedupArgs) -> Result<()> {
         Keep::First => Pick::First,
     };
     let dedup = pipeline::dedup(docs, &outcome.pairs, pick);
-    let text_field = args.input.text_field();
+    let keys = args.input.doc_keys();
     let kept: Vec<_> = docs
         .iter()
         .enumerate()
         .filter(|(i, _)| dedup.is_kept(*i as u32))
         .map(|(i, d)| {
-            let text = args.drop_boilerplate.then(|| pipeline::without_boilerplate(d));
-            document_object(d, loaded.fields.get(i).and_then(|f| f.as_deref()), text_field, text)
+            let text = args
+                .drop_boilerplate
+                .then(|| pipeline::without_boilerplate(d));
+            document_object(
+                d,
+                loaded.fields.get(i).and_then(|f| f.as_deref()),
+                keys,
+                text,
+            )
         })
         .collect();
-    let mut out = args.out.create(&args.out.out, &document_columns(&kept, text_field))?;
+    let mut out = args
+        .out
+        .create(&args.out.out, &document_columns(&kept, keys))?;
     for obj in kept {
         out.write_object(obj)?;
     }
@@ -85,7 +94,8 @@ pub(crate) fn run(args: DedupArgs) -> Result<()> {
     let mut why: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for r in &dedup.removed {
         let w = dedup.why(docs, r, pick);
-        *why.entry((w.reason.as_str(), w.kept_by.as_str())).or_default() += 1;
+        *why.entry((w.reason.as_str(), w.kept_by.as_str()))
+            .or_default() += 1;
     }
     if let Some(path) = &args.removed {
         let mut rw = args.out.create(path, REMOVED_COLUMNS)?;
@@ -101,7 +111,11 @@ pub(crate) fn run(args: DedupArgs) -> Result<()> {
     args.run.summary(format_args!(
         "whence dedup: {}; {}; kept {}, removed {}{}, {:.1} s",
         loaded.stats,
-        count(dedup.clusters.len() as u64, "near-duplicate cluster", "near-duplicate clusters"),
+        count(
+            dedup.clusters.len() as u64,
+            "near-duplicate cluster",
+            "near-duplicate clusters"
+        ),
         count(written as u64, "document", "documents"),
         count(dedup.removed.len() as u64, "document", "documents"),
         if reasons.is_empty() {

@@ -38,14 +38,23 @@ pub(crate) fn run(args: ExtractArgs) -> Result<()> {
     }
     .validate()?;
     whence::corpus::mark_boilerplate(&mut loaded.docs, &config);
-    let text_field = args.input.text_field();
+    let keys = args.input.doc_keys();
     let objects: Vec<_> = loaded
         .docs
         .iter()
         .enumerate()
-        .map(|(i, d)| document_object(d, loaded.fields.get(i).and_then(|f| f.as_deref()), text_field, None))
+        .map(|(i, d)| {
+            document_object(
+                d,
+                loaded.fields.get(i).and_then(|f| f.as_deref()),
+                keys,
+                None,
+            )
+        })
         .collect();
-    let mut out = args.out.create(&args.out.out, &document_columns(&objects, text_field))?;
+    let mut out = args
+        .out
+        .create(&args.out.out, &document_columns(&objects, keys))?;
     for obj in objects {
         out.write_object(obj)?;
     }

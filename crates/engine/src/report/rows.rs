@@ -113,28 +113,45 @@ pub fn cluster_row(docs: &[Document], c: &Cluster) -> Vec<Cell> {
     ]
 }
 
+/// The input field names a document is written back under.
+#[derive(Clone, Copy, Debug)]
+pub struct DocKeys<'a> {
+    /// The id field (a dotted path is written as `id`).
+    pub id: &'a str,
+    /// The text field.
+    pub text: &'a str,
+}
+
+impl Default for DocKeys<'_> {
+    fn default() -> Self {
+        DocKeys {
+            id: "id",
+            text: "text",
+        }
+    }
+}
+
 /// A document as `extract` and `dedup` write it, the shape every whence command
 /// reads back. A document read from a JSON object keeps every field of it
-/// (`fields`: author, category, its own `source` or `id` names…) with its text
-/// under `text_field`; any other document is `{"id", "text", "title"?, "date"?,
-/// "site"?, "url"?}`. Both get `"boilerplate"`: the spans found, in code points
-/// of `text` (omitted when `text` is given without them, as by `dedup
-/// --drop-boilerplate`).
+/// (`fields`: author, category, its own `source`…), its text under the text
+/// field's name and the id whence gave it under the id field's (`id` when that
+/// is a dotted path), so the ids other outputs name (`dedup --removed`) are found
+/// in it. Any other document is `{"id", "text", "title"?, "date"?, "site"?,
+/// "url"?}`. Both get `"boilerplate"`: the spans found, in code points of the
+/// text (omitted when `text` is given instead, as by `dedup --drop-boilerplate`).
 pub fn document_object(
     doc: &Document,
     fields: Option<&Fields>,
-    text_field: &str,
+    keys: DocKeys,
     text: Option<String>,
 ) -> Map<String, Value> {
-    let mut obj = match fields {
+    let (mut obj, id_key, text_key) = match fields {
         Some(f) => {
-            let mut o = f.clone();
-            o.insert(text_field.to_owned(), Value::Null);
-            o
+            let id_key = if keys.id.contains('.') { "id" } else { keys.id };
+            (f.clone(), id_key, keys.text)
         }
         None => {
             let mut o = Map::new();
-            o.insert("id".into(), Value::String(doc.id.to_string()));
             let m = &doc.meta;
             for (k, v) in [
                 ("title", &m.title),
@@ -146,16 +163,16 @@ pub fn document_object(
                     o.insert(k.into(), Value::String(v.clone()));
                 }
             }
-            o
+            (o, "id", "text")
         }
     };
-    let key = if fields.is_some() { text_field } else { "text" };
+    obj.insert(id_key.to_owned(), Value::String(doc.id.to_string()));
     match text {
         Some(t) => {
-            obj.insert(key.to_owned(), Value::String(t));
+            obj.insert(text_key.to_owned(), Value::String(t));
         }
         None => {
-            obj.insert(key.to_owned(), Value::String(doc.text.clone()));
+            obj.insert(text_key.to_owned(), Value::String(doc.text.clone()));
             let idx = CharIndex::new(&doc.text);
             obj.insert("boilerplate".into(), spans_json(&idx, &doc.boilerplate));
         }
@@ -163,12 +180,12 @@ pub fn document_object(
     obj
 }
 
-/// The columns for [`document_object`]s: `id` and the text first, then the
+/// The columns for [`document_object`]s: the id and the text first, then the
 /// other keys as [`crate::table::infer_columns`] types them (`boilerplate` as
 /// spans).
 pub fn document_columns<'m>(
     objects: impl IntoIterator<Item = &'m Map<String, Value>>,
-    text_field: &str,
+    keys: DocKeys,
 ) -> Vec<(String, ColType)> {
     let mut cols = crate::table::infer_columns(objects);
     for (name, ty) in cols.iter_mut() {
@@ -178,7 +195,8 @@ pub fn document_columns<'m>(
     }
     let rank = |n: &str| match n {
         "id" => 0,
-        _ if n == text_field || n == "text" => 1,
+        _ if n == keys.id => 0,
+        _ if n == keys.text || n == "text" => 1,
         _ => 2,
     };
     cols.sort_by_key(|(n, _)| rank(n));
@@ -197,7 +215,12 @@ pub const REMOVED_COLUMNS: &[(&str, ColType)] = &[
 ];
 
 /// One removed document as a row of [`REMOVED_COLUMNS`].
-pub fn removal_row(docs: &[Document], dedup: &Dedup, r: &Removal, pick: whence_cluster::Pick) -> Vec<Cell> {
+pub fn removal_row(
+    docs: &[Document],
+    dedup: &Dedup,
+    r: &Removal,
+    pick: whence_cluster::Pick,
+) -> Vec<Cell> {
     let c = &dedup.clusters[r.cluster];
     let why = dedup.why(docs, r, pick);
     vec![
@@ -249,7 +272,7 @@ mod tests {
         let mut d = Document::new("n:1", "Ünïcode text. Subscribe!");
         d.boilerplate = vec![Span::new(16, 26)];
         d.meta.site = Some("bbc".into());
-        let plain = document_object(&d, None, "text", None);
+        let plain = document_object(&d, None, DocKeys::default(), None);
         assert_eq!(
             Value::Object(plain),
             json!({"id": "n:1", "site": "bbc", "text": "Ünïcode text. Subscribe!", "boilerplate": [[14, 24]]})
@@ -258,10 +281,20 @@ mod tests {
             .as_object()
             .unwrap()
             .clone();
-        let kept = document_object(&d, Some(&fields), "body", Some("Ünïcode text.".into()));
+        let keys = DocKeys {
+            id: "uid",
+            text: "body",
+        };
+        let kept = document_object(&d, Some(&fields), keys, Some("Ünïcode text.".into()));
         assert_eq!(
             Value::Object(kept),
-            json!({"uid": 7, "source": "bbc", "author": "Ann", "body": "Ünïcode text."})
+            json!({"uid": "n:1", "source": "bbc", "author": "Ann", "body": "Ünïcode text."})
         );
+        let keys = DocKeys {
+            id: "meta.id",
+            text: "text",
+        };
+        let nested = document_object(&d, Some(&fields), keys, Some(String::new()));
+        assert_eq!(nested["id"], "n:1");
     }
 }

@@ -7,10 +7,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use whence::batch::{compare_batch, parse_pairs};
+use whence::compare_with;
 use whence::ingest::Input;
 use whence::report::{compare_html, compare_json, compare_text};
 use whence::semantic::SentenceEncoder;
-use whence::compare_with;
 
 use crate::args::{AlignArgs, InputArgs, RunArgs, ShowArgs};
 use crate::notices::{count, UsageError};
@@ -49,9 +49,14 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
     if let Some(pairs) = &args.pairs {
         return run_pairs(&args, pairs);
     }
-    let (a, b) = (args.a.clone().unwrap_or_default(), args.b.clone().unwrap_or_default());
+    let (a, b) = (
+        args.a.clone().unwrap_or_default(),
+        args.b.clone().unwrap_or_default(),
+    );
     if Input::from_arg(&a) == Input::Stdin && Input::from_arg(&b) == Input::Stdin {
-        return Err(UsageError("only one of the two documents can be read from stdin (-)".into()).into());
+        return Err(
+            UsageError("only one of the two documents can be read from stdin (-)".into()).into(),
+        );
     }
     args.show.check()?;
     let config = args.align.config(Some(&args.semantic))?;
@@ -85,7 +90,10 @@ pub(crate) fn run(args: CompareArgs) -> Result<()> {
 fn run_pairs(args: &CompareArgs, pairs: &PathBuf) -> Result<()> {
     let started = Instant::now();
     if args.show.html.is_some() {
-        return Err(UsageError("--html writes one comparison; with --pairs every pair is a JSON line".into()).into());
+        return Err(UsageError(
+            "--html writes one comparison; with --pairs every pair is a JSON line".into(),
+        )
+        .into());
     }
     let mut text = String::new();
     if Input::from_arg(pairs) == Input::Stdin {

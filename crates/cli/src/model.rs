@@ -81,14 +81,16 @@ fn install(args: InstallArgs) -> Result<()> {
     eprintln!("whence: installing from {} …", from.display());
     let dir = install_to(&from, &to)?;
     let m = Model::load(&dir)?;
-    writeln!(out, 
+    writeln!(
+        out,
         "installed {} ({}-dimensional vectors, up to {} tokens a sentence)",
         dir.display(),
         m.dim(),
         m.max_length()
     )?;
     if resolve_model_dir(None).as_deref() != Some(dir.as_path()) {
-        writeln!(out, 
+        writeln!(
+            out,
             "note: this is not where whence looks by default; use --model {0} or WHENCE_MODEL={0}",
             dir.display()
         )?;
@@ -98,7 +100,10 @@ fn install(args: InstallArgs) -> Result<()> {
 
 fn info(args: InfoArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "whence looks for a sentence-embedding model in this order:")?;
+    writeln!(
+        out,
+        "whence looks for a sentence-embedding model in this order:"
+    )?;
     for c in candidates(args.model.as_deref()) {
         let state = if c.complete {
             "model files present"
@@ -107,7 +112,8 @@ fn info(args: InfoArgs) -> Result<()> {
         } else {
             "absent"
         };
-        writeln!(out, 
+        writeln!(
+            out,
             "  {:<13} {}  [{state}]",
             c.source.to_string(),
             c.path.display()
@@ -115,13 +121,15 @@ fn info(args: InfoArgs) -> Result<()> {
     }
     match resolve_model_dir(args.model.as_deref()) {
         None => {
-            writeln!(out, 
+            writeln!(
+                out,
                 "no model installed: the semantic layer is off.\nTo {}",
                 install_hint()
             )?;
         }
         Some(dir) => match Model::load(&dir) {
-            Ok(m) => writeln!(out, 
+            Ok(m) => writeln!(
+                out,
                 "using {}: loads fine ({}-dimensional vectors, up to {} tokens a sentence)",
                 dir.display(),
                 m.dim(),

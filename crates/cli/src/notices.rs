@@ -65,7 +65,11 @@ impl Notices {
     /// Prints the counts of what was not shown.
     pub fn finish(self) {
         for ((label, kind), n) in self.more {
-            let what = if label == "skipped" { "skipped" } else { "warnings" };
+            let what = if label == "skipped" {
+                "skipped"
+            } else {
+                "warnings"
+            };
             eprintln!(
                 "whence: … and {n} more {what} like these ({kind}); --verbose lists every one"
             );
@@ -138,9 +142,16 @@ mod tests {
 
     #[test]
     fn causes_are_said_once() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory (os error 2)");
-        let e = anyhow::Error::new(io).context("x.jsonl: cannot read: No such file or directory (os error 2)");
-        assert_eq!(message(&e), "x.jsonl: cannot read: No such file or directory (os error 2)");
+        let io = std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "No such file or directory (os error 2)",
+        );
+        let e = anyhow::Error::new(io)
+            .context("x.jsonl: cannot read: No such file or directory (os error 2)");
+        assert_eq!(
+            message(&e),
+            "x.jsonl: cannot read: No such file or directory (os error 2)"
+        );
         let e = anyhow::anyhow!("inner").context("outer");
         assert_eq!(message(&e), "outer: inner");
         assert_eq!(count(1, "cluster", "clusters"), "1 cluster");
@@ -150,8 +161,17 @@ mod tests {
     #[test]
     fn broken_pipes_and_usage_errors_are_told_apart() {
         let pipe = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe");
-        assert!(matches!(classify(&anyhow::Error::new(pipe).context("writing")), Exit::BrokenPipe));
-        assert!(matches!(classify(&UsageError("two stdins".into()).into()), Exit::Usage));
-        assert!(matches!(classify(&anyhow::anyhow!("bad file")), Exit::Input));
+        assert!(matches!(
+            classify(&anyhow::Error::new(pipe).context("writing")),
+            Exit::BrokenPipe
+        ));
+        assert!(matches!(
+            classify(&UsageError("two stdins".into()).into()),
+            Exit::Usage
+        ));
+        assert!(matches!(
+            classify(&anyhow::anyhow!("bad file")),
+            Exit::Input
+        ));
     }
 }

@@ -108,14 +108,21 @@ pub(crate) fn run(args: PairsArgs) -> Result<()> {
         }
         cw.finish()?;
     }
-    let embedded = encoder.as_ref().and_then(Encoder::model).map_or(String::new(), |m| {
-        let (_, hits, misses) = m.cache_stats();
-        format!(", {misses} sentences embedded ({hits} cache hits)")
-    });
+    let embedded = encoder
+        .as_ref()
+        .and_then(Encoder::model)
+        .map_or(String::new(), |m| {
+            let (_, hits, misses) = m.cache_stats();
+            format!(", {misses} sentences embedded ({hits} cache hits)")
+        });
     args.run.summary(format_args!(
         "whence pairs: {}; {} ({} from LSH), {}, {}{embedded}, {:.1} s",
         loaded.stats,
-        count(outcome.candidates as u64, "candidate pair", "candidate pairs"),
+        count(
+            outcome.candidates as u64,
+            "candidate pair",
+            "candidate pairs"
+        ),
         outcome.lsh_pairs,
         count(written as u64, "reuse pair", "reuse pairs"),
         count(clusters.len() as u64, "cluster", "clusters"),

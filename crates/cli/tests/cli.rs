@@ -189,8 +189,16 @@ fn empty_binary_missing_inputs_are_clear_errors() {
         "--paraphrase-threshold",
         "3",
     ]);
-    assert_eq!(out.status.code(), Some(2), "an out-of-range value is a usage error");
-    assert!(stderr(&out).contains("'--paraphrase-threshold <X>': 3 is out of range"), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an out-of-range value is a usage error"
+    );
+    assert!(
+        stderr(&out).contains("'--paraphrase-threshold <X>': 3 is out of range"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The motivating pair (../shared/corpora/seeds); skipped when the corpus is absent.
@@ -570,5 +578,8 @@ fn dedup_keeps_one_per_cluster_and_accounts_for_every_document() {
         err.contains("corpus.jsonl:4") && err.contains("malformed JSON"),
         "the bad line is reported: {err}"
     );
-    assert!(err.contains("kept 2 documents, removed 1 document"), "{err}");
+    assert!(
+        err.contains("kept 2 documents, removed 1 document"),
+        "{err}"
+    );
 }

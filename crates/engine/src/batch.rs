@@ -139,7 +139,11 @@ mod tests {
         assert_eq!(got[0], (2, Ok(("a.txt".into(), "b.txt".into()))));
         assert_eq!(got[1], (4, Ok(("c.txt".into(), "d.txt".into()))));
         assert_eq!(got[2].0, 5);
-        assert!(got[2].1.as_ref().unwrap_err().starts_with("expected two inputs"));
+        assert!(got[2]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .starts_with("expected two inputs"));
         assert_eq!(got[3].1, Err("no `a` field holding a path".into()));
     }
 
@@ -170,7 +174,10 @@ mod tests {
         assert_eq!((failed, out.len()), (1, 150));
         let lines: Vec<u64> = out.iter().map(|v| v["line"].as_u64().unwrap()).collect();
         assert_eq!(lines, (1..=150).collect::<Vec<u64>>());
-        assert!(out[70]["error"].as_str().unwrap().contains("missing.txt: cannot read"));
+        assert!(out[70]["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing.txt: cannot read"));
         assert_ne!(out[0]["summary"]["relation"], "unrelated");
         assert_eq!(out[0]["a"]["id"], "c");
         assert_eq!(out[0]["inputs"][1], p("w.txt"));

@@ -222,8 +222,13 @@ mod tests {
         for f in ["config.json", "tokenizer.json", "model.safetensors"] {
             std::fs::write(dir.path().join(f), "{}").unwrap();
         }
-        let enc = default_encoder(Some(dir.path()), &options).unwrap().unwrap();
-        assert!(enc.model().is_none() && enc.failure().is_none(), "nothing loaded yet");
+        let enc = default_encoder(Some(dir.path()), &options)
+            .unwrap()
+            .unwrap();
+        assert!(
+            enc.model().is_none() && enc.failure().is_none(),
+            "nothing loaded yet"
+        );
         assert!(enc.encode(&["one"]).is_none());
         assert!(enc.encode(&["two"]).is_none());
         let (n, first) = enc.failure().unwrap();
@@ -238,7 +243,9 @@ mod tests {
         // a real (tiny) model loads when first asked
         let tiny = tempfile::tempdir().unwrap();
         tiny::write_tiny_model(tiny.path(), 7, 64).unwrap();
-        let enc = default_encoder(Some(tiny.path()), &options).unwrap().unwrap();
+        let enc = default_encoder(Some(tiny.path()), &options)
+            .unwrap()
+            .unwrap();
         assert!(enc.model().is_none());
         assert_eq!(enc.encode(&["a sentence"]).unwrap().len(), 1);
         assert!(enc.model().is_some() && enc.failure().is_none());

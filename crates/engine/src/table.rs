@@ -109,10 +109,7 @@ impl Format {
 #[non_exhaustive]
 pub enum TableError {
     #[error("{path}: cannot write: {error}")]
-    Io {
-        path: String,
-        error: std::io::Error,
-    },
+    Io { path: String, error: std::io::Error },
     #[error("{path}: parquet: {error}")]
     Parquet {
         path: String,
@@ -172,7 +169,9 @@ pub fn check_writable(path: &Path, format: Format) -> Result<(), TableError> {
 /// Columns for JSON objects of unknown shape (pass-through fields): each key, in
 /// first-seen order, typed by the values it holds (text, integer, number,
 /// boolean; anything else, or a mix, is [`ColType::Json`]).
-pub fn infer_columns<'m>(objects: impl IntoIterator<Item = &'m Map<String, Value>>) -> Vec<(String, ColType)> {
+pub fn infer_columns<'m>(
+    objects: impl IntoIterator<Item = &'m Map<String, Value>>,
+) -> Vec<(String, ColType)> {
     let mut cols: Vec<(String, Option<ColType>)> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for obj in objects {
@@ -250,7 +249,11 @@ fn parquet_field(name: &str, ty: ColType, top: bool, out: &mut String) {
                 ColType::OptBool => "BOOLEAN",
                 _ => "BYTE_ARRAY",
             };
-            let logical = if physical == "BYTE_ARRAY" { " (UTF8)" } else { "" };
+            let logical = if physical == "BYTE_ARRAY" {
+                " (UTF8)"
+            } else {
+                ""
+            };
             out.push_str(&format!(
                 "{} {physical} {name}{logical};",
                 rep(leaf.nullable_leaf())
@@ -271,7 +274,14 @@ struct Leaf {
 /// The leaves of a column of type `ty`, in schema order. `nullable`: an
 /// optional or repeated node lies above (definition levels exist); `repeated`:
 /// a list lies above.
-fn leaves(ty: ColType, top: bool, nullable: bool, repeated: bool, path: &mut Vec<usize>, out: &mut Vec<Leaf>) {
+fn leaves(
+    ty: ColType,
+    top: bool,
+    nullable: bool,
+    repeated: bool,
+    path: &mut Vec<usize>,
+    out: &mut Vec<Leaf>,
+) {
     match ty {
         ColType::List(elem) => leaves(*elem, false, true, true, path, out),
         ColType::Struct(fields) => {
@@ -333,7 +343,16 @@ fn shred(
             }
             for (i, item) in items.iter().enumerate() {
                 let r = if i == 0 { rep } else { list_depth + 1 };
-                shred(*elem, Some(item), false, def + 1, r, list_depth + 1, path, out)?;
+                shred(
+                    *elem,
+                    Some(item),
+                    false,
+                    def + 1,
+                    r,
+                    list_depth + 1,
+                    path,
+                    out,
+                )?;
             }
             Ok(())
         }
@@ -536,25 +555,40 @@ impl TableWriter {
                         let v = data
                             .values
                             .iter()
-                            .map(|x| x.as_f64().ok_or_else(|| bad(format!("{x} is not a number"))))
+                            .map(|x| {
+                                x.as_f64()
+                                    .ok_or_else(|| bad(format!("{x} is not a number")))
+                            })
                             .collect::<Result<Vec<f64>, _>>()?;
-                        col.typed::<DoubleType>().write_batch(&v, defs, reps).map_err(pq)?;
+                        col.typed::<DoubleType>()
+                            .write_batch(&v, defs, reps)
+                            .map_err(pq)?;
                     }
                     ColType::I64 | ColType::OptI64 => {
                         let v = data
                             .values
                             .iter()
-                            .map(|x| x.as_i64().ok_or_else(|| bad(format!("{x} is not an integer"))))
+                            .map(|x| {
+                                x.as_i64()
+                                    .ok_or_else(|| bad(format!("{x} is not an integer")))
+                            })
                             .collect::<Result<Vec<i64>, _>>()?;
-                        col.typed::<Int64Type>().write_batch(&v, defs, reps).map_err(pq)?;
+                        col.typed::<Int64Type>()
+                            .write_batch(&v, defs, reps)
+                            .map_err(pq)?;
                     }
                     ColType::OptBool => {
                         let v = data
                             .values
                             .iter()
-                            .map(|x| x.as_bool().ok_or_else(|| bad(format!("{x} is not a boolean"))))
+                            .map(|x| {
+                                x.as_bool()
+                                    .ok_or_else(|| bad(format!("{x} is not a boolean")))
+                            })
                             .collect::<Result<Vec<bool>, _>>()?;
-                        col.typed::<BoolType>().write_batch(&v, defs, reps).map_err(pq)?;
+                        col.typed::<BoolType>()
+                            .write_batch(&v, defs, reps)
+                            .map_err(pq)?;
                     }
                     _ => {
                         let v: Vec<ByteArray> = data
@@ -565,7 +599,9 @@ impl TableWriter {
                                 other => ByteArray::from(other.to_string().into_bytes()),
                             })
                             .collect();
-                        col.typed::<ByteArrayType>().write_batch(&v, defs, reps).map_err(pq)?;
+                        col.typed::<ByteArrayType>()
+                            .write_batch(&v, defs, reps)
+                            .map_err(pq)?;
                     }
                 }
                 col.close().map_err(pq)?;
@@ -599,7 +635,8 @@ mod tests {
     use serde_json::json;
 
     const SPAN: ColType = ColType::List(&ColType::I64);
-    const PASSAGE: ColType = ColType::Struct(&[("a", SPAN), ("kind", ColType::Str), ("score", ColType::F64)]);
+    const PASSAGE: ColType =
+        ColType::Struct(&[("a", SPAN), ("kind", ColType::Str), ("score", ColType::F64)]);
     const SCHEMA: Schema<'static> = &[
         ("id", ColType::Str),
         ("date", ColType::OptStr),
@@ -620,7 +657,9 @@ mod tests {
                 Cell::I64(3),
                 Cell::Json(json!({"k": [1]})),
                 Cell::Json(json!(["x", "y"])),
-                Cell::Json(json!([{"a": [0, 4], "kind": "verbatim", "score": 1.0}, {"a": [9, 12], "kind": "edited", "score": 0.5}])),
+                Cell::Json(
+                    json!([{"a": [0, 4], "kind": "verbatim", "score": 1.0}, {"a": [9, 12], "kind": "edited", "score": 0.5}]),
+                ),
                 Cell::Json(json!([[0, 4], [], [7, 8]])),
             ],
             vec![
@@ -686,12 +725,21 @@ mod tests {
             json!({"id": "a", "n": 1, "tags": ["x"], "ok": true}),
             json!({"id": "b", "n": 2.5, "author": "Ann"}),
         ];
-        let maps: Vec<Map<String, Value>> = objs.iter().map(|o| o.as_object().unwrap().clone()).collect();
+        let maps: Vec<Map<String, Value>> = objs
+            .iter()
+            .map(|o| o.as_object().unwrap().clone())
+            .collect();
         let cols = infer_columns(&maps);
         let names: Vec<(&str, ColType)> = cols.iter().map(|(n, t)| (n.as_str(), *t)).collect();
         assert_eq!(
             names,
-            [("id", ColType::OptStr), ("n", ColType::OptF64), ("ok", ColType::OptBool), ("tags", ColType::Json), ("author", ColType::OptStr)]
+            [
+                ("id", ColType::OptStr),
+                ("n", ColType::OptF64),
+                ("ok", ColType::OptBool),
+                ("tags", ColType::Json),
+                ("author", ColType::OptStr)
+            ]
         );
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("o.parquet");
@@ -711,8 +759,12 @@ mod tests {
             w.write(vec![Cell::Null]),
             Err(TableError::Shape { got: 1, want: 8 })
         ));
-        let mut w =
-            TableWriter::create(&dir.path().join("t.parquet"), Format::Parquet, &[("s", SPAN)]).unwrap();
+        let mut w = TableWriter::create(
+            &dir.path().join("t.parquet"),
+            Format::Parquet,
+            &[("s", SPAN)],
+        )
+        .unwrap();
         w.write(vec![Cell::Json(json!("nope"))]).unwrap();
         let err = w.finish().unwrap_err().to_string();
         assert_eq!(err, "column `s`: expected an array, found \"nope\"");
@@ -724,10 +776,17 @@ mod tests {
         let p = dir.path().join("new.jsonl");
         check_writable(&p, Format::Jsonl).unwrap();
         assert!(!p.exists());
-        let err = check_writable(&dir.path().join("no/such/dir/x.jsonl"), Format::Jsonl).unwrap_err();
+        let err =
+            check_writable(&dir.path().join("no/such/dir/x.jsonl"), Format::Jsonl).unwrap_err();
         assert_eq!(err.io_kind(), Some(std::io::ErrorKind::NotFound));
-        assert!(matches!(check_writable(dir.path(), Format::Jsonl), Err(TableError::IsDirectory { .. })));
-        assert!(matches!(check_writable(Path::new("-"), Format::Parquet), Err(TableError::ParquetToStdout)));
+        assert!(matches!(
+            check_writable(dir.path(), Format::Jsonl),
+            Err(TableError::IsDirectory { .. })
+        ));
+        assert!(matches!(
+            check_writable(Path::new("-"), Format::Parquet),
+            Err(TableError::ParquetToStdout)
+        ));
         assert_eq!(Format::for_path(Path::new("x.PQ")), Format::Parquet);
         assert_eq!(Format::for_path(Path::new("-")), Format::Jsonl);
     }

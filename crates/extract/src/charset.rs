@@ -60,7 +60,9 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> (String, &'static str
         Some((enc, _)) if enc != UTF_8 && valid_utf8 && !bytes.is_ascii() => {
             (UTF_8, CharsetSource::Utf8OverDeclared)
         }
-        Some((enc, _)) if enc == UTF_8 && !valid_utf8 => (guess_legacy(bytes), CharsetSource::Fallback),
+        Some((enc, _)) if enc == UTF_8 && !valid_utf8 => {
+            (guess_legacy(bytes), CharsetSource::Fallback)
+        }
         Some(declared) => declared,
         None if valid_utf8 => (UTF_8, CharsetSource::Utf8Valid),
         None => (guess_legacy(bytes), CharsetSource::Fallback),
@@ -298,9 +300,7 @@ fn plausible(enc: &'static Encoding, text: &str) -> bool {
     if !east_asian.contains(&enc) {
         return reads_as_text(text);
     }
-    let cjk = |c: char| {
-        matches!(c as u32, 0x3000..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
-    };
+    let cjk = |c: char| matches!(c as u32, 0x3000..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF);
     let non_ascii = text.chars().filter(|c| !c.is_ascii()).count();
     let east = text.chars().filter(|&c| cjk(c)).count();
     east >= 2 && east * 10 >= non_ascii * 9
@@ -327,14 +327,17 @@ fn reads_as_text(text: &str) -> bool {
             i += 1;
         }
         let run = &chars[start..i];
-        if run.iter().any(|&c| ('\u{80}'..='\u{9f}').contains(&c) || c == '\u{FFFD}') {
+        if run
+            .iter()
+            .any(|&c| ('\u{80}'..='\u{9f}').contains(&c) || c == '\u{FFFD}')
+        {
             return false;
         }
         runs += 1;
         let prev = start.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i).copied();
-        let touches_ascii_letter =
-            prev.is_some_and(|c| c.is_ascii_alphabetic()) || next.is_some_and(|c| c.is_ascii_alphabetic());
+        let touches_ascii_letter = prev.is_some_and(|c| c.is_ascii_alphabetic())
+            || next.is_some_and(|c| c.is_ascii_alphabetic());
         let letters = run.iter().all(|c| c.is_alphabetic());
         let latin = |c: &char| (*c as u32) < 0x250;
         let in_place = if !letters {
@@ -509,7 +512,8 @@ mod tests {
     #[test]
     fn declared_legacy_charset_loses_to_valid_utf8() {
         // L3S-GN1-style page: declares ISO-8859-1, is UTF-8 ("Kosovo’s", not "Kosovoâ€™s")
-        let page = "<meta charset=\"iso-8859-1\"><p>Kosovo’s president said the café was closed.</p>";
+        let page =
+            "<meta charset=\"iso-8859-1\"><p>Kosovo’s president said the café was closed.</p>";
         let (t, name, s) = decode(page.as_bytes(), None);
         assert!(t.contains("Kosovo’s") && t.contains("café"), "{t}");
         assert_eq!((name, s), ("UTF-8", CharsetSource::Utf8OverDeclared));
@@ -555,7 +559,10 @@ mod tests {
             d.text,
             "The café owner was fined £250 after a \u{201c}routine\u{201d} inspection \u{2013} the court heard."
         );
-        assert_eq!((d.encoding.name(), d.source), ("windows-1252", TextSource::Detected));
+        assert_eq!(
+            (d.encoding.name(), d.source),
+            ("windows-1252", TextSource::Detected)
+        );
         assert!(d.is_converted());
         let d = text(b"M\xfcller said: \xab\xa0Je suis d\xe9\xe7u\xa0\xbb, \xe0 Paris.").unwrap();
         assert_eq!(d.text, "Müller said: «\u{a0}Je suis déçu\u{a0}», à Paris.");
@@ -582,7 +589,11 @@ mod tests {
             }
             let d = text(&bytes).unwrap();
             assert_eq!(d.text, s, "bom {bom} le {le}");
-            let want = if bom { TextSource::Bom } else { TextSource::Utf16Sniffed };
+            let want = if bom {
+                TextSource::Bom
+            } else {
+                TextSource::Utf16Sniffed
+            };
             assert_eq!(d.source, want);
             assert_eq!(d.encoding.name(), if le { "UTF-16LE" } else { "UTF-16BE" });
         }
@@ -594,22 +605,47 @@ mod tests {
         let bad = b"Flood barriers failed \xff\xfe on Tuesday along the eastern river.";
         assert_eq!(text(bad), Err(Undecodable::NoEncoding { offset: 22 }));
         // UTF-8 with a damaged sequence: UTF-8, not windows-1252 mojibake
-        let damaged = "Kosovo’s café – ".as_bytes().iter().chain(b"\xe2\x80 end").copied().collect::<Vec<u8>>();
-        assert!(matches!(text(&damaged), Err(Undecodable::NoEncoding { .. })));
+        let damaged = "Kosovo’s café – "
+            .as_bytes()
+            .iter()
+            .chain(b"\xe2\x80 end")
+            .copied()
+            .collect::<Vec<u8>>();
+        assert!(matches!(
+            text(&damaged),
+            Err(Undecodable::NoEncoding { .. })
+        ));
         // a byte windows-1252 leaves undefined (0x81)
-        assert!(matches!(text(b"caf\xe9 \x81 bar"), Err(Undecodable::NoEncoding { offset: 3 })));
+        assert!(matches!(
+            text(b"caf\xe9 \x81 bar"),
+            Err(Undecodable::NoEncoding { offset: 3 })
+        ));
         let d = decode_text(bad, None, true).unwrap();
-        assert_eq!(d.text, "Flood barriers failed \u{FFFD}\u{FFFD} on Tuesday along the eastern river.");
+        assert_eq!(
+            d.text,
+            "Flood barriers failed \u{FFFD}\u{FFFD} on Tuesday along the eastern river."
+        );
         assert_eq!(d.replaced, 2);
-        assert_eq!(text(b"PK\x03\x04\x00\x00\x01"), Err(Undecodable::Binary { offset: 4 }));
+        assert_eq!(
+            text(b"PK\x03\x04\x00\x00\x01"),
+            Err(Undecodable::Binary { offset: 4 })
+        );
     }
 
     #[test]
     fn forced_encoding_wins() {
-        let d = decode_text("café".as_bytes(), Some(encoding_for_label("latin1").unwrap()), false).unwrap();
+        let d = decode_text(
+            "café".as_bytes(),
+            Some(encoding_for_label("latin1").unwrap()),
+            false,
+        )
+        .unwrap();
         assert_eq!((d.text.as_str(), d.source), ("cafÃ©", TextSource::Forced));
         assert!(encoding_for_label("no-such-thing").is_none());
-        assert_eq!(encoding_for_label(" CP1252 ").unwrap().name(), "windows-1252");
+        assert_eq!(
+            encoding_for_label(" CP1252 ").unwrap().name(),
+            "windows-1252"
+        );
     }
 
     #[test]

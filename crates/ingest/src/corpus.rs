@@ -885,7 +885,12 @@ impl Documents {
                 let outcomes: Vec<(u64, Outcome)> = elements
                     .par_iter()
                     .with_min_len(16)
-                    .map(|e| (e.line, jsonl::parse_line(&ctx, e.line, &bytes[e.range.clone()])))
+                    .map(|e| {
+                        (
+                            e.line,
+                            jsonl::parse_line(&ctx, e.line, &bytes[e.range.clone()]),
+                        )
+                    })
                     .collect();
                 self.take_outcomes(&input, notice, outcomes);
                 if let Some(e) = error {
@@ -898,7 +903,6 @@ impl Documents {
             }
         }
     }
-
 
     /// Emits parsed lines in order; `notice` goes with the first document.
     fn take_outcomes(

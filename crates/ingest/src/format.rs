@@ -247,10 +247,14 @@ mod tests {
 
     #[test]
     fn sniffs_content() {
-        let f = |b: &[u8]| sniff_content(&mut io::Cursor::new(b.to_vec()), Compression::None).unwrap();
+        let f =
+            |b: &[u8]| sniff_content(&mut io::Cursor::new(b.to_vec()), Compression::None).unwrap();
         assert_eq!(f(b"  {\"text\": 1}"), Format::Jsonl(Compression::None));
         assert_eq!(f(b"\n[{}]"), Format::Json(Compression::None));
-        assert_eq!(f(b"\xEF\xBB\xBF<!doctype html>"), Format::Html(Compression::None));
+        assert_eq!(
+            f(b"\xEF\xBB\xBF<!doctype html>"),
+            Format::Html(Compression::None)
+        );
         assert_eq!(f(b"WARC/1.0\r\n"), Format::Warc(Compression::None));
         assert_eq!(f(b"Plain words."), Format::Text(Compression::None));
         assert_eq!(f(b""), Format::Text(Compression::None));

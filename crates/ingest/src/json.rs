@@ -24,8 +24,8 @@ pub(crate) fn shape(bytes: &[u8]) -> Shape {
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => Shape::Array,
         _ => {
-            let mut values = serde_json::Deserializer::from_slice(body)
-                .into_iter::<serde::de::IgnoredAny>();
+            let mut values =
+                serde_json::Deserializer::from_slice(body).into_iter::<serde::de::IgnoredAny>();
             match (values.next(), values.next()) {
                 (Some(Ok(_)), None) => Shape::One,
                 _ => Shape::Lines,
@@ -70,7 +70,10 @@ pub(crate) fn elements(bytes: &[u8]) -> (Vec<Element>, Option<ArrayError>) {
             while e > s && bytes[e - 1].is_ascii_whitespace() {
                 e -= 1;
             }
-            out.push(Element { line: l, range: s..e });
+            out.push(Element {
+                line: l,
+                range: s..e,
+            });
         }
     };
     while i < bytes.len() {
@@ -96,18 +99,36 @@ pub(crate) fn elements(bytes: &[u8]) -> (Vec<Element>, Option<ArrayError>) {
                 let had = start.is_some();
                 close(&mut out, start.take(), i);
                 if !had && !out.is_empty() {
-                    return (out, Some(ArrayError { line, message: "a comma before the closing bracket".into() }));
+                    return (
+                        out,
+                        Some(ArrayError {
+                            line,
+                            message: "a comma before the closing bracket".into(),
+                        }),
+                    );
                 }
                 let rest = &bytes[i + 1..];
                 if let Some(k) = rest.iter().position(|c| !c.is_ascii_whitespace()) {
                     let at = line + rest[..k].iter().filter(|&&c| c == b'\n').count() as u64;
-                    return (out, Some(ArrayError { line: at, message: "text after the closing bracket of the array".into() }));
+                    return (
+                        out,
+                        Some(ArrayError {
+                            line: at,
+                            message: "text after the closing bracket of the array".into(),
+                        }),
+                    );
                 }
                 return (out, None);
             }
             b',' if depth == 0 => {
                 if start.is_none() {
-                    return (out, Some(ArrayError { line, message: "an empty element (two commas in a row)".into() }));
+                    return (
+                        out,
+                        Some(ArrayError {
+                            line,
+                            message: "an empty element (two commas in a row)".into(),
+                        }),
+                    );
                 }
                 close(&mut out, start.take(), i);
                 i += 1;
@@ -136,7 +157,12 @@ mod tests {
 
     fn texts<'a>(bytes: &'a [u8], els: &[Element]) -> Vec<(u64, &'a str)> {
         els.iter()
-            .map(|e| (e.line, std::str::from_utf8(&bytes[e.range.clone()]).unwrap()))
+            .map(|e| {
+                (
+                    e.line,
+                    std::str::from_utf8(&bytes[e.range.clone()]).unwrap(),
+                )
+            })
             .collect()
     }
 
@@ -155,7 +181,10 @@ mod tests {
         assert_eq!(err, None);
         assert_eq!(
             texts(b, &els),
-            [(2, "{\"text\": \"a, [b]\"}"), (3, "{\"text\": \"c \\\" ]\",\n   \"id\": 2}")]
+            [
+                (2, "{\"text\": \"a, [b]\"}"),
+                (3, "{\"text\": \"c \\\" ]\",\n   \"id\": 2}")
+            ]
         );
         assert_eq!(elements(b"[]"), (vec![], None));
     }

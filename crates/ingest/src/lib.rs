@@ -266,11 +266,12 @@ pub(crate) fn decode(
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
-    let decoded = whence_extract::decode_text(bytes, opts.encoding, opts.lossy).map_err(|e| match e {
-        Undecodable::Binary { offset } => DecodeError::Binary(offset),
-        Undecodable::NoEncoding { offset } => DecodeError::InvalidUtf8(offset),
-        _ => DecodeError::InvalidUtf8(0),
-    })?;
+    let decoded =
+        whence_extract::decode_text(bytes, opts.encoding, opts.lossy).map_err(|e| match e {
+            Undecodable::Binary { offset } => DecodeError::Binary(offset),
+            Undecodable::NoEncoding { offset } => DecodeError::InvalidUtf8(offset),
+            _ => DecodeError::InvalidUtf8(0),
+        })?;
     let warnings = decode_warnings(name, line, bytes, &decoded);
     if decoded.text.trim().is_empty() {
         return Err(DecodeError::Blank);
@@ -340,7 +341,10 @@ mod tests {
 
     #[test]
     fn bytes_no_encoding_explains_name_the_offset() {
-        assert_eq!(dec(b"abc \xff\xfe def", false), Err(DecodeError::InvalidUtf8(4)));
+        assert_eq!(
+            dec(b"abc \xff\xfe def", false),
+            Err(DecodeError::InvalidUtf8(4))
+        );
     }
 
     #[test]
@@ -372,6 +376,9 @@ mod tests {
     fn empty_blank_binary() {
         assert_eq!(dec(b"", false), Err(DecodeError::Empty));
         assert_eq!(dec(b" \n\t", false), Err(DecodeError::Blank));
-        assert_eq!(dec(b"PK\x03\x04\x00\x00", false), Err(DecodeError::Binary(4)));
+        assert_eq!(
+            dec(b"PK\x03\x04\x00\x00", false),
+            Err(DecodeError::Binary(4))
+        );
     }
 }

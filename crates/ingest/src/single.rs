@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 
 use whence_core::Document;
 
-use crate::{
-    format, Corpus, CorpusOptions, Documents, Format, Input, Skip, SkipReason, Warning,
-};
+use crate::{format, Corpus, CorpusOptions, Documents, Format, Input, Skip, SkipReason, Warning};
 
 /// Why a document could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -79,8 +77,8 @@ pub fn read_document(
     let name = input.to_string();
     let (docs, selector) = match input {
         Input::Stdin => {
-            let corpus = Corpus::open(&opts.with_inputs(vec![Input::Stdin]))
-                .expect("stdin always opens");
+            let corpus =
+                Corpus::open(&opts.with_inputs(vec![Input::Stdin])).expect("stdin always opens");
             (corpus.documents(), None)
         }
         Input::Path(p) => match fs::metadata(p) {
@@ -155,12 +153,10 @@ fn only(docs: Documents, name: &str) -> Result<(Document, Vec<Warning>), IngestE
                 input,
                 offset: offset as usize,
             },
-            SkipReason::InvalidUtf8 { offset } if skip.line.is_none() => {
-                IngestError::InvalidUtf8 {
-                    input,
-                    offset: offset as usize,
-                }
-            }
+            SkipReason::InvalidUtf8 { offset } if skip.line.is_none() => IngestError::InvalidUtf8 {
+                input,
+                offset: offset as usize,
+            },
             _ => IngestError::Unusable(skip),
         }),
         (0, None) => Err(IngestError::NotOneDocument {

@@ -227,7 +227,9 @@ pub enum SpecError {
     UnknownStdinFormat(String),
     #[error("unknown encoding `{0}` (expected a name such as utf-8, windows-1252, latin1, utf-16le, shift_jis)")]
     UnknownEncoding(String),
-    #[error("the {which} field `{name}` has an empty part (dotted paths name nested fields: meta.id)")]
+    #[error(
+        "the {which} field `{name}` has an empty part (dotted paths name nested fields: meta.id)"
+    )]
     BadFieldPath { which: &'static str, name: String },
     #[error("the largest document size must be at least 1 byte")]
     ZeroMaxSize,
@@ -405,16 +407,26 @@ mod tests {
         .unwrap();
         assert_eq!(o.encoding().unwrap().name(), "windows-1252");
         assert!(o.fields().nested() && o.fields().id_given());
-        assert!(!CorpusSpec::with_inputs(["a"]).validate().unwrap().fields().nested());
+        assert!(!CorpusSpec::with_inputs(["a"])
+            .validate()
+            .unwrap()
+            .fields()
+            .nested());
         let bad = CorpusSpec {
             encoding: Some("klingon".into()),
             ..CorpusSpec::with_inputs(["a"])
         };
-        assert_eq!(bad.validate(), Err(SpecError::UnknownEncoding("klingon".into())));
+        assert_eq!(
+            bad.validate(),
+            Err(SpecError::UnknownEncoding("klingon".into()))
+        );
         let bad = CorpusSpec {
             id_field: Some("meta..id".into()),
             ..CorpusSpec::with_inputs(["a"])
         };
-        assert!(matches!(bad.validate(), Err(SpecError::BadFieldPath { which: "id", .. })));
+        assert!(matches!(
+            bad.validate(),
+            Err(SpecError::BadFieldPath { which: "id", .. })
+        ));
     }
 }

@@ -51,10 +51,7 @@ impl<R: Read> Read for Transcode<R> {
                 }
             };
             let last = n == 0;
-            let room = self
-                .decoder
-                .max_utf8_buffer_length(n)
-                .unwrap_or(n * 3 + 16);
+            let room = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
             self.out.resize(room, 0);
             let (_, read, written, _) =
                 self.decoder
@@ -90,7 +87,10 @@ mod tests {
     #[test]
     fn utf16_streams_become_utf8() {
         let s = "{\"text\":\"café £4\"}\n{\"text\":\"naïve\"}\n".repeat(5000);
-        for (enc, bom) in [(encoding_rs::UTF_16LE, true), (encoding_rs::UTF_16BE, false)] {
+        for (enc, bom) in [
+            (encoding_rs::UTF_16LE, true),
+            (encoding_rs::UTF_16BE, false),
+        ] {
             let mut bytes = Vec::new();
             if bom {
                 bytes.extend_from_slice(&[0xFF, 0xFE]);

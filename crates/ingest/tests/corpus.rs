@@ -638,7 +638,10 @@ fn legacy_encodings_are_decoded_and_reported_once_per_file() {
     lines.extend_from_slice(b"{\"id\":\"b\",\"text\":\"plain ASCII\"}\n");
     lines.extend_from_slice(b"{\"id\":\"c\",\"text\":\"He said \x93no\x94 to the \xa35 fee.\"}\n");
     let j = write(&d.join("latin1.jsonl"), &lines);
-    let t = write(&d.join("story.txt"), b"Court fined the caf\xe9 owner \xa3400 \x96 a \x93first\x94.");
+    let t = write(
+        &d.join("story.txt"),
+        b"Court fined the caf\xe9 owner \xa3400 \x96 a \x93first\x94.",
+    );
     let mut utf16 = vec![0xFF, 0xFE];
     for u in "{\"id\":\"u\",\"text\":\"naïve — £3\"}\n".encode_utf16() {
         utf16.extend_from_slice(&u.to_le_bytes());
@@ -648,8 +651,14 @@ fn legacy_encodings_are_decoded_and_reported_once_per_file() {
     let (recs, skips) = split(items);
     assert!(skips.is_empty(), "{skips:?}");
     assert_eq!(recs[0].doc.text, "The café was fined £250.");
-    assert_eq!(recs[2].doc.text, "He said \u{201c}no\u{201d} to the £5 fee.");
-    assert_eq!(recs[3].doc.text, "Court fined the café owner £400 \u{2013} a \u{201c}first\u{201d}.");
+    assert_eq!(
+        recs[2].doc.text,
+        "He said \u{201c}no\u{201d} to the £5 fee."
+    );
+    assert_eq!(
+        recs[3].doc.text,
+        "Court fined the café owner £400 \u{2013} a \u{201c}first\u{201d}."
+    );
     assert_eq!(recs[4].doc.text, "naïve — £3");
     // one notice per file, every document counted
     let notices: Vec<String> = recs
@@ -660,7 +669,12 @@ fn legacy_encodings_are_decoded_and_reported_once_per_file() {
     assert!(notices[0].ends_with("latin1.jsonl:1: not UTF-8; read as windows-1252, recognized from the bytes (--encoding NAME forces another)"));
     assert!(notices[1].contains("story.txt: not UTF-8; read as windows-1252"));
     assert_eq!(stats.decoded.get("windows-1252"), Some(&3));
-    assert!(stats.to_string().ends_with("; 3 documents read as windows-1252"), "{stats}");
+    assert!(
+        stats
+            .to_string()
+            .ends_with("; 3 documents read as windows-1252"),
+        "{stats}"
+    );
     // a forced encoding is applied and not reported
     let forced = CorpusSpec {
         encoding: Some("iso-8859-15".into()),
@@ -670,7 +684,10 @@ fn legacy_encodings_are_decoded_and_reported_once_per_file() {
     .unwrap();
     let (items, stats) = read(&forced);
     let (recs, _) = split(items);
-    assert!(recs[0].doc.text.starts_with("Court fined the café owner £400"));
+    assert!(recs[0]
+        .doc
+        .text
+        .starts_with("Court fined the café owner £400"));
     assert!(recs[0].warnings.is_empty() && stats.decoded.is_empty());
 }
 
@@ -682,17 +699,39 @@ fn json_arrays_single_objects_and_lines() {
         &d.join("arr.json"),
         "[\n  {\"id\": \"a\", \"text\": \"First.\"},\n  {\"id\": \"b\", \"text\": 3},\n  {\"id\": \"c\",\n   \"text\": \"Third.\"}\n]\n",
     );
-    let one = write(&d.join("one.json"), "{\n  \"id\": \"solo\",\n  \"text\": \"Alone.\"\n}\n");
-    let lines = write(&d.join("lines.json"), "{\"id\":\"l1\",\"text\":\"x\"}\n{\"id\":\"l2\",\"text\":\"y\"}\n");
-    let broken = write(&d.join("broken.json"), "[{\"id\": \"z\", \"text\": \"ok\"},\n{\"id\": \"w\"");
+    let one = write(
+        &d.join("one.json"),
+        "{\n  \"id\": \"solo\",\n  \"text\": \"Alone.\"\n}\n",
+    );
+    let lines = write(
+        &d.join("lines.json"),
+        "{\"id\":\"l1\",\"text\":\"x\"}\n{\"id\":\"l2\",\"text\":\"y\"}\n",
+    );
+    let broken = write(
+        &d.join("broken.json"),
+        "[{\"id\": \"z\", \"text\": \"ok\"},\n{\"id\": \"w\"",
+    );
     let (items, stats) = read(&opts(&[&arr, &one, &lines, &broken]));
     let (recs, skips) = split(items);
     assert_eq!(ids(&recs), ["a", "c", "solo", "l1", "l2", "z"]);
-    assert_eq!(recs[1].line, Some(4), "an element's line is where it starts");
+    assert_eq!(
+        recs[1].line,
+        Some(4),
+        "an element's line is where it starts"
+    );
     let msgs: Vec<String> = skips.iter().map(|s| s.to_string()).collect();
-    assert!(msgs[0].ends_with("arr.json:3: field `text` holds a number, not a string; line skipped"), "{msgs:?}");
-    assert!(msgs[1].contains("broken.json:2: malformed JSON"), "{msgs:?}");
-    assert!(msgs[2].contains("broken.json:2: malformed JSON (the array is not closed"), "{msgs:?}");
+    assert!(
+        msgs[0].ends_with("arr.json:3: field `text` holds a number, not a string; line skipped"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs[1].contains("broken.json:2: malformed JSON"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs[2].contains("broken.json:2: malformed JSON (the array is not closed"),
+        "{msgs:?}"
+    );
     assert_eq!(stats.documents, 6);
 }
 
@@ -721,7 +760,10 @@ fn nested_field_paths_and_kept_fields() {
     // the id field was named but is missing: kept under the line, with a warning
     assert_eq!(
         recs[1].warnings[0].to_string(),
-        format!("{}:2: no id field `meta.id`; document kept as `n:2`", p.display())
+        format!(
+            "{}:2: no id field `meta.id`; document kept as `n:2`",
+            p.display()
+        )
     );
 }
 
@@ -730,19 +772,47 @@ fn one_document_by_name_or_by_id() {
     use whence_ingest::{read_document, Input};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let news = write(&d.join("news.jsonl"), "{\"id\":\"a\",\"text\":\"Alpha.\"}\n{\"id\":\"b#x\",\"text\":\"Beta.\"}\n");
+    let news = write(
+        &d.join("news.jsonl"),
+        "{\"id\":\"a\",\"text\":\"Alpha.\"}\n{\"id\":\"b#x\",\"text\":\"Beta.\"}\n",
+    );
     let gz = write(&d.join("story.txt.gz"), gzip(b"Gzipped story."));
     let o = opts(&[d]);
     let get = |arg: String| read_document(&Input::from_arg(arg), &o);
-    assert_eq!(get(format!("{}#b#x", news.display())).unwrap().0.text, "Beta.");
+    assert_eq!(
+        get(format!("{}#b#x", news.display())).unwrap().0.text,
+        "Beta."
+    );
     let (doc, _) = get(gz.display().to_string()).unwrap();
-    assert_eq!((doc.id.as_str(), doc.text.as_str()), ("story", "Gzipped story."));
-    let err = get(format!("{}#zz", news.display())).unwrap_err().to_string();
-    assert_eq!(err, format!("{}: no document with id `zz` among its 2 documents (ids look like: a, b#x)", news.display()));
+    assert_eq!(
+        (doc.id.as_str(), doc.text.as_str()),
+        ("story", "Gzipped story.")
+    );
+    let err = get(format!("{}#zz", news.display()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: no document with id `zz` among its 2 documents (ids look like: a, b#x)",
+            news.display()
+        )
+    );
     let err = get(news.display().to_string()).unwrap_err().to_string();
-    assert!(err.contains("expected exactly one document here, found more than one; pick one as"), "{err}");
+    assert!(
+        err.contains("expected exactly one document here, found more than one; pick one as"),
+        "{err}"
+    );
     let err = get(d.display().to_string()).unwrap_err().to_string();
-    assert!(err.ends_with("is a directory; name one file (trace and pairs read directories)"), "{err}");
-    let err = get(d.join("missing.txt").display().to_string()).unwrap_err().to_string();
-    assert!(err.ends_with("missing.txt: cannot read: No such file or directory (os error 2)"), "{err}");
+    assert!(
+        err.ends_with("is a directory; name one file (trace and pairs read directories)"),
+        "{err}"
+    );
+    let err = get(d.join("missing.txt").display().to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("missing.txt: cannot read: No such file or directory (os error 2)"),
+        "{err}"
+    );
 }

@@ -187,12 +187,20 @@ mod tests {
         let r = d.removal_of(4).unwrap();
         // no document has a date: kept because it was read first
         let why = d.why(&docs, r, Pick::Earliest);
-        assert_eq!((why.reason, why.kept_by), (Reason::ExactDuplicate, KeptBy::FirstSeen));
+        assert_eq!(
+            (why.reason, why.kept_by),
+            (Reason::ExactDuplicate, KeptBy::FirstSeen)
+        );
         docs[0].meta.date = Some("2015-10-01".into());
         let why = d.why(&docs, r, Pick::Earliest);
         assert_eq!(why.kept_by.as_str(), "earliest_date");
-        docs[4].text.push_str(" One more sentence at the end of the copy.");
-        assert_eq!(d.why(&docs, r, Pick::Longest).reason.as_str(), "near_duplicate");
+        docs[4]
+            .text
+            .push_str(" One more sentence at the end of the copy.");
+        assert_eq!(
+            d.why(&docs, r, Pick::Longest).reason.as_str(),
+            "near_duplicate"
+        );
     }
 
     #[test]

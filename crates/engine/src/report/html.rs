@@ -124,9 +124,15 @@ fn side_html(v: &SideBySide, doc: &Document, side: char, marks: &[(Span, Mark)])
                 k = p.kind.as_str(),
             );
         } else if covering.iter().any(|m| matches!(m, Mark::Boilerplate)) {
-            let _ = write!(out, "<span class=\"bp\" title=\"boilerplate: not counted\">{inner}</span>");
+            let _ = write!(
+                out,
+                "<span class=\"bp\" title=\"boilerplate: not counted\">{inner}</span>"
+            );
         } else if covering.iter().any(|m| matches!(m, Mark::Novel)) {
-            let _ = write!(out, "<span class=\"novel\" title=\"new: in no passage\">{inner}</span>");
+            let _ = write!(
+                out,
+                "<span class=\"novel\" title=\"new: in no passage\">{inner}</span>"
+            );
         } else {
             out.push_str(&inner);
         }
@@ -345,7 +351,11 @@ mod tests {
             .skip(1)
             .map(|s| &s[..s.find('"').unwrap()])
             .collect();
-        for target in html.split("href=\"#").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
+        for target in html
+            .split("href=\"#")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+        {
             assert!(ids.contains(target), "broken link #{target}");
         }
     }
@@ -356,13 +366,23 @@ mod tests {
         // A repeats B's sentence twice, the second time with a changed number:
         // two passages of A share one span of B.
         let filler = "The annual spring market opened on Saturday in the old town square, with more than sixty stalls selling cheese, honey, bread and pottery to visitors who came from the surrounding villages despite the cold wind and the grey sky over the hills. Musicians played in the corner near the fountain while children queued for pancakes and the mayor gave a short speech about the history of the market.";
-        let a = Document::new("a", format!("{wire}\n\n{filler}\n\n{}", wire.replace("4,000", "3,500")));
+        let a = Document::new(
+            "a",
+            format!("{wire}\n\n{filler}\n\n{}", wire.replace("4,000", "3,500")),
+        );
         let b = Document::new("b", wire);
         let cmp = compare(&a, &b, &Config::default());
-        assert!(cmp.alignment.passages.len() >= 2, "{:?}", cmp.alignment.passages);
+        assert!(
+            cmp.alignment.passages.len() >= 2,
+            "{:?}",
+            cmp.alignment.passages
+        );
         let html = compare_html(&cmp);
         links_resolve(&html);
-        assert!(html.contains("id=\"s0-b1\""), "every passage has its anchor on B");
+        assert!(
+            html.contains("id=\"s0-b1\""),
+            "every passage has its anchor on B"
+        );
         assert!(html.contains("<td>verbatim</td>") || html.contains("class=\"k verbatim\""));
         assert!(html.contains("passage 1: "), "scores in the titles");
         assert!(!html.contains("src=\"http"), "no external resources");

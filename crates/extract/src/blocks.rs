@@ -92,7 +92,7 @@ pub(crate) fn is_skipped(tag: &str) -> bool {
 
 /// Containers whose text is page chrome.
 fn is_chrome_tag(tag: &str) -> bool {
-    matches!(tag, "nav" | "footer" | "aside" | "menu")
+    matches!(tag, "nav" | "footer" | "aside" | "menu" | "figcaption")
 }
 
 const CHROME_WORDS: &[&str] = &[

@@ -47,7 +47,7 @@ fn wordpress_style_article_keeps_body_and_drops_furniture() {
 <h1 class="entry-title">Northgate sea wall to be rebuilt after storms</h1>
 <div class="entry-byline">By Mara Lindqvist, Coast Courier reporter</div>
 <p class="entry-date">Published: Thursday, March 5, 2026 10:42 AM</p>
-<figure class="wp-block-image"><img src="wall.jpg"><figcaption class="wp-caption-text">Waves break over the cracked wall at Northgate last month. Photo: Coast Courier</figcaption></figure>
+<figure class="wp-block-image"><img src="wall.jpg"><figcaption>Waves break over the cracked wall at Northgate last month. Photo: Coast Courier</figcaption></figure>
 {paras}
 <ul class="share-tools"><li><a href="#">Share on Facebook</a></li><li><a href="#">Share on X</a></li><li><a href="#">Email this story</a></li></ul>
 <h3>More from the coast</h3>

@@ -34,12 +34,14 @@
 //! assert!(detect_boilerplate(&page.text).is_empty());
 //! ```
 
+mod blocks;
 mod boilerplate;
 mod charset;
 mod error;
 mod html;
 mod meta;
 mod repeated;
+mod select;
 mod warc;
 
 pub use boilerplate::detect_boilerplate;

@@ -12,9 +12,13 @@
 use rayon::prelude::*;
 use whence_core::{Document, Span};
 use whence_extract::{RepeatedConfig, RepeatedLines};
-use whence_ingest::{Corpus, CorpusOptions, OpenError, ReadStats, Record, Skip};
+use whence_ingest::{Corpus, CorpusOptions, OpenError, ReadStats, Record, Skip, Warning};
 
 use crate::Config;
+
+/// The other fields of a JSON input object (everything but its text), kept for
+/// outputs that pass input columns through.
+pub use whence_ingest::Fields;
 
 /// A corpus read into memory.
 #[derive(Debug, Default)]
@@ -22,9 +26,12 @@ pub struct Loaded {
     pub docs: Vec<Document>,
     /// Where each document came from (file, and line or WARC record).
     pub origins: Vec<(String, Option<u64>)>,
+    /// Each document's other JSON fields, when the options keep them
+    /// ([`whence_ingest::CorpusSpec::keep_fields`]); empty otherwise.
+    pub fields: Vec<Option<Box<Fields>>>,
     pub skips: Vec<Skip>,
-    /// Warnings attached to documents (renamed ids, replaced bytes), as messages.
-    pub warnings: Vec<String>,
+    /// Warnings attached to documents (renamed ids, decoded encodings, replaced bytes).
+    pub warnings: Vec<Warning>,
     pub stats: ReadStats,
     pub dates: DateStats,
 }
@@ -38,9 +45,6 @@ pub struct DateStats {
     /// Documents with a date field that could not be read.
     pub unreadable: usize,
 }
-
-/// Unreadable dates reported one by one; beyond this, only the count.
-const DATE_WARNINGS: usize = 10;
 
 /// Reads every document of the corpus; `progress` is called every 1,000 items.
 pub fn load(
@@ -58,26 +62,29 @@ pub fn load(
                 input,
                 line,
                 warnings,
+                fields,
                 ..
             }) => {
-                out.warnings.extend(warnings.iter().map(|w| w.to_string()));
+                out.warnings.extend(warnings);
                 if let Some(date) = doc.meta.date.as_deref() {
                     match whence_cluster::parse_timestamp(date) {
                         Ok(_) => out.dates.dated += 1,
                         Err(e) => {
                             out.dates.unreadable += 1;
-                            if out.dates.unreadable <= DATE_WARNINGS {
-                                let at = line.map_or(String::new(), |l| format!(":{l}"));
-                                out.warnings.push(format!(
-                                    "{input}{at}: document {}: unreadable date {date:?} ({e}); \
-                                     treated as undated",
-                                    doc.id
-                                ));
-                            }
+                            out.warnings.push(Warning::UnreadableDate {
+                                input: input.to_string(),
+                                line,
+                                id: doc.id.to_string(),
+                                date: date.to_owned(),
+                                reason: e.to_string(),
+                            });
                         }
                     }
                 }
                 out.origins.push((input.to_string(), line));
+                if options.keep_fields() {
+                    out.fields.push(fields);
+                }
                 out.docs.push(doc);
             }
             Err(skip) => out.skips.push(skip),
@@ -88,18 +95,6 @@ pub fn load(
         }
     }
     out.stats = docs.into_stats();
-    if out.dates.unreadable > 0 {
-        out.warnings.push(format!(
-            "{} of {} dates could not be read{}; those documents are treated as undated",
-            out.dates.unreadable,
-            out.dates.unreadable + out.dates.dated,
-            if out.dates.unreadable > DATE_WARNINGS {
-                format!(" (the first {DATE_WARNINGS} are listed above)")
-            } else {
-                String::new()
-            }
-        ));
-    }
     Ok(out)
 }
 
@@ -164,14 +159,15 @@ mod tests {
                 unreadable: 12
             }
         );
-        let named: Vec<&String> = loaded
+        let named: Vec<String> = loaded
             .warnings
             .iter()
-            .filter(|w| w.contains("unreadable date"))
+            .filter(|w| w.kind() == "unreadable date")
+            .map(|w| w.to_string())
             .collect();
-        assert_eq!(named.len(), DATE_WARNINGS, "{:?}", loaded.warnings);
+        assert_eq!(named.len(), 12, "every one is reported: {named:?}");
         assert!(
-            named[0].contains("news.jsonl:2: document bad"),
+            named[0].contains("news.jsonl:2: document `bad`"),
             "{}",
             named[0]
         );
@@ -179,11 +175,6 @@ mod tests {
             named[0].contains("time of day out of range"),
             "{}",
             named[0]
-        );
-        let last = loaded.warnings.last().unwrap();
-        assert!(
-            last.starts_with("12 of 13 dates could not be read"),
-            "{last}"
         );
     }
 

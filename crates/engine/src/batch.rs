@@ -134,7 +134,8 @@ mod tests {
     #[test]
     fn pairs_files_in_tsv_or_json_lines() {
         let jobs = parse_pairs("# a comment\na.txt\tb.txt\n\n{\"a\": \"c.txt\", \"b\": \"d.txt\"}\nonly-one\n{\"a\": 1}\n");
-        let got: Vec<_> = jobs.into_iter().map(|j| (j.line, j.inputs)).collect();
+        type Parsed = Result<(String, String), String>;
+        let got: Vec<(u64, Parsed)> = jobs.into_iter().map(|j| (j.line, j.inputs)).collect();
         assert_eq!(got[0], (2, Ok(("a.txt".into(), "b.txt".into()))));
         assert_eq!(got[1], (4, Ok(("c.txt".into(), "d.txt".into()))));
         assert_eq!(got[2].0, 5);

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use whence::pipeline::{self, PairResult, PipelineConfig, Stage};
+use whence::pipeline::{self, PairResult, PipelineConfig, RawReuseRules, Stage};
 use whence::table::{Cell, ColType, Schema, TableWriter};
 use whence::{CharIndex, Document, RawConfig};
 
@@ -30,7 +30,7 @@ pub(crate) struct EngineArgs {
 }
 
 impl EngineArgs {
-    fn config(&self, semantic_threshold: f32) -> Result<PipelineConfig> {
+    fn config(&self, semantic_threshold: f32, reuse: RawReuseRules) -> Result<PipelineConfig> {
         let mut raw = RawConfig {
             detect_boilerplate: !self.keep_boilerplate,
             ..Default::default()
@@ -45,6 +45,7 @@ impl EngineArgs {
         }
         Ok(PipelineConfig {
             compare: raw.validate()?,
+            reuse: reuse.validate()?,
             ..Default::default()
         })
     }
@@ -68,6 +69,16 @@ pub(crate) struct PairsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
     format: OutFormat,
+    /// Report only pairs whose more reused side is at least this share (0-1)
+    /// covered by verbatim and edited passages (paraphrase passages do not
+    /// count). 0 reports every pair with one passage of 15 words or more.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
+    min_reuse: f64,
+    /// Also write template pairs (relation "template": the shared text is a
+    /// form filled with different facts, such as two companies' earnings
+    /// tables). They never enter clusters or dedup.
+    #[arg(long)]
+    templates: bool,
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
@@ -138,7 +149,12 @@ fn find(
 
 pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
     let started = Instant::now();
-    let cfg = args.engine.config(args.semantic.threshold())?;
+    let reuse = RawReuseRules {
+        min_reuse: args.min_reuse,
+        templates: args.templates,
+        ..RawReuseRules::default()
+    };
+    let cfg = args.engine.config(args.semantic.threshold(), reuse)?;
     let encoder = args
         .semantic
         .encoder(!args.engine.no_paraphrase, false, args.corpus.quiet)?;
@@ -225,6 +241,12 @@ pub(crate) struct DedupArgs {
     /// Remove boilerplate (site chrome, calls to action) from the kept texts.
     #[arg(long)]
     drop_boilerplate: bool,
+    /// Least share (0-1) of EACH document covered by verbatim and edited
+    /// passages for the two to be near-duplicates (paraphrase passages never
+    /// count; a changed number or name in the shared text, or a template, makes
+    /// them distinct at any setting).
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.8)]
+    min_reuse: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
     format: OutFormat,
@@ -253,7 +275,11 @@ const REMOVED_SCHEMA: Schema = &[
 
 pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
     let started = Instant::now();
-    let cfg = args.engine.config(DEFAULT_SEMANTIC_THRESHOLD)?;
+    let reuse = RawReuseRules {
+        duplicate_min_reuse: args.min_reuse,
+        ..RawReuseRules::default()
+    };
+    let cfg = args.engine.config(DEFAULT_SEMANTIC_THRESHOLD, reuse)?;
     let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg, None)?;
     let docs = &loaded.docs;
     let pick = match args.keep {

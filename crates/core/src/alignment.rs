@@ -68,6 +68,11 @@ pub enum Relation {
     BDerivedFromA,
     SharedSource,
     Unrelated,
+    /// The shared text is a form filled with different facts (two dividend
+    /// notices, two days of one recurring report): no text travelled between
+    /// the documents. Decided by the corpus pipelines after alignment; never
+    /// reuse, never a near-duplicate.
+    Template,
 }
 
 impl Relation {
@@ -79,6 +84,7 @@ impl Relation {
             Relation::BDerivedFromA => "b_derived_from_a",
             Relation::SharedSource => "shared_source",
             Relation::Unrelated => "unrelated",
+            Relation::Template => "template",
         }
     }
 }

@@ -49,6 +49,7 @@ fn relation_words(r: Relation) -> &'static str {
         Relation::BDerivedFromA => "B derived from A",
         Relation::SharedSource => "shared source (neither contains the other)",
         Relation::Unrelated => "unrelated",
+        Relation::Template => "template (a form filled with different facts)",
     }
 }
 

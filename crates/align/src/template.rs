@@ -65,6 +65,10 @@ pub struct TemplateEvidence {
     pub names: FactCounts,
     /// Numbers and names inside the lexical passages themselves.
     pub inside: FactCounts,
+    /// Numbers and names of the whole texts (outside boilerplate): a figure
+    /// changed next to the aligned text ("32 days 6.00 pct" under the same table
+    /// heading) is substituted here.
+    pub whole: FactCounts,
     /// Tokens of A inside lexical passages (outside boilerplate).
     pub lexical_tokens: u32,
     /// Of those, content words (not function words, not numbers).
@@ -248,6 +252,11 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         numbers: compare((&fa, &ra), (&fb, &rb), &[Fact::Number]),
         names: compare((&fa, &ra), (&fb, &rb), &[Fact::Name]),
         inside: compare((&fa, &ia), (&fb, &ib), &[Fact::Number, Fact::Name]),
+        whole: compare(
+            (&fa, &vec![true; ia.len()]),
+            (&fb, &vec![true; ib.len()]),
+            &[Fact::Number, Fact::Name],
+        ),
         ..TemplateEvidence::default()
     };
     for p in al.passages.iter().filter(|p| p.kind != PassageKind::Paraphrase) {

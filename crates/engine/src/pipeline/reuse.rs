@@ -12,7 +12,8 @@
 //!   least [`TEMPLATE_SUBSTITUTIONS`] numbers of one side stand where the
 //!   other has other numbers and at most half the numbers agree, or inside the
 //!   passages themselves at least as many numbers and names are substituted
-//!   with at most 60 % agreeing. Substitution means both sides have a fact the
+//!   with at most 60 % agreeing and at least one number substituted (names
+//!   alone are no template). Substitution means both sides have a fact the
 //!   other lacks: a longer sentence on one side adds facts, it does not
 //!   substitute them, and an update that revises one figure among many
 //!   agreeing ones stays reuse;
@@ -26,8 +27,10 @@
 //!
 //! A document is a near-duplicate for `dedup` when both sides are at least
 //! [`ReuseRules::duplicate_min_reuse`] covered by lexical passages (default 0.8),
-//! the pair is no template, and no number or name of the aligned text is
-//! substituted (a changed figure makes another story, not a copy).
+//! the pair is no template, and no number or name is substituted, in the aligned
+//! text or anywhere in the two texts (a changed figure makes another story, not
+//! a copy; a figure only one side has, as in an update that adds a paragraph,
+//! is no substitution).
 //!
 //! Everything here is a pure function of the two documents and their
 //! alignment, so every surface (CLI, index, Spark) decides alike; `compare`
@@ -137,6 +140,7 @@ impl ReuseRules {
             && ev.lexical_a >= r.duplicate_min_reuse
             && ev.lexical_b >= r.duplicate_min_reuse
             && substituted(ev.template_evidence.inside) == 0
+            && substituted(ev.template_evidence.whole) == 0
     }
 }
 
@@ -163,8 +167,11 @@ fn substituted(c: whence_align::FactCounts) -> u32 {
 pub fn is_template(ev: &TemplateEvidence) -> bool {
     let numbers = substituted(ev.numbers) >= TEMPLATE_SUBSTITUTIONS
         && ev.numbers.agreement().is_some_and(|a| a <= 0.5);
+    // names alone do not make a template: a rewrite that swaps a few words
+    // swaps capitalized ones too; a form filled with other facts changes a number
     let inside = substituted(ev.inside) >= TEMPLATE_SUBSTITUTIONS
-        && ev.inside.agreement().is_some_and(|a| a <= 0.6);
+        && ev.inside.agreement().is_some_and(|a| a <= 0.6)
+        && substituted(ev.numbers) >= 1;
     numbers || inside
 }
 
@@ -374,6 +381,23 @@ mod tests {
             .unwrap();
         let dd = super::super::dedup(&docs, &found.pairs, whence_cluster::Pick::First);
         assert_eq!(dd.removed.len(), 1);
+    }
+
+    #[test]
+    fn a_rate_table_with_other_rates_under_one_heading_is_no_duplicate() {
+        let table = |rows: &str| {
+            format!(
+                "FREDDIE MAC ADJUSTS SHORT-TERM DISCOUNT RATES\n\nThe Federal Home Loan Mortgage Corp\n\
+                 adjusted the rates on its short-term discount notes as follows:\n   MATURITY   RATE       \
+                 OLD RATE  MATURITY\n{rows}"
+            )
+        };
+        let a = table("    28 days   5.95 pct   5.95 pct  31 days");
+        let b = table("    32 days   6.00 pct   6.10 pct   1 day");
+        let (ev, _) = judged(&a, &b);
+        assert!(!ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+        let (same, _) = judged(&a, &a.clone());
+        assert!(ReuseRules::default().near_duplicate(&same), "{same:?}");
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub mod trace;
 pub mod verify;
 
 pub use clusters::{doc_infos, duplicate_clusters, reuse_clusters};
-pub use dedup::{dedup, without_boilerplate, Dedup, Removal};
+pub use dedup::{dedup, without_boilerplate, Dedup, KeptBy, Reason, Removal, Why};
 pub use pairs::{pairs, pairs_with};
 pub use reuse::{
     is_template, judge, judge_sides, RawReuseRules, ReuseEvidence, ReuseRules, ReuseRulesError,
@@ -87,6 +87,9 @@ pub struct PipelineConfig {
     pub stream_cache: usize,
     /// Which verified pairs are reuse, which are near-duplicates (see [`reuse`]).
     pub reuse: ReuseRules,
+    /// Only pairs across sources: candidates whose two documents name the same
+    /// source (`meta.site`) are not verified (passim's same-series filter).
+    pub cross_source: bool,
 }
 
 impl Default for PipelineConfig {
@@ -99,6 +102,7 @@ impl Default for PipelineConfig {
             lsh: LshConfig::default(),
             stream_cache: DEFAULT_STREAM_CACHE,
             reuse: ReuseRules::default(),
+            cross_source: false,
         }
     }
 }

@@ -96,10 +96,33 @@ enum Fact {
 /// Number words a wire writes out ("six cts", "two billion dlrs"); "one" is left
 /// out, being a pronoun as often as a number.
 const NUMBER_WORDS: &[&str] = &[
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-    "ninety", "hundred",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
 ];
 
 /// One fact of a side: its kind, a comparison key and the token it starts at.
@@ -194,14 +217,13 @@ fn all_capitals(s: &str) -> bool {
 }
 
 /// Multiset comparison of the facts of `kind` that start at tokens `take` selects.
-fn compare(
-    a: (&[FactToken], &[bool]),
-    b: (&[FactToken], &[bool]),
-    kind: &[Fact],
-) -> FactCounts {
+fn compare(a: (&[FactToken], &[bool]), b: (&[FactToken], &[bool]), kind: &[Fact]) -> FactCounts {
     let mut bag: HashMap<u64, (u32, u32)> = HashMap::new();
     for (n, (facts, take)) in [a, b].into_iter().enumerate() {
-        for f in facts.iter().filter(|f| take[f.token] && kind.contains(&f.kind)) {
+        for f in facts
+            .iter()
+            .filter(|f| take[f.token] && kind.contains(&f.kind))
+        {
             let e = bag.entry(f.key).or_default();
             if n == 0 {
                 e.0 += 1;
@@ -259,9 +281,15 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         ),
         ..TemplateEvidence::default()
     };
-    for p in al.passages.iter().filter(|p| p.kind != PassageKind::Paraphrase) {
+    for p in al
+        .passages
+        .iter()
+        .filter(|p| p.kind != PassageKind::Paraphrase)
+    {
         let inside = a.stream.overlapping(&[p.a]);
-        let n = (0..inside.len()).filter(|&i| inside[i] && !masked[i]).count();
+        let n = (0..inside.len())
+            .filter(|&i| inside[i] && !masked[i])
+            .count();
         ev.longest_lexical = ev.longest_lexical.max(n as u32);
     }
     for (i, t) in a.stream.tokens.iter().enumerate() {

@@ -49,7 +49,10 @@ fn main() {
             continue;
         };
         let (da, db) = (&docs[ia], &docs[ib]);
-        let (ta, tb) = (whence_text::analyze(&da.text), whence_text::analyze(&db.text));
+        let (ta, tb) = (
+            whence_text::analyze(&da.text),
+            whence_text::analyze(&db.text),
+        );
         let al = verify(da, &ta, db, &tb, &compare);
         let ev = template_evidence(
             &Side::new(&da.text, &ta, &da.boilerplate),

@@ -553,7 +553,10 @@ mod tests {
             .collect();
         assert_eq!(got.len(), 1, "{got:?}");
         // the whole note, its dates bridged, but not the story nor the credit
-        assert!(got[0].starts_with("The Civic Pulse survey of 1,000"), "{got:?}");
+        assert!(
+            got[0].starts_with("The Civic Pulse survey of 1,000"),
+            "{got:?}"
+        );
         assert!(got[0].contains("from March 20 to 22."), "{got:?}");
         assert!(got[0].ends_with("to be representative"), "{got:?}");
         // a stock phrase shorter than a block stays, although it recurs: the

@@ -290,7 +290,20 @@ mod tests {
                 let big = |base: usize| format!("{},{:03}", base + 13 * i, 100 + 37 * i);
                 Document::new(
                     format!("table-{i}"),
-                    earnings(c, t, [&n(20), &n(11), &big(510), &big(328), &big(4102), &big(3871), &format!("1.{}", 10 + i), &n(60)]),
+                    earnings(
+                        c,
+                        t,
+                        [
+                            &n(20),
+                            &n(11),
+                            &big(510),
+                            &big(328),
+                            &big(4102),
+                            &big(3871),
+                            &format!("1.{}", 10 + i),
+                            &n(60),
+                        ],
+                    ),
                 )
             })
             .collect()
@@ -311,14 +324,27 @@ mod tests {
         let mut docs = docs;
         docs.extend(super::super::fixtures::corpus());
         let n = docs.len();
-        let found = super::super::pairs(&docs, &crate::PipelineConfig::default(), &|_, _, _| {})
-            .unwrap();
+        let found = super::super::pairs(
+            &docs,
+            &super::super::PipelineConfig::default(),
+            &|_, _, _| {},
+        )
+        .unwrap();
         for p in &found.pairs {
-            let ids = (docs[p.a as usize].id.as_str(), docs[p.b as usize].id.as_str());
-            assert!(!ids.0.starts_with("table") && !ids.1.starts_with("table"), "{ids:?}");
+            let ids = (
+                docs[p.a as usize].id.as_str(),
+                docs[p.b as usize].id.as_str(),
+            );
+            assert!(
+                !ids.0.starts_with("table") && !ids.1.starts_with("table"),
+                "{ids:?}"
+            );
         }
-        let clusters = super::super::reuse_clusters(&docs, &found.pairs, whence_cluster::Pick::First);
-        assert!(clusters.iter().all(|c| c.members.iter().all(|&m| m as usize >= n - 4)));
+        let clusters =
+            super::super::reuse_clusters(&docs, &found.pairs, whence_cluster::Pick::First);
+        assert!(clusters
+            .iter()
+            .all(|c| c.members.iter().all(|&m| m as usize >= n - 4)));
         assert!(!clusters.is_empty());
         let dd = super::super::dedup(&docs, &found.pairs, whence_cluster::Pick::First);
         assert!(dd.removed.iter().all(|r| r.doc as usize >= n - 4));
@@ -336,8 +362,18 @@ mod tests {
 
     #[test]
     fn a_recurring_report_with_new_figures_is_a_template() {
-        let a = treasury("March 27", "March 26", "fell", ["3.421", "3.937", "19.245", "20.311", "22.666", "24.248"]);
-        let b = treasury("April 8", "April 7", "rose", ["4.112", "2.896", "21.530", "18.774", "25.642", "21.670"]);
+        let a = treasury(
+            "March 27",
+            "March 26",
+            "fell",
+            ["3.421", "3.937", "19.245", "20.311", "22.666", "24.248"],
+        );
+        let b = treasury(
+            "April 8",
+            "April 7",
+            "rose",
+            ["4.112", "2.896", "21.530", "18.774", "25.642", "21.670"],
+        );
         let (ev, al) = judged(&a, &b);
         assert!(ev.template, "{ev:?}");
         assert_eq!(al.summary.relation, Relation::Template);
@@ -350,8 +386,14 @@ mod tests {
         });
         assert!(shown.reported(&ev, &al));
         // the same day's report retransmitted is a copy
-        let (same, al) = judged(&a, &a.replace("TREASURY BALANCES", "REPEAT - TREASURY BALANCES"));
-        assert!(!same.template && ReuseRules::default().near_duplicate(&same), "{same:?}");
+        let (same, al) = judged(
+            &a,
+            &a.replace("TREASURY BALANCES", "REPEAT - TREASURY BALANCES"),
+        );
+        assert!(
+            !same.template && ReuseRules::default().near_duplicate(&same),
+            "{same:?}"
+        );
         assert_eq!(al.summary.relation, Relation::NearDuplicate);
     }
 
@@ -370,15 +412,26 @@ mod tests {
         let (ev, al) = judged(&yemen, &iraq);
         assert!(!ReuseRules::default().near_duplicate(&ev), "{ev:?}");
         assert_ne!(al.summary.relation, Relation::NearDuplicate);
-        let docs = vec![Document::new("reuters-19", yemen.clone()), Document::new("reuters-2003", iraq)];
-        let found = super::super::pairs(&docs, &crate::PipelineConfig::default(), &|_, _, _| {})
-            .unwrap();
+        let docs = vec![
+            Document::new("reuters-19", yemen.clone()),
+            Document::new("reuters-2003", iraq),
+        ];
+        let found = super::super::pairs(
+            &docs,
+            &super::super::PipelineConfig::default(),
+            &|_, _, _| {},
+        )
+        .unwrap();
         let dd = super::super::dedup(&docs, &found.pairs, whence_cluster::Pick::First);
         assert!(dd.removed.is_empty(), "{:?}", dd.removed);
         // the same notice sent twice is one document for dedup
         let docs = vec![Document::new("x", yemen.clone()), Document::new("y", yemen)];
-        let found = super::super::pairs(&docs, &crate::PipelineConfig::default(), &|_, _, _| {})
-            .unwrap();
+        let found = super::super::pairs(
+            &docs,
+            &super::super::PipelineConfig::default(),
+            &|_, _, _| {},
+        )
+        .unwrap();
         let dd = super::super::dedup(&docs, &found.pairs, whence_cluster::Pick::First);
         assert_eq!(dd.removed.len(), 1);
     }
@@ -408,7 +461,10 @@ mod tests {
         };
         assert!(matches!(
             bad.validate(),
-            Err(ReuseRulesError::Fraction { name: "min_reuse", .. })
+            Err(ReuseRulesError::Fraction {
+                name: "min_reuse",
+                ..
+            })
         ));
     }
 }

@@ -242,13 +242,19 @@ mod tests {
     }
 
     #[test]
-    fn dividend_notices_of_two_companies_are_a_template() {
+    fn dividend_notices_of_two_companies_are_no_reuse() {
         let (ev, al) = judged(
             "MARLOW TOOLS <MRT> SETS QUARTERLY\n\nQtly div 19 cts vs 19 cts prior Pay March 31 Record March 12",
             "BEXLEY FOODS <BXF> SETS QUARTERLY\n\nQtly div 15 cts vs 15 cts prior Pay April 30 Record April 14",
         );
-        assert!(ev.template, "{ev:?}");
-        assert_eq!(al.summary.relation, Relation::Template);
+        // a notice this short aligns, if at all, on its form only: never reuse
+        assert!(
+            al.summary.relation == Relation::Template || al.summary.relation == Relation::Unrelated,
+            "{:?} {ev:?}",
+            al.summary.relation
+        );
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        assert!(!ReuseRules::default().near_duplicate(&ev));
     }
 
     #[test]

@@ -38,11 +38,13 @@ mod drift;
 mod lexical;
 mod paraphrase;
 mod semantic;
+mod template;
 mod verdict;
 
 pub use config::{AlignConfig, ConfigError, RawAlignConfig, DEFAULT_SEMANTIC_THRESHOLD};
 pub use direction::{evidence as direction_evidence, DirectionEvidence};
 pub use semantic::SentenceEncoder;
+pub use template::{template_evidence, FactCounts, TemplateEvidence};
 pub use verdict::verdict;
 
 use whence_core::{Alignment, Passage, PassageKind, Span, Summary, Token, TokenStream};

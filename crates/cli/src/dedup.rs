@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use whence::cluster::Pick;
-use whence::pipeline::{self, PipelineConfig};
+use whence::pipeline::{self, PipelineConfig, RawReuseRules};
 use whence::report::rows::{document_columns, document_object, removal_row, REMOVED_COLUMNS};
 
 use crate::args::{AlignArgs, InputArgs, OutArgs, RunArgs};
@@ -40,6 +40,12 @@ pub(crate) struct DedupArgs {
     /// Remove boilerplate (site chrome, calls to action) from the kept texts.
     #[arg(long)]
     drop_boilerplate: bool,
+    /// Least share (0-1) of EACH document covered by verbatim and edited
+    /// passages for the two to be near-duplicates (paraphrase passages never
+    /// count; a changed number or name, or a template, makes them distinct at
+    /// any setting).
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.8)]
+    min_reuse: f64,
     #[command(flatten)]
     out: OutArgs,
     #[command(flatten)]
@@ -57,6 +63,11 @@ pub(crate) fn run(args: DedupArgs) -> Result<()> {
     args.out.check(&others)?;
     let cfg = PipelineConfig {
         compare: args.align.config(None)?,
+        reuse: RawReuseRules {
+            duplicate_min_reuse: args.min_reuse,
+            ..RawReuseRules::default()
+        }
+        .validate()?,
         ..Default::default()
     };
     let (loaded, outcome) = find(&args.input, &args.run, &args.inputs, &cfg, None, true)?;

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
-use whence::pipeline::{self, PipelineConfig, Stage};
+use whence::pipeline::{self, PipelineConfig, RawReuseRules, Stage};
 use whence::report::rows::{cluster_row, pair_row, CLUSTER_COLUMNS, PAIR_COLUMNS};
 use whence::semantic::{Encoder, SentenceEncoder};
 
@@ -29,6 +29,16 @@ pub(crate) struct PairsArgs {
     /// are not compared with each other.
     #[arg(long)]
     cross_source: bool,
+    /// Report only pairs whose more reused side is at least this share (0-1)
+    /// covered by verbatim and edited passages (paraphrase passages do not
+    /// count). 0 reports every pair with one passage of 15 words or more.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
+    min_reuse: f64,
+    /// Also write template pairs (relation "template": the shared text is a
+    /// form filled with different facts, such as two companies' earnings
+    /// tables). They never enter clusters or dedup.
+    #[arg(long)]
+    templates: bool,
     #[command(flatten)]
     out: OutArgs,
     #[command(flatten)]
@@ -80,6 +90,12 @@ pub(crate) fn run(args: PairsArgs) -> Result<()> {
     let cfg = PipelineConfig {
         compare: args.align.config(Some(&args.semantic))?,
         cross_source: args.cross_source,
+        reuse: RawReuseRules {
+            min_reuse: args.min_reuse,
+            templates: args.templates,
+            ..RawReuseRules::default()
+        }
+        .validate()?,
         ..Default::default()
     };
     let encoder = args

@@ -80,6 +80,11 @@ pub enum Relation {
     /// or summarise a third text, or a follow-up recycles part of an earlier story.
     SharedSource,
     Unrelated,
+    /// The shared text is a form filled with different facts (two dividend
+    /// notices, two days of one recurring report): no text travelled between
+    /// the documents. Decided by the corpus pipelines after alignment; never
+    /// reuse, never a near-duplicate.
+    Template,
 }
 
 /// The share of a side that must be reused text for it to be called derived.
@@ -95,6 +100,7 @@ impl Relation {
             Relation::UnknownDirection => "unknown_direction",
             Relation::SharedSource => "shared_source",
             Relation::Unrelated => "unrelated",
+            Relation::Template => "template",
         }
     }
 }

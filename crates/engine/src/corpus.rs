@@ -3,8 +3,9 @@
 //! [`load`] reads every input through `whence-ingest` into memory, keeping every
 //! skip with its reason; [`mark_boilerplate`] fills each document's boilerplate
 //! spans from two detectors: block features inside the document
-//! (`whence_extract::detect_boilerplate`) and lines that recur across many
-//! documents of the same site (`whence_extract::RepeatedLines`, two passes).
+//! (`whence_extract::detect_boilerplate`) and lines and blocks (methodology notes,
+//! taglines, column intros) that recur across many documents of the same site
+//! (`whence_extract::RepeatedLines`, two passes).
 //! Publication dates are checked as the corpus is read: a date that
 //! `whence_cluster::parse_timestamp` cannot read is counted in [`DateStats`]
 //! and reported as a warning naming the document, never dropped silently.
@@ -102,19 +103,20 @@ pub fn load(
 const COUNT_CHUNK: usize = 4096;
 
 /// Fills the boilerplate spans of documents that have none (when the config asks
-/// for detection): in-document block features, plus lines recurring in many
-/// documents of the same site (documents without a site form one group).
+/// for detection): in-document block features, plus lines and blocks recurring in
+/// many documents of the same site (documents without a site form one group).
 pub fn mark_boilerplate(docs: &mut [Document], config: &Config) {
     if !config.detect_boilerplate {
         return;
     }
-    let mut repeated = RepeatedLines::new(RepeatedConfig::default());
+    let rcfg = RepeatedConfig::default();
+    let mut repeated = RepeatedLines::new(rcfg.clone());
     // lines hashed in parallel, counted in corpus order (the counts, and so the
     // output, do not depend on the thread count); chunks bound the memory
     for chunk in docs.chunks(COUNT_CHUNK) {
         let lines: Vec<_> = chunk
             .par_iter()
-            .map(|d| RepeatedLines::lines_of(&d.text))
+            .map(|d| RepeatedLines::lines_of(&rcfg, &d.text))
             .collect();
         for (d, l) in chunk.iter().zip(lines) {
             repeated.add_lines(d.meta.site.as_deref().unwrap_or(""), l);

@@ -87,8 +87,8 @@ fn stream_bytes(ts: &TokenStream) -> usize {
         + ts.sentences.capacity() * std::mem::size_of::<whence_core::Sentence>()
 }
 
-/// Verifies `pairs` (sorted; `a < b`), keeping the pairs that show reuse, in
-/// the order of `pairs`.
+/// Verifies `pairs` (sorted; `a < b`), keeping the pairs the reuse rules
+/// report or call near-duplicates ([`super::reuse`]), in the order of `pairs`.
 ///
 /// With an `encoder`, each block's reuse pairs then go through the semantic stage
 /// (see [`semantic_block`]), so the sentences embedded at any time are those of
@@ -159,11 +159,16 @@ pub(crate) fn verify_pairs(
                     streams_ref[a as usize].as_ref()?,
                     streams_ref[b as usize].as_ref()?,
                 );
-                let al = verify(da, ta, db, tb, &compare);
-                is_reuse(&al).then_some(PairResult {
+                let mut al = verify(da, ta, db, tb, &compare);
+                let evidence = super::judge(da, ta, db, tb, &al);
+                evidence.apply(da, db, &mut al);
+                let duplicate = cfg.reuse.near_duplicate(&evidence);
+                (duplicate || cfg.reuse.reported(&evidence, &al)).then_some(PairResult {
                     a,
                     b,
                     alignment: al,
+                    evidence,
+                    duplicate,
                 })
             })
             .collect();

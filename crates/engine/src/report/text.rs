@@ -54,6 +54,7 @@ fn relation_words(r: Relation) -> &'static str {
         Relation::UnknownDirection => "one derived from the other, direction unknown",
         Relation::SharedSource => "shared text (neither is mostly the other's)",
         Relation::Unrelated => "unrelated",
+        Relation::Template => "template (a form filled with different facts)",
     }
 }
 

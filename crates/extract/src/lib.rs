@@ -43,5 +43,5 @@ pub use boilerplate::detect_boilerplate;
 pub use charset::{charset_from_content_type, CharsetSource};
 pub use error::{ExtractError, WarcError};
 pub use html::{extract_html, Block, Extracted, HtmlHints, Method, MAX_HTML_BYTES};
-pub use repeated::{DocLines, RepeatedConfig, RepeatedLines};
+pub use repeated::{repeated_spans, DocLines, RepeatedConfig, RepeatedLines};
 pub use warc::{WarcItem, WarcPage, WarcPages, DEFAULT_MAX_BODY};

@@ -37,7 +37,7 @@ pub use dedup::{dedup, without_boilerplate, Dedup, Removal};
 pub use pairs::{pairs, pairs_with};
 pub use sketch::{sketch, Sketch};
 pub use trace::{
-    content_overlap, derivation, trace, trace_with, ContentOverlap, Derivation, Source, Trace,
+    content_overlap, derivation, trace, trace_among, trace_with, ContentOverlap, Derivation, Source, Trace,
     DERIVED_MIN_IN_SOURCES, DERIVED_MIN_LEXICAL, WHOLLY_MAX_NEW_WORDS,
 };
 pub use verify::{is_reuse, verify, verify_with};

@@ -52,7 +52,7 @@ pub struct Trace {
 
 /// Corpora up to this size are verified document by document; larger ones
 /// through the fingerprint index.
-const SCAN_ALL: usize = 2000;
+pub const SCAN_ALL: usize = 2000;
 
 /// Finds `doc`'s sources in `corpus`.
 pub fn trace(
@@ -71,9 +71,6 @@ pub fn trace_with(
     cfg: &PipelineConfig,
     encoder: Option<&dyn SentenceEncoder>,
 ) -> Result<Trace, PipelineError> {
-    let td = whence_text::analyze(&doc.text);
-    // a trace reports passages, not drift
-    let compare = cfg.compare.without_drift();
     let candidates: Vec<u32> = if corpus.len() <= SCAN_ALL {
         (0..corpus.len() as u32).collect()
     } else {
@@ -90,11 +87,29 @@ pub fn trace_with(
         let q = sketch(doc, cfg, &hasher).fingerprints;
         index.query(&q)?.into_iter().map(|h| h.doc).collect()
     };
+    let among: Vec<(u32, &Document)> = candidates
+        .iter()
+        .map(|&i| (i, &corpus[i as usize]))
+        .collect();
+    Ok(trace_among(doc, &among, cfg, encoder))
+}
+
+/// The verification half of [`trace_with`]: `doc`'s sources among `candidates`
+/// (each with the number a [`Source`] reports; boilerplate as marked on them).
+/// A persistent index calls it with the candidates it looked up.
+pub fn trace_among(
+    doc: &Document,
+    candidates: &[(u32, &Document)],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Trace {
+    let td = whence_text::analyze(&doc.text);
+    // a trace reports passages, not drift
+    let compare = cfg.compare.without_drift();
     // each source with its analysis, kept for the content overlap below
-    let mut found: Vec<(Source, TokenStream)> = candidates
+    let mut found: Vec<(Source, TokenStream, &Document)> = candidates
         .par_iter()
-        .filter_map(|&i| {
-            let d = &corpus[i as usize];
+        .filter_map(|&(i, d)| {
             let ts = whence_text::analyze(&d.text);
             let al = verify_with(doc, &td, d, &ts, &compare, encoder);
             is_reuse(&al).then_some((
@@ -103,10 +118,11 @@ pub fn trace_with(
                     alignment: al,
                 },
                 ts,
+                d,
             ))
         })
         .collect();
-    found.sort_by(|(x, _), (y, _)| {
+    found.sort_by(|(x, _, _), (y, _, _)| {
         y.alignment
             .summary
             .a_reused
@@ -116,11 +132,9 @@ pub fn trace_with(
     let overlap = content_overlap(
         &td,
         &doc.boilerplate,
-        found
-            .iter()
-            .map(|(s, ts)| (ts, corpus[s.doc as usize].boilerplate.as_slice())),
+        found.iter().map(|(_, ts, d)| (ts, d.boilerplate.as_slice())),
     );
-    let sources: Vec<Source> = found.into_iter().map(|(s, _)| s).collect();
+    let sources: Vec<Source> = found.into_iter().map(|(s, _, _)| s).collect();
     let all: Vec<Span> = sources
         .iter()
         .flat_map(|s| s.alignment.passages.iter().map(|p| p.a))
@@ -138,13 +152,13 @@ pub fn trace_with(
     let reused = reused_fraction(&doc.text, all.iter().copied(), &doc.boilerplate);
     let reused_lexical = reused_fraction(&doc.text, lexical.into_iter(), &doc.boilerplate);
     let novel = novel(&doc.text, all.into_iter(), &doc.boilerplate);
-    Ok(Trace {
+    Trace {
         sources,
         reused,
         reused_lexical,
         novel,
         derivation: derivation(overlap, reused_lexical),
-    })
+    }
 }
 
 /// How much of a document's content its sources account for: the vocabulary

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod compare;
 mod corpus_args;
 mod extract;
+mod index;
 mod model;
 mod pairs;
 mod semantic_args;
@@ -124,6 +125,20 @@ enum Command {
     ///   whence model info
     #[command(verbatim_doc_comment)]
     Model(model::ModelArgs),
+    /// A persistent reuse index: build it once, add documents as they come, query.
+    ///
+    /// The index (a directory holding one SQLite database) keeps documents,
+    /// metadata, boilerplate, fingerprints and every verified reuse pair; `build`
+    /// records the pairs `whence pairs` finds, `query DOC` prints what
+    /// `whence trace DOC --in CORPUS` prints, without reading the corpus again.
+    ///
+    /// Examples:
+    ///   whence index build archive.jsonl.gz --index idx/
+    ///   whence index add today.jsonl --index idx/ --out new-pairs.jsonl
+    ///   whence index query story.txt --index idx/ --json
+    ///   whence index stats --index idx/
+    #[command(verbatim_doc_comment)]
+    Index(index::IndexArgs),
 }
 
 /// When to color terminal output.
@@ -157,6 +172,7 @@ fn main() -> ExitCode {
         Command::Dedup(args) => pairs::run_dedup(args),
         Command::Similar(args) => similar::run(args),
         Command::Model(args) => model::run(args),
+        Command::Index(args) => index::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

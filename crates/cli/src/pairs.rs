@@ -6,9 +6,9 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use whence::pipeline::{self, PairResult, PipelineConfig, Stage};
+use whence::pipeline::{self, PipelineConfig, Stage};
 use whence::table::{Cell, ColType, Schema, TableWriter};
-use whence::{CharIndex, Document, RawConfig};
+use whence::{CharIndex, Document, Passage, RawConfig};
 
 use whence::semantic::{Encoder, SentenceEncoder};
 
@@ -23,14 +23,14 @@ pub(crate) struct EngineArgs {
     keep_boilerplate: bool,
     /// Skip the sentence-level paraphrase stage when verifying pairs.
     #[arg(long)]
-    no_paraphrase: bool,
+    pub(crate) no_paraphrase: bool,
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
 
 impl EngineArgs {
-    fn config(&self, semantic_threshold: f32) -> Result<PipelineConfig> {
+    pub(crate) fn config(&self, semantic_threshold: f32) -> Result<PipelineConfig> {
         let mut raw = RawConfig {
             detect_boilerplate: !self.keep_boilerplate,
             ..Default::default()
@@ -91,11 +91,10 @@ const CLUSTER_SCHEMA: Schema = &[
     ("representative", ColType::Str),
 ];
 
-fn passages_json(a: &Document, b: &Document, p: &PairResult) -> Value {
+pub(crate) fn passages_json(a: &Document, b: &Document, passages: &[Passage]) -> Value {
     let (ia, ib) = (CharIndex::new(&a.text), CharIndex::new(&b.text));
     Value::Array(
-        p.alignment
-            .passages
+        passages
             .iter()
             .map(|x| {
                 let (a0, a1) = ia.span_to_chars(x.a);
@@ -157,7 +156,7 @@ pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
             Cell::F64(s.a_reused),
             Cell::F64(s.b_reused),
             if args.passages {
-                Cell::Json(passages_json(a, b, p))
+                Cell::Json(passages_json(a, b, &p.alignment.passages))
             } else {
                 Cell::Null
             },

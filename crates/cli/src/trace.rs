@@ -8,7 +8,8 @@ use clap::Args;
 use serde_json::{json, Value};
 use whence::ingest::{read_document, Input, ReadOptions};
 use whence::pipeline::{self, PipelineConfig};
-use whence::{CharIndex, RawConfig, Span};
+use whence::pipeline::Trace;
+use whence::{CharIndex, Document, RawConfig, Span};
 
 use crate::corpus_args::CorpusArgs;
 use crate::semantic_args::{report_failures, SemanticArgs};
@@ -81,14 +82,36 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
     )
     .context("trace failed")?;
     report_failures(encoder.as_ref());
+    print_trace(
+        &doc,
+        &t,
+        |i| &loaded.docs[t.sources[i].doc as usize],
+        loaded.docs.len() as u64,
+        args.json,
+    )?;
+    eprintln!("whence trace: {}", loaded.stats);
+    Ok(())
+}
+
+/// Prints a trace as `whence trace` does (text, or the JSON contract with
+/// `json`); `source(i)` is the document of `t.sources[i]`, `among` the number of
+/// documents searched.
+pub(crate) fn print_trace<'d>(
+    doc: &Document,
+    t: &Trace,
+    source: impl Fn(usize) -> &'d Document,
+    among: u64,
+    json: bool,
+) -> Result<()> {
     let idx = CharIndex::new(&doc.text);
     let mut stdout = std::io::stdout().lock();
-    if args.json {
+    if json {
         let sources: Vec<Value> = t
             .sources
             .iter()
-            .map(|s| {
-                let src = &loaded.docs[s.doc as usize];
+            .enumerate()
+            .map(|(i, s)| {
+                let src = source(i);
                 let is = CharIndex::new(&src.text);
                 let passages: Vec<Value> = s
                     .alignment
@@ -124,10 +147,10 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
             t.reused * 100.0,
             t.reused_lexical * 100.0,
             t.sources.len(),
-            loaded.docs.len()
+            among
         )?;
-        for s in &t.sources {
-            let src = &loaded.docs[s.doc as usize];
+        for (i, s) in t.sources.iter().enumerate() {
+            let src = source(i);
             let sum = &s.alignment.summary;
             writeln!(
                 stdout,
@@ -164,6 +187,5 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
             t.novel.len()
         )?;
     }
-    eprintln!("whence trace: {}", loaded.stats);
     Ok(())
 }

@@ -9,13 +9,13 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use whence::index::{AddKind, Index, Seq};
-use whence::ingest::{read_document, Input, ReadOptions};
-use whence::pipeline::Stage;
+use whence::pipeline::{PipelineConfig, Stage};
+use whence::report::rows::{passages_json, trace_json};
+use whence::report::{trace_text, TextOptions};
 use whence::semantic::SentenceEncoder;
 use whence::{CharIndex, Document, Passage, Summary};
 
-use crate::corpus_args::CorpusArgs;
-use crate::pairs::{passages_json, EngineArgs};
+use crate::args::{AlignArgs, InputArgs, RunArgs};
 use crate::semantic_args::{report_failures, SemanticArgs};
 
 #[derive(Args, Debug)]
@@ -64,11 +64,13 @@ struct BuildArgs {
     #[arg(long)]
     force: bool,
     #[command(flatten)]
-    engine: EngineArgs,
+    input: InputArgs,
+    #[command(flatten)]
+    align: AlignArgs,
     #[command(flatten)]
     semantic: SemanticArgs,
     #[command(flatten)]
-    corpus: CorpusArgs,
+    run: RunArgs,
 }
 
 #[derive(Args, Debug)]
@@ -85,11 +87,13 @@ struct AddArgs {
     #[arg(long, value_name = "N", default_value_t = 256)]
     batch: usize,
     #[command(flatten)]
-    engine: EngineArgs,
+    input: InputArgs,
+    #[command(flatten)]
+    align: AlignArgs,
     #[command(flatten)]
     semantic: SemanticArgs,
     #[command(flatten)]
-    corpus: CorpusArgs,
+    run: RunArgs,
 }
 
 #[derive(Args, Debug)]
@@ -102,15 +106,13 @@ struct QueryArgs {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    engine: EngineArgs,
+    input: InputArgs,
+    #[command(flatten)]
+    align: AlignArgs,
     #[command(flatten)]
     semantic: SemanticArgs,
-    /// Replace invalid UTF-8 with U+FFFD instead of failing.
-    #[arg(long)]
-    lossy: bool,
-    /// Do not print the model notice.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Args, Debug)]
@@ -149,7 +151,7 @@ struct RemoveArgs {
     #[command(flatten)]
     at: At,
     #[command(flatten)]
-    engine: EngineArgs,
+    align: AlignArgs,
 }
 
 #[derive(Args, Debug)]
@@ -183,9 +185,15 @@ pub(crate) fn run(args: IndexArgs) -> Result<()> {
     }
 }
 
-fn open_index(at: &At, engine: &EngineArgs, threshold: f32) -> Result<Index> {
-    let cfg = engine.config(threshold)?;
-    Index::open(&at.index, &cfg).with_context(|| format!("cannot open {}", at.index.display()))
+fn pipeline_config(align: &AlignArgs, semantic: Option<&SemanticArgs>) -> Result<PipelineConfig> {
+    Ok(PipelineConfig {
+        compare: align.config(semantic)?,
+        ..Default::default()
+    })
+}
+
+fn open_index(at: &At, cfg: &PipelineConfig) -> Result<Index> {
+    Index::open(&at.index, cfg).with_context(|| format!("cannot open {}", at.index.display()))
 }
 
 fn open_store(at: &At) -> Result<whence::index::Store> {
@@ -197,20 +205,27 @@ fn open_store(at: &At) -> Result<whence::index::Store> {
 fn pair_line(a: &Document, b: &Document, s: &Summary, passages: Option<&[Passage]>) -> Value {
     let mut v = json!({"a": a.id.as_str(), "b": b.id.as_str(), "relation": s.relation.as_str(),
                        "a_reused": s.a_reused, "b_reused": s.b_reused});
+    for (k, site) in [("a_source", &a.meta.site), ("b_source", &b.meta.site)] {
+        if let Some(site) = site {
+            v[k] = json!(site);
+        }
+    }
     if let Some(p) = passages {
-        v["passages"] = passages_json(a, b, p);
+        let (ia, ib) = (CharIndex::new(&a.text), CharIndex::new(&b.text));
+        v["passages"] = passages_json(&ia, &ib, p);
     }
     v
 }
 
 fn build(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let cfg = args.engine.config(args.semantic.threshold())?;
+    args.run.start();
+    let cfg = pipeline_config(&args.align, Some(&args.semantic))?;
     let encoder = args
         .semantic
-        .encoder(!args.engine.no_paraphrase, false, args.corpus.quiet)?;
-    let mut loaded = args.corpus.load(&args.inputs, "corpus")?;
-    let bar = args.corpus.bar(loaded.docs.len() as u64, "sketching");
+        .encoder(!args.align.no_paraphrase, false, args.run.quiet)?;
+    let mut loaded = args.input.load(&args.inputs, "corpus", &args.run, false)?;
+    let bar = args.run.bar(loaded.docs.len() as u64, "sketching");
     let (index, out) = Index::build(
         &args.at.index,
         &mut loaded.docs,
@@ -231,7 +246,7 @@ fn build(args: BuildArgs) -> Result<()> {
     .with_context(|| format!("cannot build the index in {}", args.at.index.display()))?;
     bar.finish_and_clear();
     report_failures(encoder.as_ref());
-    eprintln!(
+    args.run.summary(format_args!(
         "whence index build: {}; {} candidate pairs ({} from LSH), {} reuse pairs recorded in {} ({:.1} MB on disk), {:.1} s",
         loaded.stats,
         out.candidates,
@@ -240,17 +255,21 @@ fn build(args: BuildArgs) -> Result<()> {
         args.at.index.display(),
         index.store().size_on_disk() as f64 / 1e6,
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(())
 }
 
 fn add(args: AddArgs) -> Result<()> {
     let started = Instant::now();
-    let index = open_index(&args.at, &args.engine, args.semantic.threshold())?;
+    args.run.start();
+    let cfg = pipeline_config(&args.align, Some(&args.semantic))?;
+    let index = open_index(&args.at, &cfg)?;
     let encoder = args
         .semantic
-        .encoder(!args.engine.no_paraphrase, false, args.corpus.quiet)?;
-    let loaded = args.corpus.load(&args.inputs, "new documents")?;
+        .encoder(!args.align.no_paraphrase, false, args.run.quiet)?;
+    let loaded = args
+        .input
+        .load(&args.inputs, "new documents", &args.run, false)?;
     let mut out: Option<Box<dyn Write>> = match &args.out {
         None => None,
         Some(p) if p.as_os_str() == "-" => Some(Box::new(std::io::stdout())),
@@ -258,7 +277,7 @@ fn add(args: AddArgs) -> Result<()> {
             std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
         ))),
     };
-    let bar = args.corpus.bar(loaded.docs.len() as u64, "adding");
+    let bar = args.run.bar(loaded.docs.len() as u64, "adding");
     let mut done = 0u64;
     let outcome = index.add(
         loaded.docs,
@@ -267,7 +286,10 @@ fn add(args: AddArgs) -> Result<()> {
         &mut |batch| {
             for a in batch {
                 if a.kind == AddKind::Updated {
-                    eprintln!("whence: updated: {} (new text replaces the indexed one)", a.id);
+                    eprintln!(
+                        "whence: updated: {} (new text replaces the indexed one)",
+                        a.id
+                    );
                 }
                 if let Some(w) = out.as_mut() {
                     for p in &a.pairs {
@@ -290,7 +312,7 @@ fn add(args: AddArgs) -> Result<()> {
     )?;
     bar.finish_and_clear();
     report_failures(encoder.as_ref());
-    eprintln!(
+    args.run.summary(format_args!(
         "whence index add: {}; {} added, {} updated, {} unchanged, {} new reuse pairs, {} commits, {:.1} s",
         loaded.stats,
         outcome.added,
@@ -299,7 +321,7 @@ fn add(args: AddArgs) -> Result<()> {
         outcome.pairs,
         outcome.commits,
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(())
 }
 
@@ -312,24 +334,46 @@ fn io_err(e: std::io::Error) -> whence::index::IndexError {
 }
 
 fn query(args: QueryArgs) -> Result<()> {
-    let index = open_index(&args.at, &args.engine, args.semantic.threshold())?;
-    let cfg = args.engine.config(args.semantic.threshold())?;
-    let (mut doc, warnings) = read_document(
-        &Input::from_arg(&args.doc),
-        &ReadOptions { lossy: args.lossy },
-    )?;
-    for w in &warnings {
-        eprintln!("whence: warning: {w}");
-    }
+    args.run.start();
+    let cfg = pipeline_config(&args.align, Some(&args.semantic))?;
+    let index = open_index(&args.at, &cfg)?;
+    let mut doc = args.input.read_one(&args.doc, &args.run)?;
     doc.boilerplate = whence::boilerplate_of(&doc, &cfg.compare);
     let encoder = args
         .semantic
-        .encoder(!args.engine.no_paraphrase, true, args.quiet)?;
-    let t = index
+        .encoder(!args.align.no_paraphrase, true, args.run.quiet)?;
+    let found = index
         .query(&doc, encoder.as_ref().map(|e| e as &dyn SentenceEncoder))
         .context("query failed")?;
     report_failures(encoder.as_ref());
-    crate::trace::print_trace(&doc, &t.trace, |i| &t.sources[i], t.indexed, args.json)
+    // the sources numbered by their place in `found.sources`, as trace's
+    // renderings expect corpus positions
+    let mut t = found.trace;
+    for (i, s) in t.sources.iter_mut().enumerate() {
+        s.doc = i as u32;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut stdout, &trace_json(&doc, &found.sources, &t))?;
+        writeln!(stdout)?;
+    } else {
+        let text = trace_text(
+            &doc,
+            &found.sources,
+            &t,
+            &TextOptions {
+                color: false,
+                full: false,
+            },
+        );
+        stdout.write_all(text.as_bytes())?;
+    }
+    stdout.flush()?;
+    args.run.summary(format_args!(
+        "whence index query: {} documents in the index",
+        found.indexed
+    ));
+    Ok(())
 }
 
 fn pairs(args: PairsOutArgs) -> Result<()> {
@@ -363,9 +407,9 @@ fn pairs(args: PairsOutArgs) -> Result<()> {
 }
 
 fn doc_of(r: &whence::index::View, s: Seq) -> Result<Document, whence::index::StoreError> {
-    r.doc(s)?
-        .map(|d| d.doc)
-        .ok_or_else(|| whence::index::StoreError::Corrupt(format!("pair of missing document {}", s.0)))
+    r.doc(s)?.map(|d| d.doc).ok_or_else(|| {
+        whence::index::StoreError::Corrupt(format!("pair of missing document {}", s.0))
+    })
 }
 
 fn get(args: GetArgs) -> Result<()> {
@@ -388,7 +432,12 @@ fn get(args: GetArgs) -> Result<()> {
                     .collect();
                 let mut v = json!({"id": doc.id.as_str(), "text": doc.text});
                 let m = &doc.meta;
-                for (k, x) in [("title", &m.title), ("date", &m.date), ("site", &m.site), ("url", &m.url)] {
+                for (k, x) in [
+                    ("title", &m.title),
+                    ("date", &m.date),
+                    ("site", &m.site),
+                    ("url", &m.url),
+                ] {
                     if let Some(x) = x {
                         v[k] = json!(x);
                     }
@@ -409,11 +458,7 @@ fn get(args: GetArgs) -> Result<()> {
 }
 
 fn remove(args: RemoveArgs) -> Result<()> {
-    let index = open_index(
-        &args.at,
-        &args.engine,
-        crate::semantic_args::DEFAULT_SEMANTIC_THRESHOLD,
-    )?;
+    let index = open_index(&args.at, &pipeline_config(&args.align, None)?)?;
     let (pairs, unknown) = index.remove(&args.ids)?;
     for id in &unknown {
         eprintln!("whence: not in the index: {id}");

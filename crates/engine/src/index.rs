@@ -55,7 +55,9 @@ pub use whence_store::{
 };
 use whence_store::{NewDoc, Writer};
 
-use crate::corpus::{boilerplate_with_repeated, mark_boilerplate_counted, repeated_config, site_of};
+use crate::corpus::{
+    boilerplate_with_repeated, mark_boilerplate_counted, repeated_config, site_of,
+};
 use crate::pipeline::trace::{trace_among, SCAN_ALL};
 use crate::pipeline::verify::{is_reuse, verify_pairs, VERIFY_BLOCK};
 use crate::pipeline::{sketch, PipelineConfig, PipelineError, Stage, Trace};
@@ -192,15 +194,17 @@ impl Index {
             bulk.add_site_docs(site_of(d), 1)?;
         }
         let mut failed = None;
-        found.index.for_each_posting(|h, d| {
-            if failed.is_none() {
-                if let Err(e) = bulk.add_posting(h, Seq(d)) {
-                    failed = Some(e);
+        found
+            .index
+            .for_each_posting(|h, d| {
+                if failed.is_none() {
+                    if let Err(e) = bulk.add_posting(h, Seq(d)) {
+                        failed = Some(e);
+                    }
                 }
-            }
-            Ok(())
-        })
-        .map_err(PipelineError::from)?;
+                Ok(())
+            })
+            .map_err(PipelineError::from)?;
         if let Some(e) = failed {
             return Err(e.into());
         }
@@ -543,9 +547,9 @@ impl Index {
         for id in ids {
             match w.seq_of(id)? {
                 Some(s) => {
-                    let d = w
-                        .doc(s)?
-                        .ok_or_else(|| StoreError::Corrupt(format!("document {} has no text", s.0)))?;
+                    let d = w.doc(s)?.ok_or_else(|| {
+                        StoreError::Corrupt(format!("document {} has no text", s.0))
+                    })?;
                     pairs += self.remove_indexed(&mut w, &d)? as u64;
                 }
                 None => unknown.push(id.clone()),

@@ -20,7 +20,9 @@ fn corpus(n: usize, seed: u64) -> Vec<Document> {
         x
     };
     let word = |i: u64| {
-        let syll = ["ka", "ro", "mi", "ten", "sa", "vel", "or", "du", "pri", "lo", "ne", "zu"];
+        let syll = [
+            "ka", "ro", "mi", "ten", "sa", "vel", "or", "du", "pri", "lo", "ne", "zu",
+        ];
         let mut w = String::new();
         let mut i = i;
         for _ in 0..3 {
@@ -33,7 +35,8 @@ fn corpus(n: usize, seed: u64) -> Vec<Document> {
     for d in 0..n {
         let mut sentences: Vec<String> = (0..4 + next() % 5)
             .map(|_| {
-                let words: Vec<String> = (0..8 + next() % 10).map(|_| word(next() % 3000)).collect();
+                let words: Vec<String> =
+                    (0..8 + next() % 10).map(|_| word(next() % 3000)).collect();
                 let mut s = words.join(" ");
                 s[..1].make_ascii_uppercase();
                 s + "."
@@ -61,7 +64,12 @@ fn corpus(n: usize, seed: u64) -> Vec<Document> {
     docs
 }
 
-type PairView = (String, String, String, Vec<(usize, usize, usize, usize, String)>);
+type PairView = (
+    String,
+    String,
+    String,
+    Vec<(usize, usize, usize, usize, String)>,
+);
 
 fn pairs_of(docs: &[Document], cfg: &PipelineConfig) -> Vec<PairView> {
     let mut docs = docs.to_vec();
@@ -76,8 +84,16 @@ fn pairs_of(docs: &[Document], cfg: &PipelineConfig) -> Vec<PairView> {
                 docs[p.a as usize].id.to_string(),
                 docs[p.b as usize].id.to_string(),
                 p.alignment.summary.relation.as_str().to_owned(),
-                ps.map(|x| (x.a.start(), x.a.end(), x.b.start(), x.b.end(), x.kind.as_str().to_owned()))
-                    .collect(),
+                ps.map(|x| {
+                    (
+                        x.a.start(),
+                        x.a.end(),
+                        x.b.start(),
+                        x.b.end(),
+                        x.kind.as_str().to_owned(),
+                    )
+                })
+                .collect(),
             )
         })
         .collect();
@@ -96,7 +112,15 @@ fn stored_pairs(index: &Index) -> Vec<PairView> {
             p.summary.relation.as_str().to_owned(),
             p.passages
                 .iter()
-                .map(|x| (x.a.start(), x.a.end(), x.b.start(), x.b.end(), x.kind.as_str().to_owned()))
+                .map(|x| {
+                    (
+                        x.a.start(),
+                        x.a.end(),
+                        x.b.start(),
+                        x.b.end(),
+                        x.kind.as_str().to_owned(),
+                    )
+                })
                 .collect(),
         ));
         Ok(())
@@ -162,7 +186,11 @@ fn query_equals_trace(docs: &[Document], queries: &[Document]) {
         );
         with_sources += usize::from(!t.sources.is_empty());
     }
-    assert!(with_sources * 2 >= queries.len(), "{with_sources} of {}", queries.len());
+    assert!(
+        with_sources * 2 >= queries.len(),
+        "{with_sources} of {}",
+        queries.len()
+    );
 }
 
 #[test]
@@ -171,7 +199,10 @@ fn build_and_query_equal_pairs_and_trace_on_a_small_corpus() {
     // documents of the corpus, and new ones made of its sentences
     let mut queries: Vec<Document> = docs.iter().step_by(37).cloned().collect();
     for (i, d) in docs.iter().skip(5).step_by(41).enumerate() {
-        queries.push(Document::new(format!("new{i}"), format!("An opinion. {} We disagree.", d.text)));
+        queries.push(Document::new(
+            format!("new{i}"),
+            format!("An opinion. {} We disagree.", d.text),
+        ));
     }
     query_equals_trace(&docs, &queries);
 }
@@ -183,7 +214,10 @@ fn build_and_query_equal_pairs_and_trace_past_the_scan_limit() {
     let mut queries: Vec<Document> = docs.iter().step_by(211).cloned().collect();
     for (i, d) in docs.iter().skip(3).step_by(307).enumerate() {
         let half: String = d.text.split_inclusive(". ").take(3).collect();
-        queries.push(Document::new(format!("new{i}"), format!("Commentary first. {half} Our view.")));
+        queries.push(Document::new(
+            format!("new{i}"),
+            format!("Commentary first. {half} Our view."),
+        ));
     }
     query_equals_trace(&docs, &queries);
 }
@@ -194,7 +228,8 @@ fn add_finds_the_pairs_of_the_grown_corpus() {
     let docs = corpus(400, 3);
     let dir = tempfile::tempdir().unwrap();
     let mut first = docs[..250].to_vec();
-    let (index, _) = Index::build(dir.path(), &mut first, &cfg, false, None, &|_, _, _| {}).unwrap();
+    let (index, _) =
+        Index::build(dir.path(), &mut first, &cfg, false, None, &|_, _, _| {}).unwrap();
     let mut acked = Vec::new();
     let out = index
         .add(docs[250..].to_vec(), 40, None, &mut |batch| {
@@ -214,7 +249,9 @@ fn add_finds_the_pairs_of_the_grown_corpus() {
         docs[250..].iter().map(|d| d.id.as_str()).collect();
     assert_eq!(
         reported,
-        want.iter().filter(|p| new_ids.contains(p.1.as_str())).count()
+        want.iter()
+            .filter(|p| new_ids.contains(p.1.as_str()))
+            .count()
     );
     assert!(index.store().read().unwrap().check(true).unwrap().is_ok());
 }
@@ -240,13 +277,21 @@ fn re_adding_updating_and_removing() {
     assert_eq!(stored_pairs(&index), before);
     // a pair's later side gets another text: an update, its old pairs go
     let (a, b) = (before[0].0.clone(), before[0].1.clone());
-    let other = Document::new(b.clone(), "Entirely different words about the weather in spring gardens today.");
+    let other = Document::new(
+        b.clone(),
+        "Entirely different words about the weather in spring gardens today.",
+    );
     let out = index.add(vec![other], 1, None, &mut |_| Ok(())).unwrap();
     assert_eq!(out.updated, 1);
     let after = stored_pairs(&index);
-    assert!(!after.iter().any(|p| (p.0 == a && p.1 == b) || (p.0 == b || p.1 == b)));
+    assert!(!after
+        .iter()
+        .any(|p| (p.0 == a && p.1 == b) || (p.0 == b || p.1 == b)));
     let r = index.store().read().unwrap();
-    assert_eq!(r.doc_by_id(&b).unwrap().unwrap().doc.text.split(' ').next(), Some("Entirely"));
+    assert_eq!(
+        r.doc_by_id(&b).unwrap().unwrap().doc.text.split(' ').next(),
+        Some("Entirely")
+    );
     assert!(r.check(true).unwrap().is_ok());
     drop(r);
     // removal takes the document and its pairs
@@ -263,11 +308,18 @@ fn re_adding_updating_and_removing() {
 fn a_fingerprint_that_becomes_common_stops_pairing() {
     let cfg = PipelineConfig::default();
     let max_df = cfg.index.get().max_df as usize;
-    let stock = "The committee said the results would be published in full next month after a review.";
+    let stock =
+        "The committee said the results would be published in full next month after a review.";
     let mut docs = corpus(20, 5);
     let dir = tempfile::tempdir().unwrap();
     let (index, _) = Index::build(dir.path(), &mut docs, &cfg, false, None, &|_, _, _| {}).unwrap();
-    let frequent_before = index.store().read().unwrap().stats().unwrap().frequent_hashes;
+    let frequent_before = index
+        .store()
+        .read()
+        .unwrap()
+        .stats()
+        .unwrap()
+        .frequent_hashes;
     let mut pairs_per_doc = Vec::new();
     let extra: Vec<Document> = (0..max_df + 5)
         .map(|i| {
@@ -285,7 +337,10 @@ fn a_fingerprint_that_becomes_common_stops_pairing() {
     assert!(r.stats().unwrap().frequent_hashes > frequent_before);
     // the last documents, added after the phrase went over the cut-off, pair
     // with nothing through it
-    assert!(pairs_per_doc[..4].iter().any(|&n| n > 0), "{pairs_per_doc:?}");
+    assert!(
+        pairs_per_doc[..4].iter().any(|&n| n > 0),
+        "{pairs_per_doc:?}"
+    );
     assert_eq!(pairs_per_doc[max_df + 1..], vec![0; 4], "{pairs_per_doc:?}");
     assert!(r.check(true).unwrap().is_ok());
 }
@@ -294,7 +349,15 @@ fn a_fingerprint_that_becomes_common_stops_pairing() {
 fn an_index_built_with_other_settings_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut docs = corpus(10, 6);
-    Index::build(dir.path(), &mut docs, &PipelineConfig::default(), false, None, &|_, _, _| {}).unwrap();
+    Index::build(
+        dir.path(),
+        &mut docs,
+        &PipelineConfig::default(),
+        false,
+        None,
+        &|_, _, _| {},
+    )
+    .unwrap();
     let raw = whence::RawConfig {
         detect_boilerplate: false,
         ..Default::default()
@@ -307,5 +370,13 @@ fn an_index_built_with_other_settings_is_refused() {
     assert!(e.to_string().contains("other settings"), "{e}");
     // and an existing index is not replaced without force
     let mut docs = corpus(10, 6);
-    assert!(Index::build(dir.path(), &mut docs, &PipelineConfig::default(), false, None, &|_, _, _| {}).is_err());
+    assert!(Index::build(
+        dir.path(),
+        &mut docs,
+        &PipelineConfig::default(),
+        false,
+        None,
+        &|_, _, _| {}
+    )
+    .is_err());
 }

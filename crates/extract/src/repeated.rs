@@ -231,10 +231,16 @@ impl RepeatedLines {
     /// Every tracked site (not the overflow bucket) with its document count and
     /// its line counts `(line hash, documents)`, for a caller that keeps the
     /// counts elsewhere (a persistent index) and then calls [`repeated_spans`].
-    pub fn sites(&self) -> impl Iterator<Item = (&str, u32, impl Iterator<Item = (u64, u32)> + '_)> {
-        self.sites
-            .iter()
-            .map(|(name, s)| (name.as_str(), s.docs, s.counts.iter().map(|(&h, &c)| (h, c))))
+    pub fn sites(
+        &self,
+    ) -> impl Iterator<Item = (&str, u32, impl Iterator<Item = (u64, u32)> + '_)> {
+        self.sites.iter().map(|(name, s)| {
+            (
+                name.as_str(),
+                s.docs,
+                s.counts.iter().map(|(&h, &c)| (h, c)),
+            )
+        })
     }
 
     /// Distinct lines tracked over all sites (for memory accounting).

@@ -330,7 +330,12 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 
 fn cpu_secs() -> f64 {
     let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let f: Vec<&str> = s
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     let tick = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
     (tick(11) + tick(12)) / 100.0
 }
@@ -454,7 +459,10 @@ fn bench(name: &str, o: &Opts, c: &Corpus) -> Res<()> {
     );
     drop(posts);
     // 2. add into gen 0, 3. add into gen 1
-    for (gen, label) in [(0u16, "into the big generation"), (1, "into a new generation")] {
+    for (gen, label) in [
+        (0u16, "into the big generation"),
+        (1, "into a new generation"),
+    ] {
         let from = o.docs + u32::from(gen) * o.add;
         let t = Instant::now();
         let cpu = cpu_secs();
@@ -480,7 +488,9 @@ fn bench(name: &str, o: &Opts, c: &Corpus) -> Res<()> {
     let mut lat = Vec::with_capacity(o.queries as usize);
     let mut rng = 0x1234_5678_9abc_def0u64;
     for _ in 0..o.queries {
-        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let d = (rng >> 33) as u32 % o.docs;
         let mut q = c.hashes(d);
         q.extend(c.hashes(d + 1));
@@ -526,18 +536,10 @@ fn child(name: &str, o: &Opts, c: &Corpus) -> Res<()> {
     let mut b = open(name, &dir)?;
     let start = b.max_doc()?.map_or(0, |d| d + 1);
     let mut out = std::io::stdout().lock();
-    add_docs(
-        b.as_mut(),
-        c,
-        start,
-        u32::MAX / 2,
-        0,
-        o.commit,
-        &mut |n| {
-            let _ = writeln!(out, "acked {n}");
-            let _ = out.flush();
-        },
-    )?;
+    add_docs(b.as_mut(), c, start, u32::MAX / 2, 0, o.commit, &mut |n| {
+        let _ = writeln!(out, "acked {n}");
+        let _ = out.flush();
+    })?;
     Ok(())
 }
 
@@ -558,7 +560,10 @@ fn crash(name: &str, o: &Opts, c: &Corpus) -> Res<()> {
         let acked = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
         let a2 = acked.clone();
         let reader = std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
                 if let Some(n) = line.strip_prefix("acked ") {
                     a2.store(n.parse().unwrap_or(0), std::sync::atomic::Ordering::SeqCst);
                 }
@@ -572,7 +577,9 @@ fn crash(name: &str, o: &Opts, c: &Corpus) -> Res<()> {
             .status()?;
         ch.wait()?;
         reader.join().map_err(|_| "reader thread")?;
-        let acked = acked.load(std::sync::atomic::Ordering::SeqCst).max(killed_at);
+        let acked = acked
+            .load(std::sync::atomic::Ordering::SeqCst)
+            .max(killed_at);
         let t = Instant::now();
         let b = open(name, &dir)?;
         let reopen = t.elapsed().as_secs_f64();

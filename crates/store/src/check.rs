@@ -58,11 +58,13 @@ impl View {
     pub fn check(&self, full: bool) -> Result<CheckReport, StoreError> {
         let mut report = CheckReport::default();
         let c = self.conn();
-        let pragma = if full { "integrity_check" } else { "quick_check" };
+        let pragma = if full {
+            "integrity_check"
+        } else {
+            "quick_check"
+        };
         let mut st = c.prepare(&format!("PRAGMA {pragma}"))?;
-        let msgs: Vec<String> = st
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let msgs: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         report.checks += 1;
         if msgs != ["ok"] {
             report.problems.push(Problem {

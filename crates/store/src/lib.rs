@@ -195,14 +195,16 @@ impl Store {
     fn open_mode(dir: &Path, read_only: bool) -> Result<Store, StoreError> {
         let db = dir.join(DB_FILE);
         if !db.is_file() {
-            return Err(if dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
-                StoreError::NotAnIndex {
-                    path: dir.to_owned(),
-                    why: format!("it has no {DB_FILE}"),
-                }
-            } else {
-                StoreError::Missing(dir.to_owned())
-            });
+            return Err(
+                if dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
+                    StoreError::NotAnIndex {
+                        path: dir.to_owned(),
+                        why: format!("it has no {DB_FILE}"),
+                    }
+                } else {
+                    StoreError::Missing(dir.to_owned())
+                },
+            );
         }
         let conn = schema::open_checked(&db, read_only)?;
         schema::configure(&conn, CACHE_KIB)?;

@@ -76,9 +76,7 @@ impl View {
             return Ok(g.clone());
         }
         let mut st = self.conn.prepare_cached("SELECT g FROM gens ORDER BY g")?;
-        let g: Vec<i64> = st
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let g: Vec<i64> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         *self.gens.borrow_mut() = Some(g.clone());
         Ok(g)
     }
@@ -201,7 +199,11 @@ impl View {
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let n: i64 = r.get(2)?;
-            f(r.get(0)?, unkey(r.get(1)?), u32::try_from(n).map_err(|_| corrupt("line count"))?);
+            f(
+                r.get(0)?,
+                unkey(r.get(1)?),
+                u32::try_from(n).map_err(|_| corrupt("line count"))?,
+            );
         }
         Ok(())
     }
@@ -267,7 +269,9 @@ impl View {
 
     /// Every document's number, ascending.
     pub fn seqs(&self) -> Result<Vec<Seq>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT seq FROM docs ORDER BY seq")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT seq FROM docs ORDER BY seq")?;
         let mut out = Vec::new();
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {

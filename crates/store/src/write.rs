@@ -86,9 +86,9 @@ impl Writer {
     pub fn next_seq(&mut self) -> Result<Seq, StoreError> {
         let n = match self.next_seq {
             Some(n) => n,
-            None => self.max_seq()?.map_or(Ok(0), |s| {
-                s.0.checked_add(1).ok_or(StoreError::Full)
-            })?,
+            None => self
+                .max_seq()?
+                .map_or(Ok(0), |s| s.0.checked_add(1).ok_or(StoreError::Full))?,
         };
         self.next_seq = Some(n);
         Ok(Seq(n))
@@ -169,7 +169,9 @@ impl Writer {
     /// Removes the posting of `hash` for `seq`, wherever it is.
     pub fn remove_posting(&mut self, hash: u64, seq: Seq) -> Result<(), StoreError> {
         self.conn()
-            .prepare_cached("DELETE FROM post WHERE h = ?1 AND d = ?2 AND g IN (SELECT g FROM gens)")?
+            .prepare_cached(
+                "DELETE FROM post WHERE h = ?1 AND d = ?2 AND g IN (SELECT g FROM gens)",
+            )?
             .execute(params![key(hash), seq.0])?;
         Ok(())
     }
@@ -202,7 +204,9 @@ impl Writer {
     /// Removes `seq` from the band bucket `band_key`.
     pub fn remove_band(&mut self, band_key: u64, seq: Seq) -> Result<(), StoreError> {
         self.conn()
-            .prepare_cached("DELETE FROM bands WHERE k = ?1 AND d = ?2 AND g IN (SELECT g FROM gens)")?
+            .prepare_cached(
+                "DELETE FROM bands WHERE k = ?1 AND d = ?2 AND g IN (SELECT g FROM gens)",
+            )?
             .execute(params![key(band_key), seq.0])?;
         Ok(())
     }
@@ -289,9 +293,9 @@ impl Writer {
             rows: 0,
         };
         loop {
-            let mut st = self
-                .conn()
-                .prepare_cached("SELECT g, rows FROM gens WHERE open = 0 ORDER BY rows, g LIMIT 2")?;
+            let mut st = self.conn().prepare_cached(
+                "SELECT g, rows FROM gens WHERE open = 0 ORDER BY rows, g LIMIT 2",
+            )?;
             let two: Vec<(i64, i64)> = st
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;

@@ -61,7 +61,8 @@ fn fill(dir: &Path) -> Store {
         w.add_line(s, 99, 1).unwrap();
     }
     w.mark_frequent(5).unwrap();
-    w.put_pair(Seq(0), Seq(1), &summary(), &[passage()]).unwrap();
+    w.put_pair(Seq(0), Seq(1), &summary(), &[passage()])
+        .unwrap();
     w.commit().unwrap();
     store
 }
@@ -82,7 +83,9 @@ fn assert_contents(store: &Store) {
         r.doc_by_id("doc-1").unwrap().unwrap().doc.boilerplate,
         vec![Span::new(0, 9)]
     );
-    let p = r.postings(&[0xdead_beef_0000_0001, u64::MAX, 5, 6]).unwrap();
+    let p = r
+        .postings(&[0xdead_beef_0000_0001, u64::MAX, 5, 6])
+        .unwrap();
     assert_eq!(p[0].docs, vec![Seq(0), Seq(1)]);
     assert_eq!(p[1].docs, vec![Seq(0)]);
     assert!(p[2].frequent && p[2].docs.is_empty());
@@ -222,7 +225,15 @@ fn another_version_and_a_damaged_file_are_clear_errors() {
         Err(StoreError::Exists(_))
     ));
     Store::create(tmp.path(), "p", true).unwrap();
-    assert_eq!(Store::open(tmp.path()).unwrap().read().unwrap().doc_count().unwrap(), 0);
+    assert_eq!(
+        Store::open(tmp.path())
+            .unwrap()
+            .read()
+            .unwrap()
+            .doc_count()
+            .unwrap(),
+        0
+    );
 }
 
 #[test]

@@ -132,7 +132,9 @@ pub fn trace_among(
     let overlap = content_overlap(
         &td,
         &doc.boilerplate,
-        found.iter().map(|(_, ts, d)| (ts, d.boilerplate.as_slice())),
+        found
+            .iter()
+            .map(|(_, ts, d)| (ts, d.boilerplate.as_slice())),
     );
     let sources: Vec<Source> = found.into_iter().map(|(s, _, _)| s).collect();
     let all: Vec<Span> = sources

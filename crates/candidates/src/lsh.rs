@@ -45,7 +45,20 @@ fn band_key(band: usize, vals: &[u32]) -> u64 {
     h
 }
 
-fn estimate(a: &[u32], b: &[u32]) -> f32 {
+/// The band keys of one signature: one per band, in band order; none when the
+/// signature is shorter than `bands × rows` (such a document is never banded).
+pub fn band_keys(signature: &[u32], config: &LshConfig) -> Vec<u64> {
+    let c = config.get();
+    if signature.len() < c.bands * c.rows {
+        return Vec::new();
+    }
+    (0..c.bands)
+        .map(|band| band_key(band, &signature[band * c.rows..(band + 1) * c.rows]))
+        .collect()
+}
+
+/// Estimated Jaccard similarity of two signatures: the fraction of equal values.
+pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f32 {
     let n = a.len().min(b.len());
     if n == 0 {
         return 0.0;
@@ -93,7 +106,7 @@ pub fn lsh_pairs<S: AsRef<[u32]> + Sync>(
                     e += 1;
                 }
                 let bucket = &keys[i..e];
-                if bucket.len() > c.max_bucket {
+                if config.stars(bucket.len()) {
                     big += 1;
                     let hub = u64::from(bucket[0].1);
                     pairs.extend(bucket[1..].iter().map(|p| (hub << 32) | u64::from(p.1)));
@@ -121,7 +134,7 @@ pub fn lsh_pairs<S: AsRef<[u32]> + Sync>(
         .par_iter()
         .filter_map(|&k| {
             let (a, b) = ((k >> 32) as u32, k as u32);
-            let j = estimate(
+            let j = estimate_jaccard(
                 signatures[a as usize].as_ref(),
                 signatures[b as usize].as_ref(),
             );

@@ -16,6 +16,7 @@ mod args;
 mod compare;
 mod dedup;
 mod extract;
+mod index;
 mod model;
 mod notices;
 mod pairs;
@@ -142,6 +143,20 @@ enum Command {
     ///   whence model info
     #[command(verbatim_doc_comment)]
     Model(model::ModelArgs),
+    /// A persistent reuse index: build it once, add documents as they come, query.
+    ///
+    /// The index (a directory holding one SQLite database) keeps documents,
+    /// metadata, boilerplate, fingerprints and every verified reuse pair; `build`
+    /// records the pairs `whence pairs` finds, `query DOC` prints what
+    /// `whence trace DOC --in CORPUS` prints, without reading the corpus again.
+    ///
+    /// Examples:
+    ///   whence index build archive.jsonl.gz --index idx/
+    ///   whence index add today.jsonl --index idx/ --out new-pairs.jsonl
+    ///   whence index query story.txt --index idx/ --json
+    ///   whence index stats --index idx/
+    #[command(verbatim_doc_comment)]
+    Index(index::IndexArgs),
 }
 
 fn main() -> ExitCode {
@@ -154,6 +169,7 @@ fn main() -> ExitCode {
         Command::Dedup(args) => dedup::run(args),
         Command::Similar(args) => similar::run(args),
         Command::Model(args) => model::run(args),
+        Command::Index(args) => index::run(args),
     };
     let Err(e) = result else {
         return ExitCode::SUCCESS;

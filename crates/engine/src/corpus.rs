@@ -106,10 +106,38 @@ const COUNT_CHUNK: usize = 4096;
 /// for detection): in-document block features, plus lines and blocks recurring in
 /// many documents of the same site (documents without a site form one group).
 pub fn mark_boilerplate(docs: &mut [Document], config: &Config) {
+    mark_boilerplate_counted(docs, config);
+}
+
+/// [`mark_boilerplate`], returning the repeated-line counts it used (`None` when
+/// detection is off), for a caller that keeps them (a persistent index).
+pub fn mark_boilerplate_counted(docs: &mut [Document], config: &Config) -> Option<RepeatedLines> {
     if !config.detect_boilerplate {
-        return;
+        return None;
     }
-    let rcfg = RepeatedConfig::default();
+    let repeated = count_repeated_lines(docs);
+    docs.par_iter_mut()
+        .filter(|d| d.boilerplate.is_empty())
+        .for_each(|d| {
+            let spans = repeated.boilerplate(site_of(d), &d.text);
+            d.boilerplate = boilerplate_with_repeated(&d.text, spans);
+        });
+    Some(repeated)
+}
+
+/// The repeated-line settings every command uses.
+pub fn repeated_config() -> RepeatedConfig {
+    RepeatedConfig::default()
+}
+
+/// The site a document's lines are counted under (`""` without one).
+pub fn site_of(doc: &Document) -> &str {
+    doc.meta.site.as_deref().unwrap_or("")
+}
+
+/// Counts the lines of every document per site, in corpus order.
+pub fn count_repeated_lines(docs: &[Document]) -> RepeatedLines {
+    let rcfg = repeated_config();
     let mut repeated = RepeatedLines::new(rcfg.clone());
     // lines hashed in parallel, counted in corpus order (the counts, and so the
     // output, do not depend on the thread count); chunks bound the memory
@@ -119,17 +147,19 @@ pub fn mark_boilerplate(docs: &mut [Document], config: &Config) {
             .map(|d| RepeatedLines::lines_of(&rcfg, &d.text))
             .collect();
         for (d, l) in chunk.iter().zip(lines) {
-            repeated.add_lines(d.meta.site.as_deref().unwrap_or(""), l);
+            repeated.add_lines(site_of(d), l);
         }
     }
-    docs.par_iter_mut()
-        .filter(|d| d.boilerplate.is_empty())
-        .for_each(|d| {
-            let mut spans = whence_extract::detect_boilerplate(&d.text);
-            spans.extend(repeated.boilerplate(d.meta.site.as_deref().unwrap_or(""), &d.text));
-            Span::merge_all(&mut spans);
-            d.boilerplate = spans;
-        });
+    repeated
+}
+
+/// A document's boilerplate from its own block features plus the `repeated`
+/// line spans found for it, merged.
+pub fn boilerplate_with_repeated(text: &str, repeated: Vec<Span>) -> Vec<Span> {
+    let mut spans = whence_extract::detect_boilerplate(text);
+    spans.extend(repeated);
+    Span::merge_all(&mut spans);
+    spans
 }
 
 #[cfg(test)]

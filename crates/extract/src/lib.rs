@@ -51,5 +51,5 @@ pub use charset::{
 };
 pub use error::{ExtractError, WarcError};
 pub use html::{extract_html, Block, Extracted, HtmlHints, Method, MAX_HTML_BYTES};
-pub use repeated::{DocLines, RepeatedConfig, RepeatedLines};
+pub use repeated::{repeated_spans, DocLines, RepeatedConfig, RepeatedLines};
 pub use warc::{WarcItem, WarcPage, WarcPages, DEFAULT_MAX_BODY};

@@ -219,6 +219,44 @@ fn line_spans(text: &str) -> impl Iterator<Item = Span> + '_ {
     })
 }
 
+impl DocLines {
+    /// The distinct line hashes, ascending.
+    pub fn hashes(&self) -> &[u64] {
+        &self.lines
+    }
+}
+
+/// The rule of [`RepeatedLines::boilerplate`] over counts kept anywhere: the lines
+/// of `text` that occur in at least `min_docs` and `min_fraction` of the
+/// `site_docs` documents of their site, by `count(line hash)`; sorted, disjoint
+/// spans, consecutive flagged lines merged across blank lines.
+pub fn repeated_spans(
+    config: &RepeatedConfig,
+    site_docs: u32,
+    text: &str,
+    count: impl Fn(u64) -> u32,
+) -> Vec<Span> {
+    let need = (config.min_fraction * site_docs as f64)
+        .ceil()
+        .max(config.min_docs as f64) as u32;
+    let mut out: Vec<Span> = Vec::new();
+    let mut prev_flagged = false;
+    for s in line_spans(text) {
+        let hit = line_hash(&text[s.range()]).is_some_and(|h| {
+            let c = count(h);
+            c > 0 && c >= need
+        });
+        if hit {
+            match out.last_mut() {
+                Some(last) if prev_flagged => *last = last.cover(s),
+                _ => out.push(s),
+            }
+        }
+        prev_flagged = hit;
+    }
+    out
+}
+
 impl RepeatedLines {
     /// An empty counter.
     pub fn new(config: RepeatedConfig) -> Self {
@@ -380,24 +418,24 @@ impl RepeatedLines {
 
     /// Lines of `text` that recur in the site's documents.
     fn repeated_lines(&self, stats: &SiteStats, text: &str) -> Vec<Span> {
-        let need = (self.config.min_fraction * stats.docs as f64)
-            .ceil()
-            .max(self.config.min_docs as f64) as u32;
-        let mut out: Vec<Span> = Vec::new();
-        let mut prev_flagged = false;
-        for s in line_spans(text) {
-            let hit = line_hash(&text[s.range()])
-                .and_then(|h| stats.counts.get(&h))
-                .is_some_and(|&c| c >= need);
-            if hit {
-                match out.last_mut() {
-                    Some(last) if prev_flagged => *last = last.cover(s),
-                    _ => out.push(s),
-                }
-            }
-            prev_flagged = hit;
-        }
-        out
+        repeated_spans(&self.config, stats.docs, text, |h| {
+            stats.counts.get(&h).copied().unwrap_or(0)
+        })
+    }
+
+    /// Every tracked site (not the overflow bucket) with its document count and
+    /// its line counts `(line hash, documents)`, for a caller that keeps the
+    /// counts elsewhere (a persistent index) and then calls [`repeated_spans`].
+    pub fn sites(
+        &self,
+    ) -> impl Iterator<Item = (&str, u32, impl Iterator<Item = (u64, u32)> + '_)> {
+        self.sites.iter().map(|(name, s)| {
+            (
+                name.as_str(),
+                s.docs,
+                s.counts.iter().map(|(&h, &c)| (h, c)),
+            )
+        })
     }
 
     /// Distinct line and 8-gram hashes tracked over all sites (for memory accounting).

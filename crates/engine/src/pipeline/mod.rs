@@ -42,9 +42,9 @@ pub use reuse::{
 };
 pub use sketch::{sketch, Sketch};
 pub use trace::{
-    content_overlap, derivation, trace, trace_with, trace_with_options, ContentOverlap, Derivation,
-    SelfMatch, Source, Trace, TraceOptions, DERIVED_MIN_IN_SOURCES, DERIVED_MIN_LEXICAL,
-    WHOLLY_MAX_NEW_WORDS,
+    content_overlap, derivation, trace, trace_among, trace_with, trace_with_options,
+    ContentOverlap, Derivation, SelfMatch, Source, Trace, TraceOptions, DERIVED_MIN_IN_SOURCES,
+    DERIVED_MIN_LEXICAL, WHOLLY_MAX_NEW_WORDS,
 };
 pub use verify::{is_reuse, verify, verify_with};
 

@@ -45,9 +45,12 @@
 //! assert_eq!(rules.get().duplicate_min_reuse, 0.8);
 //! ```
 
-use whence_align::{reused_fraction, template_evidence, verdict, Side, TemplateEvidence};
+use whence_align::{
+    direction_evidence, reused_fraction, template_evidence, verdict, DirectionEvidence, Side,
+    TemplateEvidence,
+};
 use whence_cluster::orient;
-use whence_core::{Alignment, Document, Passage, PassageKind, Relation, TokenStream};
+use whence_core::{Alignment, Document, Passage, PassageKind, Relation, Summary, TokenStream};
 
 use super::verify::time_of;
 
@@ -155,6 +158,9 @@ pub struct ReuseEvidence {
     pub template_evidence: TemplateEvidence,
     /// The shared text is a form filled with different facts.
     pub template: bool,
+    /// Textual cues of direction read on the lexical passages (used when a
+    /// paraphrase-made near-duplicate falls back to its lexical relation).
+    pub direction: DirectionEvidence,
 }
 
 /// Facts of one side standing where the other side has other facts.
@@ -207,6 +213,7 @@ pub fn judge_sides(sa: &Side, sb: &Side, al: &Alignment) -> ReuseEvidence {
         lexical_b: reused_fraction(sb.text, lex.iter().map(|p| p.b), sb.boilerplate),
         template: is_template(&template_evidence),
         template_evidence,
+        direction: direction_evidence(sa, sb, &lex),
     }
 }
 
@@ -219,9 +226,20 @@ impl ReuseEvidence {
         if self.template {
             al.summary.relation = Relation::Template;
         } else if al.summary.relation == Relation::NearDuplicate {
-            let (relation, _) = verdict(self.lexical_a, self.lexical_b, &lexical(&al.passages));
+            let lex = lexical(&al.passages);
+            let (relation, confidence) = verdict(
+                self.lexical_a,
+                self.lexical_b,
+                !lex.is_empty(),
+                &self.direction,
+            );
             if relation != Relation::NearDuplicate {
-                al.summary.relation = orient(relation, time_of(a), time_of(b));
+                let summary = Summary {
+                    relation,
+                    confidence,
+                    ..al.summary
+                };
+                al.summary = orient(&summary, time_of(a), time_of(b));
             }
         }
     }

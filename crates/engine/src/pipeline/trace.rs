@@ -108,7 +108,7 @@ pub struct Trace {
 
 /// Corpora up to this size are verified document by document; larger ones
 /// through the fingerprint index.
-const SCAN_ALL: usize = 2000;
+pub const SCAN_ALL: usize = 2000;
 
 /// Finds `doc`'s sources in `corpus`, leaving out the document itself.
 pub fn trace(
@@ -175,9 +175,6 @@ pub fn trace_with_options(
         left_out.clear();
     }
     let is_self = |i: u32| left_out.binary_search_by_key(&i, |&(j, _)| j).is_ok();
-    let td = whence_text::analyze(&doc.text);
-    // a trace reports passages, not drift
-    let compare = cfg.compare.without_drift();
     let candidates: Vec<u32> = if corpus.len() <= SCAN_ALL {
         (0..corpus.len() as u32).collect()
     } else {
@@ -194,12 +191,45 @@ pub fn trace_with_options(
         let q = sketch(doc, cfg, &hasher).fingerprints;
         index.query(&q)?.into_iter().map(|h| h.doc).collect()
     };
-    // each source with its analysis, kept for the content overlap below
-    let mut found: Vec<(Source, TokenStream)> = candidates
-        .par_iter()
+    let among: Vec<(u32, &Document)> = candidates
+        .iter()
         .filter(|&&i| !is_self(i))
-        .filter_map(|&i| {
-            let d = &corpus[i as usize];
+        .map(|&i| (i, &corpus[i as usize]))
+        .collect();
+    let mut trace = trace_among_at(doc, &among, cfg, encoder, time);
+    trace.left_out = left_out;
+    Ok(trace)
+}
+
+/// The verification half of [`trace_with`]: `doc`'s sources among `candidates`
+/// (each with the number a [`Source`] reports; boilerplate as marked on them).
+/// A persistent index calls it with the candidates it looked up.
+/// Sources dated after the document's own date are flagged `later`.
+pub fn trace_among(
+    doc: &Document,
+    candidates: &[(u32, &Document)],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Trace {
+    trace_among_at(doc, candidates, cfg, encoder, time_of(doc))
+}
+
+/// [`trace_among`] with the document's publication `time` given (it may come from
+/// the corpus copy of the document rather than the document itself).
+fn trace_among_at(
+    doc: &Document,
+    candidates: &[(u32, &Document)],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+    time: Option<whence_cluster::Timestamp>,
+) -> Trace {
+    let td = whence_text::analyze(&doc.text);
+    // a trace reports passages, not drift
+    let compare = cfg.compare.without_drift();
+    // each source with its analysis, kept for the content overlap below
+    let mut found: Vec<(Source, TokenStream, &Document)> = candidates
+        .par_iter()
+        .filter_map(|&(i, d)| {
             let ts = whence_text::analyze(&d.text);
             let al = verify_with(doc, &td, d, &ts, &compare, encoder);
             if !is_reuse(&al) {
@@ -220,10 +250,11 @@ pub fn trace_with_options(
                     later,
                 },
                 ts,
+                d,
             ))
         })
         .collect();
-    found.sort_by(|(x, _), (y, _)| {
+    found.sort_by(|(x, _, _), (y, _, _)| {
         y.explains()
             .total_cmp(&x.explains())
             .then(y.reused_lexical.total_cmp(&x.reused_lexical))
@@ -234,9 +265,9 @@ pub fn trace_with_options(
         &doc.boilerplate,
         found
             .iter()
-            .map(|(s, ts)| (ts, corpus[s.doc as usize].boilerplate.as_slice())),
+            .map(|(_, ts, d)| (ts, d.boilerplate.as_slice())),
     );
-    let sources: Vec<Source> = found.into_iter().map(|(s, _)| s).collect();
+    let sources: Vec<Source> = found.into_iter().map(|(s, _, _)| s).collect();
     let all: Vec<Span> = sources
         .iter()
         .flat_map(|s| s.alignment.passages.iter().map(|p| p.a))
@@ -254,15 +285,15 @@ pub fn trace_with_options(
     let reused = reused_fraction(&doc.text, all.iter().copied(), &doc.boilerplate);
     let reused_lexical = reused_fraction(&doc.text, lexical.into_iter(), &doc.boilerplate);
     let novel = novel(&doc.text, all.into_iter(), &doc.boilerplate);
-    Ok(Trace {
+    Trace {
         sources,
-        left_out,
+        left_out: Vec::new(),
         time,
         reused,
         reused_lexical,
         novel,
         derivation: derivation(overlap, reused_lexical),
-    })
+    }
 }
 
 /// How much of a document's content its sources account for: the vocabulary

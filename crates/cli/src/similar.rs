@@ -67,6 +67,14 @@ pub(crate) fn run(args: SimilarArgs) -> Result<()> {
         ..Default::default()
     }
     .validate()?;
+    let blank = |s: &Option<String>| s.as_deref().is_some_and(|s| s.trim().is_empty());
+    if blank(&args.a) || blank(&args.b) {
+        let which = if blank(&args.a) { "first" } else { "second" };
+        return Err(crate::notices::UsageError(format!(
+            "the {which} sentence is empty: give two sentences to score"
+        ))
+        .into());
+    }
     let model = require_model(args.model.as_deref(), &options)?;
     let adapter = match &args.judge {
         Some(path) => {

@@ -5,74 +5,48 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use serde_json::{json, Value};
-use whence::ingest::{read_document, Input, ReadOptions};
 use whence::pipeline::{self, PipelineConfig};
-use whence::{CharIndex, RawConfig, Span};
-
-use crate::corpus_args::CorpusArgs;
-use crate::semantic_args::{report_failures, SemanticArgs};
+use whence::report::{trace_html, trace_json, trace_text};
 use whence::semantic::SentenceEncoder;
+
+use crate::args::{AlignArgs, InputArgs, RunArgs, ShowArgs};
+use crate::semantic_args::{report_failures, SemanticArgs};
 
 #[derive(Args, Debug)]
 pub(crate) struct TraceArgs {
-    /// The document to trace (text, HTML, or - for stdin).
+    /// The document to trace: a text file, an HTML page, FILE#ID, or - for stdin.
     doc: PathBuf,
     /// Where to look for its sources: directories, files, JSONL, WARC….
     #[arg(long = "in", required = true, value_name = "CORPUS", num_args = 1..)]
     corpus_inputs: Vec<PathBuf>,
-    /// Print the JSON contract instead of text.
-    #[arg(long)]
-    json: bool,
-    /// Do not look for boilerplate.
-    #[arg(long)]
-    keep_boilerplate: bool,
-    /// Skip the sentence-level paraphrase stage.
-    #[arg(long)]
-    no_paraphrase: bool,
+    #[command(flatten)]
+    show: ShowArgs,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    align: AlignArgs,
     #[command(flatten)]
     semantic: SemanticArgs,
     #[command(flatten)]
-    corpus: CorpusArgs,
-}
-
-fn spans(idx: &CharIndex, s: &[Span]) -> Value {
-    Value::Array(
-        s.iter()
-            .map(|&x| {
-                let (a, b) = idx.span_to_chars(x);
-                json!([a, b])
-            })
-            .collect(),
-    )
+    run: RunArgs,
 }
 
 pub(crate) fn run(args: TraceArgs) -> Result<()> {
-    let mut raw = RawConfig {
-        detect_boilerplate: !args.keep_boilerplate,
-        ..Default::default()
-    };
-    raw.align.paraphrase = !args.no_paraphrase;
-    raw.align.semantic_threshold = args.semantic.threshold();
+    args.run.start();
+    args.show.check()?;
     let cfg = PipelineConfig {
-        compare: raw.validate()?,
+        compare: args.align.config(Some(&args.semantic))?,
         ..Default::default()
     };
-    let (mut doc, warnings) = read_document(
-        &Input::from_arg(&args.doc),
-        &ReadOptions {
-            lossy: args.corpus.lossy,
-        },
-    )?;
-    for w in &warnings {
-        eprintln!("whence: warning: {w}");
-    }
+    let mut doc = args.input.read_one(&args.doc, &args.run)?;
     doc.boilerplate = whence::boilerplate_of(&doc, &cfg.compare);
-    let mut loaded = args.corpus.load(&args.corpus_inputs, "corpus")?;
+    let mut loaded = args
+        .input
+        .load(&args.corpus_inputs, "corpus", &args.run, false)?;
     whence::corpus::mark_boilerplate(&mut loaded.docs, &cfg.compare);
     let encoder = args
         .semantic
-        .encoder(!args.no_paraphrase, true, args.corpus.quiet)?;
+        .encoder(!args.align.no_paraphrase, true, args.run.quiet)?;
     let t = pipeline::trace_with(
         &doc,
         &loaded.docs,
@@ -81,89 +55,21 @@ pub(crate) fn run(args: TraceArgs) -> Result<()> {
     )
     .context("trace failed")?;
     report_failures(encoder.as_ref());
-    let idx = CharIndex::new(&doc.text);
+    args.show
+        .write_html(|| trace_html(&doc, &loaded.docs, &t))?;
     let mut stdout = std::io::stdout().lock();
-    if args.json {
-        let sources: Vec<Value> = t
-            .sources
-            .iter()
-            .map(|s| {
-                let src = &loaded.docs[s.doc as usize];
-                let is = CharIndex::new(&src.text);
-                let passages: Vec<Value> = s
-                    .alignment
-                    .passages
-                    .iter()
-                    .map(|p| {
-                        let (a0, a1) = idx.span_to_chars(p.a);
-                        let (b0, b1) = is.span_to_chars(p.b);
-                        json!({"a": [a0, a1], "b": [b0, b1], "kind": p.kind.as_str(),
-                               "score": (f64::from(p.score) * 1000.0).round() / 1000.0})
-                    })
-                    .collect();
-                json!({"id": src.id.as_str(), "reused": s.alignment.summary.a_reused,
-                       "relation": s.alignment.summary.relation.as_str(), "passages": passages})
-            })
-            .collect();
-        let v = json!({
-            "doc": {"id": doc.id.as_str(), "chars": idx.len_chars(), "boilerplate": spans(&idx, &doc.boilerplate)},
-            "derivation": t.derivation.as_str(),
-            "reused": t.reused,
-            "reused_lexical": t.reused_lexical,
-            "sources": sources,
-            "novel": spans(&idx, &t.novel),
-        });
-        serde_json::to_writer(&mut stdout, &v)?;
+    if args.show.json {
+        serde_json::to_writer(&mut stdout, &trace_json(&doc, &loaded.docs, &t))?;
         writeln!(stdout)?;
     } else {
-        writeln!(
-            stdout,
-            "{}: {} derived ({:.0}% reused, {:.0}% verbatim or edited) from {} source(s) among {} documents",
-            doc.id,
-            t.derivation.as_str(),
-            t.reused * 100.0,
-            t.reused_lexical * 100.0,
-            t.sources.len(),
-            loaded.docs.len()
-        )?;
-        for s in &t.sources {
-            let src = &loaded.docs[s.doc as usize];
-            let sum = &s.alignment.summary;
-            writeln!(
-                stdout,
-                "\n  {}  {:.0}% of {} from it ({})",
-                src.id,
-                sum.a_reused * 100.0,
-                doc.id,
-                sum.relation.as_str()
-            )?;
-            for p in &s.alignment.passages {
-                let (a0, a1) = idx.span_to_chars(p.a);
-                let flat: String = doc.text[p.a.range()]
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let short: String = flat.chars().take(100).collect();
-                writeln!(
-                    stdout,
-                    "    {:<10} {a0}-{a1}  {short}{}",
-                    p.kind.as_str(),
-                    if flat.chars().count() > 100 {
-                        " …"
-                    } else {
-                        ""
-                    }
-                )?;
-            }
+        let text = trace_text(&doc, &loaded.docs, &t, &args.show.text());
+        stdout.write_all(text.as_bytes())?;
+        if let Some(path) = &args.show.html {
+            writeln!(stdout, "\nHTML report written to {}", path.display())?;
         }
-        let chars: usize = t.novel.iter().map(|&s| idx.chars_in(s)).sum();
-        writeln!(
-            stdout,
-            "\n  new in {}: {} span(s), {chars} chars",
-            doc.id,
-            t.novel.len()
-        )?;
     }
-    eprintln!("whence trace: {}", loaded.stats);
+    stdout.flush()?;
+    args.run
+        .summary(format_args!("whence trace: {}", loaded.stats));
     Ok(())
 }

@@ -126,7 +126,8 @@ fn html_report_is_written_and_self_contained() {
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("class=\"p verbatim\"") || html.contains("class=\"p edited\""));
-    assert!(html.contains("href=\"#b0\""), "passages link across");
+    assert!(html.contains("href=\"#s0-b0\""), "passages link across");
+    assert!(html.contains("id=\"s0-b0\""), "to an anchor that exists");
     assert!(!html.contains("src=\"http"), "no external resources");
 }
 
@@ -177,7 +178,7 @@ fn empty_binary_missing_inputs_are_clear_errors() {
         assert!(!err.contains("panicked"));
     }
     let out = run(&["compare", "-", "-"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
     assert!(stderr(&out).contains("only one of the two documents"));
     let out = run(&["compare", p(&demo("wire.txt"))]);
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
@@ -188,8 +189,16 @@ fn empty_binary_missing_inputs_are_clear_errors() {
         "--paraphrase-threshold",
         "3",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("paraphrase_threshold"));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an out-of-range value is a usage error"
+    );
+    assert!(
+        stderr(&out).contains("'--paraphrase-threshold <X>': 3 is out of range"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The motivating pair (../shared/corpora/seeds); skipped when the corpus is absent.
@@ -569,5 +578,8 @@ fn dedup_keeps_one_per_cluster_and_accounts_for_every_document() {
         err.contains("corpus.jsonl:4") && err.contains("malformed JSON"),
         "the bad line is reported: {err}"
     );
-    assert!(err.contains("kept 2, removed 1"), "{err}");
+    assert!(
+        err.contains("kept 2 documents, removed 1 document"),
+        "{err}"
+    );
 }

@@ -416,3 +416,45 @@ fn seed_pair_paraphrase_with_the_real_model() {
         .collect();
     assert!(names.iter().any(|n| n == "Homo"), "{names:?}");
 }
+
+#[test]
+fn a_bad_whence_model_falls_back_with_a_warning() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (demo("rewrite.txt"), demo("wire.txt"));
+    let lexical = json(
+        &whence(home.path())
+            .args(["compare", &a, &b, "--json", "--no-semantic"])
+            .output()
+            .unwrap(),
+    );
+    // a directory without the model's files
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", home.path().join("no-model-here"))
+        .args(["compare", &a, &b, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&o), lexical, "the run goes on, lexically");
+    assert!(
+        err(&o).contains("warning:") && err(&o).contains("semantic layer is off"),
+        "{}",
+        err(&o)
+    );
+    // files present but not a model: the first comparison that needs it says so
+    let broken = home.path().join("broken");
+    write_tiny_model(&broken, 5, 64).unwrap();
+    std::fs::write(broken.join("model.safetensors"), b"not weights").unwrap();
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &broken)
+        .args(["compare", &a, &b, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&o), lexical);
+    assert!(err(&o).contains("cannot load the model at"), "{}", err(&o));
+    // --semantic insists: then a broken model is an error
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &broken)
+        .args(["compare", &a, &b, "--semantic"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+}

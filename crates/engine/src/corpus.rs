@@ -9,9 +9,13 @@
 use rayon::prelude::*;
 use whence_core::{Document, Span};
 use whence_extract::{RepeatedConfig, RepeatedLines};
-use whence_ingest::{Corpus, CorpusOptions, OpenError, ReadStats, Record, Skip};
+use whence_ingest::{Corpus, CorpusOptions, OpenError, ReadStats, Record, Skip, Warning};
 
 use crate::Config;
+
+/// The other fields of a JSON input object (everything but its text), kept for
+/// outputs that pass input columns through.
+pub use whence_ingest::Fields;
 
 /// A corpus read into memory.
 #[derive(Debug, Default)]
@@ -19,9 +23,12 @@ pub struct Loaded {
     pub docs: Vec<Document>,
     /// Where each document came from (file, and line or WARC record).
     pub origins: Vec<(String, Option<u64>)>,
+    /// Each document's other JSON fields, when the options keep them
+    /// ([`whence_ingest::CorpusSpec::keep_fields`]); empty otherwise.
+    pub fields: Vec<Option<Box<Fields>>>,
     pub skips: Vec<Skip>,
-    /// Warnings attached to documents (renamed ids, replaced bytes), as messages.
-    pub warnings: Vec<String>,
+    /// Warnings attached to documents (renamed ids, decoded encodings, replaced bytes).
+    pub warnings: Vec<Warning>,
     pub stats: ReadStats,
 }
 
@@ -41,10 +48,14 @@ pub fn load(
                 input,
                 line,
                 warnings,
+                fields,
                 ..
             }) => {
-                out.warnings.extend(warnings.iter().map(|w| w.to_string()));
+                out.warnings.extend(warnings);
                 out.origins.push((input.to_string(), line));
+                if options.keep_fields() {
+                    out.fields.push(fields);
+                }
                 out.docs.push(doc);
             }
             Err(skip) => out.skips.push(skip),

@@ -18,6 +18,7 @@
 //! assert_eq!(json["passages"][0]["kind"], "verbatim");
 //! ```
 
+pub mod batch;
 mod compare;
 mod config;
 pub mod corpus;

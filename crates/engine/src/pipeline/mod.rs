@@ -33,7 +33,7 @@ pub mod trace;
 pub mod verify;
 
 pub use clusters::{doc_infos, duplicate_clusters, reuse_clusters};
-pub use dedup::{dedup, without_boilerplate, Dedup, Removal};
+pub use dedup::{dedup, without_boilerplate, Dedup, KeptBy, Reason, Removal, Why};
 pub use pairs::{pairs, pairs_with};
 pub use sketch::{sketch, Sketch};
 pub use trace::{
@@ -80,6 +80,9 @@ pub struct PipelineConfig {
     /// Bytes of token streams `pairs` may keep between verify blocks, so that a
     /// document in several candidate pairs is analyzed once (see `verify_pairs`).
     pub stream_cache: usize,
+    /// Only pairs across sources: candidates whose two documents name the same
+    /// source (`meta.site`) are not verified (passim's same-series filter).
+    pub cross_source: bool,
 }
 
 impl Default for PipelineConfig {
@@ -91,6 +94,7 @@ impl Default for PipelineConfig {
             index: IndexConfig::default(),
             lsh: LshConfig::default(),
             stream_cache: DEFAULT_STREAM_CACHE,
+            cross_source: false,
         }
     }
 }

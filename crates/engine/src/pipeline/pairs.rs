@@ -59,6 +59,9 @@ pub fn pairs_with(
     cand.extend(near.into_iter().map(|p| (p.a, p.b)));
     cand.sort_unstable();
     cand.dedup();
+    if cfg.cross_source {
+        cand.retain(|&(a, b)| !same_source(&docs[a as usize], &docs[b as usize]));
+    }
     drop(sketches);
     let total = cand.len() as u64;
     progress(Stage::Verify, 0, total);
@@ -71,6 +74,11 @@ pub fn pairs_with(
         lsh_pairs: lsh_count,
         dropped_fingerprints: dropped,
     })
+}
+
+/// Whether both documents name the same source.
+fn same_source(a: &Document, b: &Document) -> bool {
+    matches!((&a.meta.site, &b.meta.site), (Some(x), Some(y)) if x == y)
 }
 
 #[cfg(test)]
@@ -110,6 +118,22 @@ mod tests {
         let cl = reuse_clusters(&docs, &one.pairs, Pick::Earliest);
         assert_eq!(cl.len(), 1);
         assert_eq!(cl[0].members, vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn cross_source_skips_pairs_within_one_source() {
+        let mut docs = corpus();
+        for (d, site) in docs.iter_mut().zip(["wire", "x", "wire", "blog"]) {
+            d.meta.site = Some(site.into());
+        }
+        let cfg = PipelineConfig {
+            cross_source: true,
+            ..PipelineConfig::default()
+        };
+        let found = pairs(&docs, &cfg, &|_, _, _| {}).unwrap();
+        let got: Vec<(u32, u32)> = found.pairs.iter().map(|p| (p.a, p.b)).collect();
+        // wire and its copy share a source: only the opinion piece's pairs remain
+        assert_eq!(got, vec![(0, 3), (2, 3)]);
     }
 
     #[test]

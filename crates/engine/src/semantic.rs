@@ -13,13 +13,15 @@ use std::sync::{Mutex, OnceLock};
 
 pub use whence_align::{SentenceEncoder, DEFAULT_SEMANTIC_THRESHOLD};
 
-pub use whence_embed::pairs::{parse_pair_line, score_pair_lines, score_pairs};
+pub use whence_embed::cross::{self, Adapter};
+pub use whence_embed::pairs::{features_json, parse_pair_line, PairScorer};
 /// A tiny random model in the real file formats, for tests and examples.
 pub use whence_embed::tiny;
 pub use whence_embed::{
     candidates, cosine, default_model_dir, install, install_hint, install_to, resolve_model_dir,
-    Candidate, EmbedError, EmbedOptions, Model, PairScore, RawEmbedOptions, Rule, Source,
-    Threshold, DEFAULT_MODEL_NAME, DEFAULT_MODEL_PACKAGE, DEFAULT_PARAPHRASE_THRESHOLD, MODEL_ENV,
+    Candidate, CrossEncoder, EmbedError, EmbedOptions, Model, PairScore, RawEmbedOptions, Rule,
+    Source, Threshold, DEFAULT_MODEL_NAME, DEFAULT_MODEL_PACKAGE, DEFAULT_PARAPHRASE_THRESHOLD,
+    MODEL_ENV,
 };
 pub use whence_embed::{
     judge, judge_with, Features, Judgement, SentenceVectors, DEFAULT_JUDGE_THRESHOLD,

@@ -204,7 +204,7 @@ fn open_store(at: &At) -> Result<whence::index::Store> {
 /// One line of `pairs --passages`.
 fn pair_line(a: &Document, b: &Document, s: &Summary, passages: Option<&[Passage]>) -> Value {
     let mut v = json!({"a": a.id.as_str(), "b": b.id.as_str(), "relation": s.relation.as_str(),
-                       "a_reused": s.a_reused, "b_reused": s.b_reused});
+                       "confidence": s.confidence, "a_reused": s.a_reused, "b_reused": s.b_reused});
     for (k, site) in [("a_source", &a.meta.site), ("b_source", &b.meta.site)] {
         if let Some(site) = site {
             v[k] = json!(site);

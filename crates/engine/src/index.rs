@@ -58,7 +58,7 @@ use whence_store::{NewDoc, Writer};
 use crate::corpus::{
     boilerplate_with_repeated, mark_boilerplate_counted, repeated_config, site_of,
 };
-use crate::pipeline::trace::{trace_among, SCAN_ALL};
+use crate::pipeline::trace::{self_match, trace_among, SCAN_ALL};
 use crate::pipeline::verify::{is_reuse, verify_pairs, VERIFY_BLOCK};
 use crate::pipeline::{sketch, PipelineConfig, PipelineError, Stage, Trace};
 
@@ -326,8 +326,16 @@ impl Index {
         };
         let stored = r.docs(&seqs)?;
         drop(r);
-        let among: Vec<(u32, &Document)> = stored.iter().map(|s| (s.seq.0, &s.doc)).collect();
-        let trace = trace_among(doc, &among, &self.cfg, encoder);
+        // as `trace` does, the document itself (same id or text) is no source
+        let (selves, among): (Vec<(u32, &Document)>, Vec<(u32, &Document)>) = stored
+            .iter()
+            .map(|s| (s.seq.0, &s.doc))
+            .partition(|(_, d)| self_match(doc, d).is_some());
+        let mut trace = trace_among(doc, &among, &self.cfg, encoder);
+        trace.left_out = selves
+            .iter()
+            .filter_map(|&(seq, d)| self_match(doc, d).map(|m| (seq, m)))
+            .collect();
         let by_seq: HashMap<u32, &Document> = among.iter().copied().collect();
         let sources = trace
             .sources

@@ -109,13 +109,28 @@ pub(crate) fn decode_passages(b: &[u8]) -> Result<Vec<Passage>, StoreError> {
 }
 
 /// Every relation, to read one back by its contract name.
-const RELATIONS: [Relation; 5] = [
+const RELATIONS: [Relation; 7] = [
     Relation::NearDuplicate,
     Relation::ADerivedFromB,
     Relation::BDerivedFromA,
+    Relation::UnknownDirection,
     Relation::SharedSource,
     Relation::Unrelated,
+    Relation::Template,
 ];
+
+#[cfg(test)]
+mod relation_tests {
+    use super::*;
+
+    #[test]
+    fn every_relation_reads_back() {
+        for r in RELATIONS {
+            assert_eq!(decode_relation(r.as_str()).unwrap(), r);
+        }
+        assert!(decode_relation("no_such_relation").is_err());
+    }
+}
 
 pub(crate) fn decode_relation(s: &str) -> Result<Relation, StoreError> {
     RELATIONS

@@ -92,7 +92,8 @@ impl Derivation {
 pub struct Trace {
     /// Sources, most explaining first.
     pub sources: Vec<Source>,
-    /// Corpus documents left out as the traced document itself.
+    /// Corpus documents left out as the traced document itself (their position
+    /// in the corpus; for an index query, their sequence numbers in the index).
     pub left_out: Vec<(u32, SelfMatch)>,
     /// The traced document's publication time: its own date, else that of
     /// the corpus document with its id.
@@ -132,7 +133,7 @@ pub fn trace_with(
 
 /// Is `other` the traced document itself? Same id, or the same text (surrounding
 /// whitespace aside).
-fn self_match(doc: &Document, other: &Document) -> Option<SelfMatch> {
+pub(crate) fn self_match(doc: &Document, other: &Document) -> Option<SelfMatch> {
     if other.id == doc.id {
         Some(SelfMatch::SameId)
     } else if other.text.trim() == doc.text.trim() {

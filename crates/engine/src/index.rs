@@ -327,7 +327,8 @@ impl Index {
         let stored = r.docs(&seqs)?;
         drop(r);
         // as `trace` does, the document itself (same id or text) is no source
-        let (selves, among): (Vec<(u32, &Document)>, Vec<(u32, &Document)>) = stored
+        type Among<'a> = Vec<(u32, &'a Document)>;
+        let (selves, among): (Among, Among) = stored
             .iter()
             .map(|s| (s.seq.0, &s.doc))
             .partition(|(_, d)| self_match(doc, d).is_some());

@@ -28,6 +28,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::blocks::{RawBlock, Walk};
+use crate::boilerplate::MONTHS;
 use crate::html::Method;
 
 const STOPWORDS: &[&str] = &[
@@ -218,32 +219,9 @@ pub(crate) fn clean(chosen: Vec<RawBlock>, page: &Walk) -> Vec<RawBlock> {
         .collect()
 }
 
-/// Month and weekday names and their abbreviations.
-const CALENDAR: &[&str] = &[
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+/// Weekday names and their abbreviations (month names are
+/// [`crate::boilerplate::MONTHS`]).
+const WEEKDAYS: &[&str] = &[
     "mon",
     "tue",
     "tues",
@@ -262,6 +240,11 @@ const CALENDAR: &[&str] = &[
     "saturday",
     "sunday",
 ];
+
+/// A month or weekday name or abbreviation.
+fn calendar_word(w: &str) -> bool {
+    MONTHS.contains(&w) || WEEKDAYS.contains(&w)
+}
 
 /// Other words of date-and-time lines ("Updated: Fri. Jan. 11 2008 10:56 PM ET").
 const TIMESTAMP_WORDS: &[&str] = &[
@@ -335,11 +318,11 @@ fn is_timestamp(words: &[&str], has_colon: bool) -> bool {
                 .is_some_and(|n| !n.is_empty() && number(n))
         })
     };
-    let calendar = words.iter().any(|w| CALENDAR.contains(w));
+    let calendar = words.iter().any(|w| calendar_word(w));
     let clock = has_colon && words.iter().any(|w| number(w));
     let datey = words
         .iter()
-        .filter(|w| number(w) || ordinal(w) || CALENDAR.contains(w) || TIMESTAMP_WORDS.contains(w))
+        .filter(|w| number(w) || ordinal(w) || calendar_word(w) || TIMESTAMP_WORDS.contains(w))
         .count();
     (calendar || clock) && datey * 10 >= words.len() * 7
 }

@@ -16,7 +16,9 @@
 //!    IDF-weighted content-word similarity; with a [`SentenceEncoder`]
 //!    ([`align_with`]), those still unaligned are then matched by the cosine of
 //!    their sentence embeddings.
-//! 5. **Verdict**: reused fractions, novel spans, relation and confidence.
+//! 5. **Verdict**: reused fractions, novel spans, relation and confidence; the
+//!    direction of a derivation from textual evidence only (follow-up markers,
+//!    time words, back-references), unknown when that is weak.
 //!
 //! ```
 //! use whence_align::{align, AlignConfig, Side};
@@ -31,14 +33,18 @@
 //! ```
 
 mod config;
+mod direction;
 mod drift;
 mod lexical;
 mod paraphrase;
 mod semantic;
+mod template;
 mod verdict;
 
 pub use config::{AlignConfig, ConfigError, RawAlignConfig, DEFAULT_SEMANTIC_THRESHOLD};
+pub use direction::{evidence as direction_evidence, DirectionEvidence};
 pub use semantic::SentenceEncoder;
+pub use template::{template_evidence, FactCounts, TemplateEvidence};
 pub use verdict::verdict;
 
 use whence_core::{Alignment, Passage, PassageKind, Span, Summary, Token, TokenStream};
@@ -185,7 +191,8 @@ pub fn align_with(
     let novel_b = novel(b.text, passages.iter().map(|p| p.b), b.boilerplate);
     let a_reused = reused_fraction(a.text, passages.iter().map(|p| p.a), a.boilerplate);
     let b_reused = reused_fraction(b.text, passages.iter().map(|p| p.b), b.boilerplate);
-    let (relation, confidence) = verdict(a_reused, b_reused, &passages);
+    let evidence = direction::evidence(&a, &b, &passages);
+    let (relation, confidence) = verdict(a_reused, b_reused, !passages.is_empty(), &evidence);
     let drift = if !raw.drift {
         Vec::new()
     } else {

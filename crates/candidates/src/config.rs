@@ -218,6 +218,12 @@ impl LshConfig {
         1.0 - (1.0 - s.powi(r)).powi(b)
     }
 
+    /// Whether a bucket of `len` documents is linked as a star to its smallest
+    /// document instead of as all pairs.
+    pub fn stars(&self, len: usize) -> bool {
+        len > self.0.max_bucket
+    }
+
     /// The approximate similarity threshold `(1/bands)^(1/rows)`.
     pub fn threshold(&self) -> f32 {
         (1.0 / self.0.bands as f32).powf(1.0 / self.0.rows as f32)

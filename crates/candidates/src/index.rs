@@ -302,36 +302,67 @@ impl Index {
         q.retain(|h| self.dropped.binary_search(h).is_err());
         let mut docs = Vec::new();
         self.store.lookup(&q, &mut docs)?;
-        docs.sort_unstable();
-        let n = q.len().max(1) as f32;
-        let c = self.config.get();
-        let mut hits = Vec::new();
-        let mut i = 0;
-        while i < docs.len() {
-            let mut e = i + 1;
-            while e < docs.len() && docs[e] == docs[i] {
-                e += 1;
-            }
-            let shared = (e - i) as u32;
-            if shared >= c.min_shared {
-                let doc = docs[i];
-                let hit = Hit {
-                    doc,
-                    shared,
-                    containment: shared as f32 / n,
-                    containment_doc: shared as f32 / self.doc_fingerprints(doc).max(1) as f32,
-                };
-                if hit.containment.max(hit.containment_doc) >= c.min_containment
-                    || shared >= c.strong_shared
-                {
-                    hits.push(hit);
-                }
-            }
-            i = e;
-        }
-        hits.sort_by(|x, y| y.shared.cmp(&x.shared).then(x.doc.cmp(&y.doc)));
-        Ok(hits)
+        Ok(select_hits(&self.config, q.len(), docs, |d| {
+            self.doc_fingerprints(d)
+        }))
     }
+
+    /// Hashes dropped for being held by more than `max_df` documents, ascending.
+    pub fn dropped_hashes(&self) -> &[u64] {
+        &self.dropped
+    }
+
+    /// Every kept posting `(hash, doc)`, in ascending order (read back from disk
+    /// when the build spilled), given to `f`.
+    pub fn for_each_posting(
+        &self,
+        mut f: impl FnMut(u64, u32) -> Result<(), IndexError>,
+    ) -> Result<(), IndexError> {
+        self.store.for_each(&mut f)
+    }
+}
+
+/// The query rule of [`Index::query`], for callers that keep postings elsewhere
+/// (a persistent index): `docs` holds one entry per kept fingerprint a document
+/// shares with the query (any order), `query_kept` the query's kept fingerprints,
+/// `doc_kept` a document's. Documents sharing at least `min_shared` and either
+/// `min_containment` (of the query or of the document) or `strong_shared`
+/// fingerprints, by decreasing `shared`, then by doc.
+pub fn select_hits(
+    config: &IndexConfig,
+    query_kept: usize,
+    mut docs: Vec<u32>,
+    doc_kept: impl Fn(u32) -> u32,
+) -> Vec<Hit> {
+    docs.sort_unstable();
+    let n = query_kept.max(1) as f32;
+    let c = config.get();
+    let mut hits = Vec::new();
+    let mut i = 0;
+    while i < docs.len() {
+        let mut e = i + 1;
+        while e < docs.len() && docs[e] == docs[i] {
+            e += 1;
+        }
+        let shared = (e - i) as u32;
+        if shared >= c.min_shared {
+            let doc = docs[i];
+            let hit = Hit {
+                doc,
+                shared,
+                containment: shared as f32 / n,
+                containment_doc: shared as f32 / doc_kept(doc).max(1) as f32,
+            };
+            if hit.containment.max(hit.containment_doc) >= c.min_containment
+                || shared >= c.strong_shared
+            {
+                hits.push(hit);
+            }
+        }
+        i = e;
+    }
+    hits.sort_by(|x, y| y.shared.cmp(&x.shared).then(x.doc.cmp(&y.doc)));
+    hits
 }
 
 enum Store {
@@ -349,6 +380,33 @@ impl Store {
             Store::Memory(v) => v.len() as u64,
             Store::Disk { len, .. } => *len,
         }
+    }
+
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(u64, u32) -> Result<(), IndexError>,
+    ) -> Result<(), IndexError> {
+        match self {
+            Store::Memory(v) => {
+                for &(h, d) in v {
+                    f(h, d)?;
+                }
+            }
+            Store::Disk { file, len, .. } => {
+                let mut file = file.lock().map_err(|_| IndexError::Poisoned)?;
+                file.seek(SeekFrom::Start(0))
+                    .map_err(IndexError::io("seeking the index file"))?;
+                let mut r = std::io::BufReader::with_capacity(1 << 16, &mut *file);
+                let mut rec = [0u8; 12];
+                for _ in 0..*len {
+                    r.read_exact(&mut rec)
+                        .map_err(IndexError::io("reading the index file"))?;
+                    let (h, d) = <(u64, u32)>::read(&rec);
+                    f(h, d)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Appends to `out` the documents of every hash of `sorted` (ascending, distinct).

@@ -41,8 +41,10 @@ mod index;
 mod lsh;
 
 pub use config::{ConfigError, Frequent, IndexConfig, LshConfig, RawIndexConfig, RawLshConfig};
-pub use index::{Hit, Index, IndexBuilder, IndexStats};
-pub use lsh::{band_keys, bucket_pairs, lsh_pairs, near_pair, LshStats, NearPair};
+pub use index::{select_hits, Hit, Index, IndexBuilder, IndexStats};
+pub use lsh::{
+    band_keys, bucket_pairs, estimate_jaccard, lsh_pairs, near_pair, LshStats, NearPair,
+};
 
 /// A candidate pair: documents `a < b` sharing `shared` distinct fingerprints.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -45,7 +45,20 @@ fn band_key(band: usize, vals: &[u32]) -> u64 {
     h
 }
 
-fn estimate(a: &[u32], b: &[u32]) -> f32 {
+/// The band keys of one signature: one per band, in band order; none when the
+/// signature is shorter than `bands × rows` (such a document is never banded).
+pub fn band_keys(signature: &[u32], config: &LshConfig) -> Vec<u64> {
+    let c = config.get();
+    if signature.len() < c.bands * c.rows {
+        return Vec::new();
+    }
+    (0..c.bands)
+        .map(|band| band_key(band, &signature[band * c.rows..(band + 1) * c.rows]))
+        .collect()
+}
+
+/// Estimated Jaccard similarity of two signatures: the fraction of equal values.
+pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f32 {
     let n = a.len().min(b.len());
     if n == 0 {
         return 0.0;
@@ -54,31 +67,11 @@ fn estimate(a: &[u32], b: &[u32]) -> f32 {
     eq as f32 / n as f32
 }
 
-/// The band keys of one signature, `(band, key)` for each of the `bands` bands,
-/// or none when the signature is shorter than `bands × rows` (empty: a document
-/// without keys) and so is not banded. Documents sharing a `(band, key)` form a
-/// bucket (see [`bucket_pairs`]).
-pub fn band_keys<'s>(
-    signature: &'s [u32],
-    config: &LshConfig,
-) -> impl Iterator<Item = (u32, u64)> + 's {
-    let c = config.get();
-    let (bands, rows) = if signature.len() >= c.bands * c.rows {
-        (c.bands, c.rows)
-    } else {
-        (0, 1)
-    };
-    (0..bands).map(move |band| {
-        let vals = &signature[band * rows..(band + 1) * rows];
-        (band as u32, band_key(band, vals))
-    })
-}
-
 /// The colliding pairs of one bucket (`docs` ascending, distinct): every pair, or,
 /// when the bucket holds more than `max_bucket` documents, each document with the
 /// first (smallest) one only. Returns whether the bucket was linked as a star.
 pub fn bucket_pairs(docs: &[u32], config: &LshConfig, mut emit: impl FnMut(u32, u32)) -> bool {
-    if docs.len() > config.get().max_bucket {
+    if config.stars(docs.len()) {
         for &d in &docs[1..] {
             emit(docs[0], d);
         }
@@ -101,7 +94,7 @@ pub fn near_pair(
     signature_b: &[u32],
     config: &LshConfig,
 ) -> Option<NearPair> {
-    let j = estimate(signature_a, signature_b);
+    let j = estimate_jaccard(signature_a, signature_b);
     (j >= config.get().min_jaccard).then_some(NearPair { a, b, jaccard: j })
 }
 
@@ -257,12 +250,15 @@ mod tests {
         .unwrap();
         let mut buckets: std::collections::BTreeMap<(u32, u64), Vec<u32>> = Default::default();
         for (d, s) in sigs.iter().enumerate() {
-            for key in band_keys(s, &cfg) {
-                buckets.entry(key).or_default().push(d as u32);
+            for (band, key) in band_keys(s, &cfg).into_iter().enumerate() {
+                buckets
+                    .entry((band as u32, key))
+                    .or_default()
+                    .push(d as u32);
             }
         }
-        assert_eq!(band_keys(&sigs[60], &cfg).count(), 0);
-        assert_eq!(band_keys(&sigs[61], &cfg).count(), 0);
+        assert_eq!(band_keys(&sigs[60], &cfg).len(), 0);
+        assert_eq!(band_keys(&sigs[61], &cfg).len(), 0);
         let mut pairs = std::collections::BTreeSet::new();
         for docs in buckets.values() {
             bucket_pairs(docs, &cfg, |a, b| {

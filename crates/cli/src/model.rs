@@ -1,5 +1,6 @@
 //! `whence model install` and `whence model info`.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
@@ -64,6 +65,7 @@ pub(crate) fn run(args: ModelArgs) -> Result<()> {
 }
 
 fn install(args: InstallArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
     let Some(from) = args.from else {
         bail!(
             "whence does not download models itself; give --from.\n{}",
@@ -79,23 +81,29 @@ fn install(args: InstallArgs) -> Result<()> {
     eprintln!("whence: installing from {} …", from.display());
     let dir = install_to(&from, &to)?;
     let m = Model::load(&dir)?;
-    println!(
+    writeln!(
+        out,
         "installed {} ({}-dimensional vectors, up to {} tokens a sentence)",
         dir.display(),
         m.dim(),
         m.max_length()
-    );
+    )?;
     if resolve_model_dir(None).as_deref() != Some(dir.as_path()) {
-        println!(
+        writeln!(
+            out,
             "note: this is not where whence looks by default; use --model {0} or WHENCE_MODEL={0}",
             dir.display()
-        );
+        )?;
     }
     Ok(())
 }
 
 fn info(args: InfoArgs) -> Result<()> {
-    println!("whence looks for a sentence-embedding model in this order:");
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "whence looks for a sentence-embedding model in this order:"
+    )?;
     for c in candidates(args.model.as_deref()) {
         let state = if c.complete {
             "model files present"
@@ -104,26 +112,29 @@ fn info(args: InfoArgs) -> Result<()> {
         } else {
             "absent"
         };
-        println!(
+        writeln!(
+            out,
             "  {:<13} {}  [{state}]",
             c.source.to_string(),
             c.path.display()
-        );
+        )?;
     }
     match resolve_model_dir(args.model.as_deref()) {
         None => {
-            println!(
+            writeln!(
+                out,
                 "no model installed: the semantic layer is off.\nTo {}",
                 install_hint()
-            );
+            )?;
         }
         Some(dir) => match Model::load(&dir) {
-            Ok(m) => println!(
+            Ok(m) => writeln!(
+                out,
                 "using {}: loads fine ({}-dimensional vectors, up to {} tokens a sentence)",
                 dir.display(),
                 m.dim(),
                 m.max_length()
-            ),
+            )?,
             Err(e) => bail!("the model at {} does not load: {e}", dir.display()),
         },
     }

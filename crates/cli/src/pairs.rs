@@ -1,90 +1,68 @@
-//! `whence pairs CORPUS…` and `whence dedup CORPUS…`.
+//! `whence pairs CORPUS…`.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
-use whence::pipeline::{self, PipelineConfig, Stage};
-use whence::table::TableWriter;
-use whence::{rows, RawConfig};
-
+use anyhow::Result;
+use clap::Args;
+use whence::pipeline::{self, PipelineConfig, RawReuseRules, Stage};
+use whence::report::rows::{cluster_row, pair_row, CLUSTER_COLUMNS, PAIR_COLUMNS};
 use whence::semantic::{Encoder, SentenceEncoder};
 
-use crate::corpus_args::{CorpusArgs, OutFormat};
-use crate::semantic_args::{report_failures, SemanticArgs, DEFAULT_SEMANTIC_THRESHOLD};
-
-/// Settings shared by pairs and dedup.
-#[derive(Args, Debug)]
-pub(crate) struct EngineArgs {
-    /// Do not look for boilerplate (per document and lines repeated across a site).
-    #[arg(long)]
-    keep_boilerplate: bool,
-    /// Skip the sentence-level paraphrase stage when verifying pairs.
-    #[arg(long)]
-    no_paraphrase: bool,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-}
-
-impl EngineArgs {
-    fn config(&self, semantic_threshold: f32) -> Result<PipelineConfig> {
-        let mut raw = RawConfig {
-            detect_boilerplate: !self.keep_boilerplate,
-            ..Default::default()
-        };
-        raw.align.paraphrase = !self.no_paraphrase;
-        raw.align.semantic_threshold = semantic_threshold;
-        if let Some(n) = self.threads {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
-                .build_global()
-                .ok();
-        }
-        Ok(PipelineConfig {
-            compare: raw.validate()?,
-            ..Default::default()
-        })
-    }
-}
+use crate::args::{AlignArgs, InputArgs, OutArgs, RunArgs};
+use crate::notices::count;
+use crate::semantic_args::{report_failures, SemanticArgs};
 
 #[derive(Args, Debug)]
 pub(crate) struct PairsArgs {
-    /// Corpus inputs: directories (walked recursively), .txt, .jsonl(.gz/.zst),
-    /// .html, .warc(.gz), or - for stdin.
+    /// Corpus inputs: directories (walked recursively), .txt, .json, .jsonl
+    /// (.gz/.zst), .html, .warc(.gz), or - for stdin.
     #[arg(required = true, value_name = "CORPUS")]
     inputs: Vec<PathBuf>,
-    /// Where to write the pairs (- for stdout).
-    #[arg(long, short, value_name = "FILE", default_value = "-")]
-    out: PathBuf,
     /// Also write reuse clusters, one a line: {"cluster", "members", "representative"}.
     #[arg(long, value_name = "FILE")]
     clusters: Option<PathBuf>,
     /// Include each pair's passages ([start, end) character offsets, kind, score).
     #[arg(long)]
     passages: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
-    format: OutFormat,
+    /// Only pairs across sources: documents naming the same source (--source-field)
+    /// are not compared with each other.
+    #[arg(long)]
+    cross_source: bool,
+    /// Report only pairs whose more reused side is at least this share (0-1)
+    /// covered by verbatim and edited passages (paraphrase passages do not
+    /// count). 0 reports every pair with one passage of 15 words or more.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
+    min_reuse: f64,
+    /// Also write template pairs (relation "template": the shared text is a
+    /// form filled with different facts, such as two companies' earnings
+    /// tables). They never enter clusters or dedup.
+    #[arg(long)]
+    templates: bool,
     #[command(flatten)]
-    engine: EngineArgs,
+    out: OutArgs,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    align: AlignArgs,
     #[command(flatten)]
     semantic: SemanticArgs,
     #[command(flatten)]
-    corpus: CorpusArgs,
+    run: RunArgs,
 }
 
 /// Loads, marks boilerplate and finds verified pairs, with progress.
-fn find(
-    corpus: &CorpusArgs,
+pub(crate) fn find(
+    input: &InputArgs,
+    run: &RunArgs,
     inputs: &[PathBuf],
     cfg: &PipelineConfig,
     encoder: Option<&Encoder>,
+    keep_fields: bool,
 ) -> Result<(whence::corpus::Loaded, pipeline::PairsOutcome)> {
-    let mut loaded = corpus.load(inputs, "corpus")?;
+    let mut loaded = input.load(inputs, "corpus", run, keep_fields)?;
     whence::corpus::mark_boilerplate(&mut loaded.docs, &cfg.compare);
-    let bar = corpus.bar(loaded.docs.len() as u64, "sketching");
+    let bar = run.bar(loaded.docs.len() as u64, "sketching");
     let outcome = pipeline::pairs_with(
         &loaded.docs,
         cfg,
@@ -104,132 +82,67 @@ fn find(
     Ok((loaded, outcome))
 }
 
-pub(crate) fn run_pairs(args: PairsArgs) -> Result<()> {
+pub(crate) fn run(args: PairsArgs) -> Result<()> {
     let started = Instant::now();
-    let cfg = args.engine.config(args.semantic.threshold())?;
+    args.run.start();
+    let others: Vec<&std::path::Path> = args.clusters.iter().map(PathBuf::as_path).collect();
+    args.out.check(&others)?;
+    let cfg = PipelineConfig {
+        compare: args.align.config(Some(&args.semantic))?,
+        cross_source: args.cross_source,
+        reuse: RawReuseRules {
+            min_reuse: args.min_reuse,
+            templates: args.templates,
+            ..RawReuseRules::default()
+        }
+        .validate()?,
+        ..Default::default()
+    };
     let encoder = args
         .semantic
-        .encoder(!args.engine.no_paraphrase, false, args.corpus.quiet)?;
-    let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg, encoder.as_ref())?;
+        .encoder(!args.align.no_paraphrase, false, args.run.quiet)?;
+    let (loaded, outcome) = find(
+        &args.input,
+        &args.run,
+        &args.inputs,
+        &cfg,
+        encoder.as_ref(),
+        false,
+    )?;
     report_failures(encoder.as_ref());
     let docs = &loaded.docs;
-    let mut out = TableWriter::create(&args.out, args.format.into(), rows::PAIR_SCHEMA)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut out = args.out.create(&args.out.out, PAIR_COLUMNS)?;
     for p in &outcome.pairs {
-        let (a, b) = (&docs[p.a as usize], &docs[p.b as usize]);
-        out.write(rows::pair_row(a, b, &p.alignment, args.passages))?;
+        out.write(pair_row(docs, p, args.passages))?;
     }
     let written = out.finish()?;
     let clusters = pipeline::reuse_clusters(docs, &outcome.pairs, whence::cluster::Pick::Earliest);
     if let Some(path) = &args.clusters {
-        let mut cw = TableWriter::create(path, args.format.into(), rows::CLUSTER_SCHEMA)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        let mut cw = args.out.create(path, CLUSTER_COLUMNS)?;
         for c in &clusters {
-            let members = c.members.iter().map(|&m| docs[m as usize].id.as_str());
-            let representative = docs[c.representative as usize].id.as_str();
-            cw.write(rows::cluster_row(c.id.0, members, representative))?;
+            cw.write(cluster_row(docs, c))?;
         }
         cw.finish()?;
     }
-    let embedded = encoder.as_ref().map_or(String::new(), |e| {
-        let (_, hits, misses) = e.model().cache_stats();
-        format!(", {misses} sentences embedded ({hits} cache hits)")
-    });
-    eprintln!(
-        "whence pairs: {}; {} candidate pairs ({} from LSH), {written} reuse pairs, {} clusters{embedded}, {:.1} s",
+    let embedded = encoder
+        .as_ref()
+        .and_then(Encoder::model)
+        .map_or(String::new(), |m| {
+            let (_, hits, misses) = m.cache_stats();
+            format!(", {misses} sentences embedded ({hits} cache hits)")
+        });
+    args.run.summary(format_args!(
+        "whence pairs: {}; {} ({} from LSH), {}, {}{embedded}, {:.1} s",
         loaded.stats,
-        outcome.candidates,
+        count(
+            outcome.candidates as u64,
+            "candidate pair",
+            "candidate pairs"
+        ),
         outcome.lsh_pairs,
-        clusters.len(),
+        count(written as u64, "reuse pair", "reuse pairs"),
+        count(clusters.len() as u64, "cluster", "clusters"),
         started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
-/// Which document of a near-duplicate cluster to keep.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Keep {
-    /// The earliest by publication date (undated last), then the first seen.
-    Earliest,
-    /// The longest text.
-    Longest,
-    /// The first in reading order.
-    First,
-}
-
-#[derive(Args, Debug)]
-pub(crate) struct DedupArgs {
-    /// Corpus inputs, as for `pairs`.
-    #[arg(required = true, value_name = "CORPUS")]
-    inputs: Vec<PathBuf>,
-    /// Where to write the kept documents (- for stdout).
-    #[arg(long, short, value_name = "FILE", default_value = "-")]
-    out: PathBuf,
-    /// Write the removed documents' ids, the id kept instead and why.
-    #[arg(long, value_name = "FILE")]
-    removed: Option<PathBuf>,
-    /// Which document of each near-duplicate cluster to keep.
-    #[arg(long, value_enum, default_value_t = Keep::Earliest)]
-    keep: Keep,
-    /// Remove boilerplate (site chrome, calls to action) from the kept texts.
-    #[arg(long)]
-    drop_boilerplate: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
-    format: OutFormat,
-    #[command(flatten)]
-    engine: EngineArgs,
-    #[command(flatten)]
-    corpus: CorpusArgs,
-}
-
-pub(crate) fn run_dedup(args: DedupArgs) -> Result<()> {
-    let started = Instant::now();
-    let cfg = args.engine.config(DEFAULT_SEMANTIC_THRESHOLD)?;
-    let (loaded, outcome) = find(&args.corpus, &args.inputs, &cfg, None)?;
-    let docs = &loaded.docs;
-    let pick = match args.keep {
-        Keep::Earliest => whence::cluster::Pick::Earliest,
-        Keep::Longest => whence::cluster::Pick::Longest,
-        Keep::First => whence::cluster::Pick::First,
-    };
-    let dedup = pipeline::dedup(docs, &outcome.pairs, pick);
-    let mut out = TableWriter::create(&args.out, args.format.into(), rows::DOC_SCHEMA)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    for (i, d) in docs.iter().enumerate() {
-        if !dedup.is_kept(i as u32) {
-            continue;
-        }
-        let text = if args.drop_boilerplate {
-            pipeline::without_boilerplate(d)
-        } else {
-            d.text.clone()
-        };
-        out.write(rows::doc_row(d, text))?;
-    }
-    let kept = out.finish()?;
-    let removed = dedup.removed.len();
-    if let Some(path) = &args.removed {
-        let mut rw = TableWriter::create(path, args.format.into(), rows::REMOVED_SCHEMA)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        for r in &dedup.removed {
-            let size = dedup.clusters[r.cluster].members.len();
-            let (id, kept) = (&docs[r.doc as usize].id, &docs[r.kept as usize].id);
-            rw.write(rows::removed_row(
-                id.as_str(),
-                kept.as_str(),
-                r.cluster,
-                size,
-                pick,
-            ))?;
-        }
-        rw.finish()?;
-    }
-    eprintln!(
-        "whence dedup: {}; {} near-duplicate clusters; kept {kept}, removed {removed} documents, {:.1} s",
-        loaded.stats,
-        dedup.clusters.len(),
-        started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(())
 }

@@ -6,14 +6,18 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 pub(crate) use whence::semantic::DEFAULT_SEMANTIC_THRESHOLD;
-use whence::semantic::{load_model, require_model, Encoder, RawEmbedOptions, SEMANTIC_OFF};
+use whence::semantic::{default_encoder, require_model, Encoder, RawEmbedOptions, SEMANTIC_OFF};
+
+use crate::args::unit_interval;
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Semantic layer")]
 pub(crate) struct SemanticArgs {
     /// Match sentences that share few words by meaning, with the sentence-embedding
     /// model (see `whence model`); they are reported as paraphrase passages with
     /// the cosine as score. On by default for compare and trace when a model is
-    /// installed; pairs uses it only with this flag. Fails when no model is found.
+    /// installed (loaded only when a comparison needs it); pairs uses it only with
+    /// this flag. Fails when no model loads.
     #[arg(long, conflicts_with = "no_semantic")]
     semantic: bool,
     /// Never use the sentence-embedding model (lexical matching only).
@@ -24,7 +28,7 @@ pub(crate) struct SemanticArgs {
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
     /// Cosine (0-1) two sentences' embeddings need to align as a paraphrase.
-    #[arg(long, value_name = "X", default_value_t = DEFAULT_SEMANTIC_THRESHOLD)]
+    #[arg(long, value_name = "X", default_value_t = DEFAULT_SEMANTIC_THRESHOLD, value_parser = unit_interval)]
     semantic_threshold: f32,
 }
 
@@ -35,9 +39,12 @@ impl SemanticArgs {
     }
 
     /// The encoder to align with, if any: none when paraphrase matching is off
-    /// (`paraphrase`, the aligner would not consult it). `default_on`: use an
-    /// installed model without being asked (compare, trace); then a missing model
-    /// is not an error and the notice is printed once on stderr unless `quiet`.
+    /// (`paraphrase`, the aligner would not consult it). `default_on` (compare,
+    /// trace): use an installed model without being asked, loading it only when a
+    /// comparison needs vectors; then a missing model is a notice (unless `quiet`)
+    /// and a broken one (a bad `WHENCE_MODEL`) a warning, and the run goes on
+    /// lexically. `--semantic` or `--model DIR` insist: the model is loaded now,
+    /// and failing to is an error.
     pub(crate) fn encoder(
         &self,
         paraphrase: bool,
@@ -53,14 +60,20 @@ impl SemanticArgs {
                 .context("--semantic needs a sentence-embedding model")?;
             return Ok(Some(Encoder::new(model)));
         }
-        match load_model(None, &options).context("cannot load the sentence-embedding model")? {
-            Some(model) => Ok(Some(Encoder::new(model))),
-            None => {
+        match default_encoder(None, &options) {
+            Ok(Some(encoder)) => Ok(Some(encoder)),
+            Ok(None) => {
                 if !quiet {
                     eprintln!(
                         "whence: {SEMANTIC_OFF}; `whence model info` says how to install one"
                     );
                 }
+                Ok(None)
+            }
+            Err(e) => {
+                eprintln!(
+                    "whence: warning: {e}; the semantic layer is off (lexical matching only); `whence model info` checks the model"
+                );
                 Ok(None)
             }
         }
@@ -72,8 +85,8 @@ impl SemanticArgs {
 pub(crate) fn report_failures(encoder: Option<&Encoder>) {
     if let Some((n, first)) = encoder.and_then(Encoder::failure) {
         eprintln!(
-            "whence: warning: the sentence-embedding model failed on {n} batch(es); \
-             those pairs were aligned without the semantic stage. First error: {first}"
+            "whence: warning: the sentence-embedding model failed on {} ({first}); those pairs were aligned without the semantic stage",
+            crate::notices::count(n, "batch", "batches")
         );
     }
 }

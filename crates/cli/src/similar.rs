@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use whence::semantic::{
-    require_model, score_pair_lines, score_pairs, RawEmbedOptions, Rule, Threshold,
-};
+use whence::semantic::{require_model, Adapter, PairScorer, RawEmbedOptions, Rule, Threshold};
 
 /// Lines scored per batch with --pairs (output is written after each block).
 const BLOCK: usize = 2048;
@@ -30,20 +28,24 @@ pub(crate) struct SimilarArgs {
     /// Print {"score": …, "paraphrase": …} instead of text.
     #[arg(long)]
     json: bool,
-    /// Score with the plain cosine of the two sentence vectors (the rule before
-    /// the combined decision; default threshold 0.724) instead of the combined
-    /// probability.
-    #[arg(long)]
+    /// Score with the plain cosine of the two sentence vectors (default
+    /// threshold 0.724) instead of the combined probability.
+    #[arg(long, conflicts_with = "judge")]
     cosine: bool,
     /// Also print what the decision was made from: "features" (cosine, token
     /// alignment, word overlap, number/name mismatches, length ratio).
     #[arg(long)]
     features: bool,
+    /// Score with a cross-encoder judge trained for the model in use (a file
+    /// written by the train_judge example of whence-embed): both sentences
+    /// read together, two encoder passes per pair.
+    #[arg(long, value_name = "FILE")]
+    judge: Option<PathBuf>,
     /// Model directory (default: $WHENCE_MODEL, then the installed model).
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
     /// Score at or above which a pair counts as a paraphrase [default: 0.42,
-    /// or 0.724 with --cosine].
+    /// 0.724 with --cosine, the judge file's own with --judge].
     #[arg(long, value_name = "X")]
     threshold: Option<f32>,
     /// Sentences embedded together in one batch.
@@ -54,19 +56,35 @@ pub(crate) struct SimilarArgs {
 pub(crate) fn run(args: SimilarArgs) -> Result<()> {
     let rule = if args.cosine {
         Rule::Cosine
+    } else if args.judge.is_some() {
+        Rule::Cross
     } else {
         Rule::Judge
     };
-    let threshold = match args.threshold {
-        Some(x) => Threshold::new(x)?,
-        None => rule.default_threshold(),
-    };
+    let threshold = args.threshold.map(Threshold::new).transpose()?;
     let options = RawEmbedOptions {
         batch_size: args.batch_size,
         ..Default::default()
     }
     .validate()?;
+    let blank = |s: &Option<String>| s.as_deref().is_some_and(|s| s.trim().is_empty());
+    if blank(&args.a) || blank(&args.b) {
+        let which = if blank(&args.a) { "first" } else { "second" };
+        return Err(crate::notices::UsageError(format!(
+            "the {which} sentence is empty: give two sentences to score"
+        ))
+        .into());
+    }
     let model = require_model(args.model.as_deref(), &options)?;
+    let adapter = match &args.judge {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Some(Adapter::from_bytes(&bytes, &path.display().to_string())?)
+        }
+        None => None,
+    };
+    let scorer = PairScorer::new(&model, rule, adapter.as_ref(), threshold, args.features)?;
     let mut stdout = std::io::stdout().lock();
     if let Some(path) = &args.pairs {
         let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
@@ -76,24 +94,15 @@ pub(crate) fn run(args: SimilarArgs) -> Result<()> {
                 .with_context(|| format!("cannot open {}", path.display()))?;
             Box::new(BufReader::new(f))
         };
-        let how = How {
-            rule,
-            threshold,
-            features: args.features,
-        };
-        return run_pairs(&model, reader, how, &mut stdout, path);
+        return run_pairs(&scorer, reader, &mut stdout, path);
     }
     let (a, b) = (
         args.a.as_deref().unwrap_or_default(),
         args.b.as_deref().unwrap_or_default(),
     );
-    let s = score_pairs(&model, &[(a, b)], rule, threshold)?[0];
+    let s = scorer.score(&[(a, b)])?[0];
     if args.json {
-        let mut v = s.to_json();
-        if args.features {
-            v["features"] = s.features_json();
-        }
-        serde_json::to_writer(&mut stdout, &v)?;
+        serde_json::to_writer(&mut stdout, &s.to_json())?;
         writeln!(stdout)?;
     } else {
         let verdict = if s.paraphrase {
@@ -106,26 +115,18 @@ pub(crate) fn run(args: SimilarArgs) -> Result<()> {
             stdout,
             "{:.4}  {verdict} ({what}, threshold {})",
             s.score,
-            threshold.get()
+            scorer.threshold().get()
         )?;
-        if args.features {
-            writeln!(stdout, "{}", s.features_json())?;
+        if let Some(f) = &s.features {
+            writeln!(stdout, "{}", whence::semantic::features_json(f))?;
         }
     }
     Ok(())
 }
 
-/// How --pairs lines are scored.
-struct How {
-    rule: Rule,
-    threshold: Threshold,
-    features: bool,
-}
-
 fn run_pairs(
-    model: &whence::semantic::Model,
+    scorer: &PairScorer<'_>,
     mut reader: Box<dyn BufRead>,
-    how: How,
     out: &mut impl Write,
     path: &std::path::Path,
 ) -> Result<()> {
@@ -158,14 +159,7 @@ fn run_pairs(
             .iter()
             .map(|l| l.clone().unwrap_or_default())
             .collect();
-        let mut results = score_pair_lines(
-            model,
-            &texts,
-            next_line,
-            how.rule,
-            how.threshold,
-            how.features,
-        )?;
+        let mut results = scorer.score_lines(&texts, next_line)?;
         for (r, l) in results.iter_mut().zip(&block) {
             if l.is_err() {
                 *r = serde_json::json!({"line": r["line"], "error": "not valid UTF-8"});

@@ -82,8 +82,7 @@ fn install_then_score_one_pair_and_a_file_of_pairs() {
     assert!(out(&o).contains("loads fine"), "{}", out(&o));
 
     // One pair: the same sentence twice is a paraphrase; its score is the
-    // regression's probability for perfect agreement (~0.977); with --cosine
-    // the score is the cosine, 1.
+    // regression's probability for perfect agreement (~0.977).
     let o = whence(home.path())
         .args(["similar", "The cat sat.", "The cat sat.", "--json"])
         .output()
@@ -92,6 +91,39 @@ fn install_then_score_one_pair_and_a_file_of_pairs() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["score"].as_f64().unwrap() > 0.97, "{v}");
     assert_eq!(v["paraphrase"], true);
+    // A cross-encoder judge made for this model (untrained: its scores are
+    // arbitrary, but they are probabilities and do not depend on the order
+    // of the sentences).
+    let tiny = whence::semantic::Model::load(&cache).unwrap();
+    let judge = home.path().join("judge.safetensors");
+    let adapter = whence::semantic::Adapter::untrained(&tiny, &[1], 2, 7).unwrap();
+    std::fs::write(&judge, adapter.to_bytes().unwrap()).unwrap();
+    let similar = |a: &str, b: &str, extra: &[&str]| -> serde_json::Value {
+        let o = whence(home.path())
+            .args(["similar", a, b, "--json", "--judge", p(&judge)])
+            .args(extra)
+            .output()
+            .unwrap();
+        json(&o)
+    };
+    let ab = similar("the cat sat", "syria news report", &[]);
+    let ba = similar("syria news report", "the cat sat", &[]);
+    assert_eq!(ab["score"], ba["score"]);
+    let score = ab["score"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&score), "{ab}");
+    assert_eq!(
+        ab["paraphrase"],
+        score >= 0.5,
+        "the adapter's threshold is 0.5"
+    );
+    assert!(ab.get("features").is_none(), "{ab}");
+    let with = similar("the cat sat", "syria news report", &["--features"]);
+    assert_eq!(with["score"], ab["score"]);
+    assert!(with["features"]["cosine"].is_number(), "{with}");
+    // The threshold decides the verdict.
+    let strict = similar("the cat sat", "syria news report", &["--threshold", "1"]);
+    assert_eq!(strict["paraphrase"], false, "{strict}");
+    // With --cosine the score is the cosine: 1 for the same sentence twice.
     let o = whence(home.path())
         .args([
             "similar",
@@ -105,60 +137,65 @@ fn install_then_score_one_pair_and_a_file_of_pairs() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["score"].as_f64().unwrap() > 0.9999, "{v}");
     assert_eq!(v["paraphrase"], true);
-    // The threshold decides the verdict.
     let o = whence(home.path())
-        .args([
-            "similar",
-            "the cat sat",
-            "syria news report",
-            "--json",
-            "--threshold",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["paraphrase"], false, "{v}");
-    let o = whence(home.path())
-        .args(["similar", "x", "y", "--threshold", "2"])
+        .args(["similar", "x", "y", "--cosine", "--threshold", "2"])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("between -1 and 1"), "{}", err(&o));
-
-    // A file: one JSON line per input line, in order, errors in place.
-    let tsv = home.path().join("pairs.tsv");
-    std::fs::write(
-        &tsv,
-        b"the cat sat\tthe dog ran\nno tab here\nthe cat sat\tthe cat sat\r\n\xff\xfe\tbad\n",
-    )
-    .unwrap();
+    // A judge file that is not one is named.
     let o = whence(home.path())
-        .args(["similar", "--pairs", p(&tsv)])
+        .args(["similar", "x", "y", "--judge", p(&tsv_path(home.path()))])
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", err(&o));
-    let rows: Vec<serde_json::Value> = out(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("pairs.tsv"), "{}", err(&o));
+
+    // A file: one JSON line per input line, in order, errors in place.
+    let tsv = tsv_path(home.path());
+    let pairs_out = |extra: &[&str]| {
+        let o = whence(home.path())
+            .args(["similar", "--pairs", p(&tsv)])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(err(&o).contains("2 malformed"), "{}", err(&o));
+        out(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect::<Vec<serde_json::Value>>()
+    };
+    let rows = pairs_out(&["--judge", p(&judge)]);
     assert_eq!(rows.len(), 4);
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r["line"], i + 1);
     }
     assert!(rows[0]["score"].is_number());
     assert!(rows[1]["error"].as_str().unwrap().contains("found 1"));
+    assert!(rows[2]["score"].is_number());
+    assert!(rows[3]["error"].as_str().unwrap().contains("UTF-8"));
+    // Same scores for the pair alone and inside the file.
+    let alone = similar("the cat sat", "the dog ran", &[]);
+    assert_eq!(alone["score"], rows[0]["score"]);
+    let rows = pairs_out(&["--cosine"]);
+    assert!(rows[2]["score"].as_f64().unwrap() > 0.9999);
+    assert_eq!(rows[2]["paraphrase"], true);
+    let rows = pairs_out(&[]);
     assert!(rows[2]["score"].as_f64().unwrap() > 0.97);
     assert_eq!(rows[2]["paraphrase"], true);
-    assert!(rows[3]["error"].as_str().unwrap().contains("UTF-8"));
-    assert!(err(&o).contains("2 malformed"), "{}", err(&o));
-    // Same scores for the pair alone and inside the file.
-    let o = whence(home.path())
-        .args(["similar", "the cat sat", "the dog ran", "--json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["score"], rows[0]["score"]);
+}
+
+/// A file of pairs with a good line, a line without a tab, the same sentence
+/// twice (CRLF) and bytes that are not UTF-8.
+fn tsv_path(home: &Path) -> std::path::PathBuf {
+    let tsv = home.join("pairs.tsv");
+    std::fs::write(
+        &tsv,
+        b"the cat sat\tthe dog ran\nno tab here\nthe cat sat\tthe cat sat\r\n\xff\xfe\tbad\n",
+    )
+    .unwrap();
+    tsv
 }
 
 #[test]
@@ -167,13 +204,21 @@ fn model_dir_from_the_flag_or_the_environment() {
     let dir = home.path().join("elsewhere");
     write_tiny_model(&dir, 5, 64).unwrap();
     let o = whence(home.path())
-        .args(["similar", "a", "b", "--json", "--model", p(&dir)])
+        .args([
+            "similar",
+            "a",
+            "b",
+            "--json",
+            "--cosine",
+            "--model",
+            p(&dir),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", err(&o));
     let o = whence(home.path())
         .env("WHENCE_MODEL", &dir)
-        .args(["similar", "a", "b", "--json"])
+        .args(["similar", "a", "b", "--json", "--cosine"])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", err(&o));
@@ -370,4 +415,46 @@ fn seed_pair_paraphrase_with_the_real_model() {
         .map(|d| slice(&d["a"]))
         .collect();
     assert!(names.iter().any(|n| n == "Homo"), "{names:?}");
+}
+
+#[test]
+fn a_bad_whence_model_falls_back_with_a_warning() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (demo("rewrite.txt"), demo("wire.txt"));
+    let lexical = json(
+        &whence(home.path())
+            .args(["compare", &a, &b, "--json", "--no-semantic"])
+            .output()
+            .unwrap(),
+    );
+    // a directory without the model's files
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", home.path().join("no-model-here"))
+        .args(["compare", &a, &b, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&o), lexical, "the run goes on, lexically");
+    assert!(
+        err(&o).contains("warning:") && err(&o).contains("semantic layer is off"),
+        "{}",
+        err(&o)
+    );
+    // files present but not a model: the first comparison that needs it says so
+    let broken = home.path().join("broken");
+    write_tiny_model(&broken, 5, 64).unwrap();
+    std::fs::write(broken.join("model.safetensors"), b"not weights").unwrap();
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &broken)
+        .args(["compare", &a, &b, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&o), lexical);
+    assert!(err(&o).contains("cannot load the model at"), "{}", err(&o));
+    // --semantic insists: then a broken model is an error
+    let o = whence(home.path())
+        .env("WHENCE_MODEL", &broken)
+        .args(["compare", &a, &b, "--semantic"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
 }

@@ -14,7 +14,7 @@
 //!
 //! ```
 //! use whence_cluster::{clusters, DocInfo, Edge, Pick};
-//! use whence_core::Relation;
+//! use whence_core::{Relation, Summary, DERIVED_MIN_REUSED};
 //! let info = vec![DocInfo::new(0, 900, None), DocInfo::new(1, 1000, None), DocInfo::new(2, 500, None)];
 //! let edges = [Edge { a: 2, b: 0, relation: Relation::NearDuplicate }];
 //! let cs = clusters(info.len(), &edges, |_| true, Pick::Longest, &info);
@@ -25,8 +25,8 @@
 
 mod date;
 
-pub use date::{parse_date, Timestamp};
-use whence_core::Relation;
+pub use date::{parse_date, parse_timestamp, DateError, Timestamp};
+use whence_core::{Relation, Summary, DERIVED_MIN_REUSED};
 
 /// A cluster's identifier: its position in the output, stable for a given input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -178,24 +178,43 @@ pub fn representative(
     best.map(|(d, _)| d)
 }
 
-/// The relation of a pair, corrected by publication times when both are known and
-/// differ: a text cannot derive from one published after it. A text-based
-/// `shared_source` stays (neither contains the other, whatever the dates);
-/// `near_duplicate` and `unrelated` are not directional.
-pub fn orient(
-    relation: Relation,
-    time_a: Option<Timestamp>,
-    time_b: Option<Timestamp>,
-) -> Relation {
-    match (relation, time_a, time_b) {
-        (Relation::ADerivedFromB | Relation::BDerivedFromA, Some(ta), Some(tb)) if ta != tb => {
-            if ta < tb {
-                Relation::BDerivedFromA
-            } else {
-                Relation::ADerivedFromB
-            }
-        }
-        (r, _, _) => r,
+/// Confidence of a direction read from publication dates: they decide, but
+/// a wrong or approximate date is not ruled out.
+pub const DATED_CONFIDENCE: f64 = 0.95;
+
+/// The verdict of a pair, given publication times: when both are known and
+/// differ, the later text is the derived one if it is mostly shared text
+/// ([`DERIVED_MIN_REUSED`]); if it is not, neither is derived (an earlier text
+/// cannot derive from a later one) and the pair is `shared_source`. Dates
+/// override the textual direction evidence. `near_duplicate`, `unrelated` and
+/// `shared_source` stay as they are; so does everything when a time is missing
+/// or both are equal.
+pub fn orient(summary: &Summary, time_a: Option<Timestamp>, time_b: Option<Timestamp>) -> Summary {
+    let directional = matches!(
+        summary.relation,
+        Relation::ADerivedFromB | Relation::BDerivedFromA | Relation::UnknownDirection
+    );
+    let (Some(ta), Some(tb)) = (time_a, time_b) else {
+        return *summary;
+    };
+    if !directional || ta == tb {
+        return *summary;
+    }
+    let (later_reused, relation) = if ta > tb {
+        (summary.a_reused, Relation::ADerivedFromB)
+    } else {
+        (summary.b_reused, Relation::BDerivedFromA)
+    };
+    let (relation, confidence) = if later_reused >= DERIVED_MIN_REUSED {
+        (relation, DATED_CONFIDENCE)
+    } else {
+        let hi = summary.a_reused.max(summary.b_reused);
+        (Relation::SharedSource, ((1.0 - hi) * 100.0).round() / 100.0)
+    };
+    Summary {
+        relation,
+        confidence,
+        ..*summary
     }
 }
 
@@ -277,28 +296,65 @@ mod tests {
         );
     }
 
+    fn summary(a_reused: f64, b_reused: f64, relation: Relation) -> Summary {
+        Summary {
+            a_reused,
+            b_reused,
+            relation,
+            confidence: 0.5,
+        }
+    }
+
     #[test]
     fn dates_orient_derivation() {
         let (early, late) = (
             parse_date("26-FEB-1987 15:01:01.79"),
             parse_date("1987-02-27"),
         );
+        // the later side, mostly shared text, is derived whatever the text said
+        for r in [
+            Relation::ADerivedFromB,
+            Relation::BDerivedFromA,
+            Relation::UnknownDirection,
+        ] {
+            let s = orient(&summary(0.6, 0.9, r), early, late);
+            assert_eq!(s.relation, Relation::BDerivedFromA, "{r:?}");
+            assert_eq!(s.confidence, DATED_CONFIDENCE);
+            assert_eq!((s.a_reused, s.b_reused), (0.6, 0.9));
+        }
         assert_eq!(
-            orient(Relation::ADerivedFromB, early, late),
-            Relation::BDerivedFromA
-        );
-        assert_eq!(
-            orient(Relation::BDerivedFromA, late, early),
+            orient(&summary(0.9, 0.6, Relation::UnknownDirection), late, early).relation,
             Relation::ADerivedFromB
         );
-        assert_eq!(
-            orient(Relation::SharedSource, early, late),
-            Relation::SharedSource
+        // a later follow-up that is mostly its own text recycles the earlier one:
+        // neither is derived
+        let s = orient(&summary(0.9, 0.2, Relation::ADerivedFromB), early, late);
+        assert_eq!(s.relation, Relation::SharedSource);
+        assert_eq!(s.confidence, 0.1);
+        for r in [
+            Relation::SharedSource,
+            Relation::NearDuplicate,
+            Relation::Unrelated,
+        ] {
+            assert_eq!(orient(&summary(0.3, 0.9, r), early, late).relation, r);
+        }
+        // missing or equal times change nothing
+        let s = summary(0.9, 0.6, Relation::UnknownDirection);
+        assert_eq!(orient(&s, None, late), s);
+        assert_eq!(orient(&s, late, late), s);
+    }
+
+    #[test]
+    fn time_zones_decide_the_order() {
+        // 01:00 at +05:00 is an hour before 21:00Z of the day before
+        let east = parse_date("2015-10-02T01:00:00+05:00");
+        let west = parse_date("2015-10-01T21:00:00Z");
+        let s = orient(
+            &summary(0.9, 0.9 - 0.2, Relation::UnknownDirection),
+            east,
+            west,
         );
-        assert_eq!(
-            orient(Relation::ADerivedFromB, None, late),
-            Relation::ADerivedFromB
-        );
+        assert_eq!(s.relation, Relation::BDerivedFromA);
     }
 
     proptest! {

@@ -59,16 +59,36 @@ pub struct Drift {
     pub b: Span,
 }
 
-/// The verdict on a pair.
+/// The verdict on a pair (the contract names are in [`Relation::as_str`]).
+///
+/// Derived means the derived side is mostly shared text: at least
+/// [`DERIVED_MIN_REUSED`] of it is covered by passages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
+    /// Both sides at least 80 % reused.
     NearDuplicate,
+    /// A is mostly shared text and was written after B (by dates, or by
+    /// textual evidence when undated).
     ADerivedFromB,
+    /// B is mostly shared text and was written after A.
     BDerivedFromA,
+    /// At least one side is mostly shared text, but which was written first is
+    /// not established: no dates (or equal ones) and no textual evidence.
+    UnknownDirection,
+    /// The two share text, but neither is mostly made of it — as when both quote
+    /// or summarise a third text, or a follow-up recycles part of an earlier story.
     SharedSource,
     Unrelated,
+    /// The shared text is a form filled with different facts (two dividend
+    /// notices, two days of one recurring report): no text travelled between
+    /// the documents. Decided by the corpus pipelines after alignment; never
+    /// reuse, never a near-duplicate.
+    Template,
 }
+
+/// The share of a side that must be reused text for it to be called derived.
+pub const DERIVED_MIN_REUSED: f64 = 0.5;
 
 impl Relation {
     /// The contract name.
@@ -77,8 +97,10 @@ impl Relation {
             Relation::NearDuplicate => "near_duplicate",
             Relation::ADerivedFromB => "a_derived_from_b",
             Relation::BDerivedFromA => "b_derived_from_a",
+            Relation::UnknownDirection => "unknown_direction",
             Relation::SharedSource => "shared_source",
             Relation::Unrelated => "unrelated",
+            Relation::Template => "template",
         }
     }
 }

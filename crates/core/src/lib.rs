@@ -28,7 +28,9 @@ mod offsets;
 mod span;
 mod token;
 
-pub use alignment::{Alignment, Drift, DriftKind, Passage, PassageKind, Relation, Summary};
+pub use alignment::{
+    Alignment, Drift, DriftKind, Passage, PassageKind, Relation, Summary, DERIVED_MIN_REUSED,
+};
 pub use document::{DocId, Document, Meta};
 pub use offsets::CharIndex;
 pub use span::{Span, SpanError};

@@ -14,6 +14,7 @@ use candle_core::{DType, Device, Module, Tensor, D};
 use candle_nn::{Embedding, LayerNorm, Linear};
 use serde::Deserialize;
 
+use crate::rng::SplitMix;
 use crate::EmbedError;
 
 /// `config.json` as written by Hugging Face, before validation.
@@ -132,10 +133,101 @@ impl RawBertConfig {
     }
 }
 
+/// One weight of an encoder layer. Every layer has all sixteen; their Hugging
+/// Face names are [`Param::name`] under `encoder.layer.{l}.`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Param {
+    QueryW,
+    QueryB,
+    KeyW,
+    KeyB,
+    ValueW,
+    ValueB,
+    AttnOutW,
+    AttnOutB,
+    AttnNormW,
+    AttnNormB,
+    InterW,
+    InterB,
+    OutW,
+    OutB,
+    OutNormW,
+    OutNormB,
+}
+
+impl Param {
+    /// Every weight of a layer, in the order [`LayerWeights`] keeps them.
+    pub(crate) const ALL: [Param; 16] = [
+        Param::QueryW,
+        Param::QueryB,
+        Param::KeyW,
+        Param::KeyB,
+        Param::ValueW,
+        Param::ValueB,
+        Param::AttnOutW,
+        Param::AttnOutB,
+        Param::AttnNormW,
+        Param::AttnNormB,
+        Param::InterW,
+        Param::InterB,
+        Param::OutW,
+        Param::OutB,
+        Param::OutNormW,
+        Param::OutNormB,
+    ];
+
+    /// The Hugging Face name inside a layer.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Param::QueryW => "attention.self.query.weight",
+            Param::QueryB => "attention.self.query.bias",
+            Param::KeyW => "attention.self.key.weight",
+            Param::KeyB => "attention.self.key.bias",
+            Param::ValueW => "attention.self.value.weight",
+            Param::ValueB => "attention.self.value.bias",
+            Param::AttnOutW => "attention.output.dense.weight",
+            Param::AttnOutB => "attention.output.dense.bias",
+            Param::AttnNormW => "attention.output.LayerNorm.weight",
+            Param::AttnNormB => "attention.output.LayerNorm.bias",
+            Param::InterW => "intermediate.dense.weight",
+            Param::InterB => "intermediate.dense.bias",
+            Param::OutW => "output.dense.weight",
+            Param::OutB => "output.dense.bias",
+            Param::OutNormW => "output.LayerNorm.weight",
+            Param::OutNormB => "output.LayerNorm.bias",
+        }
+    }
+
+    /// The weight matrices (the others are vectors: biases and norms).
+    pub(crate) fn is_matrix(self) -> bool {
+        matches!(
+            self,
+            Param::QueryW
+                | Param::KeyW
+                | Param::ValueW
+                | Param::AttnOutW
+                | Param::InterW
+                | Param::OutW
+        )
+    }
+
+    /// The shape `config` implies, `(out, in)` for matrices.
+    pub(crate) fn shape(self, cfg: &BertConfig) -> Vec<usize> {
+        let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
+        match self {
+            Param::InterW => vec![i, h],
+            Param::InterB => vec![i],
+            Param::OutW => vec![h, i],
+            p if p.is_matrix() => vec![h, h],
+            _ => vec![h],
+        }
+    }
+}
+
 impl BertConfig {
     /// Every weight the encoder reads, with its shape, by Hugging Face name.
     pub(crate) fn expected_tensors(&self) -> Vec<(String, Vec<usize>)> {
-        let (h, i) = (self.hidden_size, self.intermediate_size);
+        let h = self.hidden_size;
         let mut v = vec![
             (
                 "embeddings.word_embeddings.weight".into(),
@@ -153,51 +245,182 @@ impl BertConfig {
             ("embeddings.LayerNorm.bias".into(), vec![h]),
         ];
         for l in 0..self.num_layers {
-            let p = format!("encoder.layer.{l}.");
-            for (name, shape) in [
-                ("attention.self.query.weight", vec![h, h]),
-                ("attention.self.query.bias", vec![h]),
-                ("attention.self.key.weight", vec![h, h]),
-                ("attention.self.key.bias", vec![h]),
-                ("attention.self.value.weight", vec![h, h]),
-                ("attention.self.value.bias", vec![h]),
-                ("attention.output.dense.weight", vec![h, h]),
-                ("attention.output.dense.bias", vec![h]),
-                ("attention.output.LayerNorm.weight", vec![h]),
-                ("attention.output.LayerNorm.bias", vec![h]),
-                ("intermediate.dense.weight", vec![i, h]),
-                ("intermediate.dense.bias", vec![i]),
-                ("output.dense.weight", vec![h, i]),
-                ("output.dense.bias", vec![h]),
-                ("output.LayerNorm.weight", vec![h]),
-                ("output.LayerNorm.bias", vec![h]),
-            ] {
-                v.push((format!("{p}{name}"), shape));
+            for p in Param::ALL {
+                v.push((layer_tensor_name(l, p), p.shape(self)));
             }
         }
         v
     }
+
+    /// One encoder layer on `x` `(batch, seq, hidden)` with the additive mask
+    /// of [`additive_mask`]. In [`Mode::Train`] every operation is one candle
+    /// can differentiate (the fused layer norm and softmax are not) and dropout
+    /// is applied where BERT applies it; [`Mode::Infer`] is the same function
+    /// with the fused kernels and no dropout.
+    pub(crate) fn layer_forward(
+        &self,
+        w: &LayerWeights,
+        x: &Tensor,
+        add: &Tensor,
+        mode: &mut Mode<'_>,
+    ) -> candle_core::Result<Tensor> {
+        let (batch, seq, _) = x.dims3()?;
+        let heads = self.num_heads;
+        let head_dim = self.hidden_size / heads;
+        let scale = 1.0 / (head_dim as f64).sqrt();
+        let linear = |x: &Tensor, wp: Param, bp: Param| {
+            Linear::new(w.get(wp).clone(), Some(w.get(bp).clone())).forward(x)
+        };
+        let split = |t: Tensor| -> candle_core::Result<Tensor> {
+            t.reshape((batch, seq, heads, head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let q = split(linear(x, Param::QueryW, Param::QueryB)?)?;
+        let k = split(linear(x, Param::KeyW, Param::KeyB)?)?;
+        let v = split(linear(x, Param::ValueW, Param::ValueB)?)?;
+        let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(add)?;
+        let probs = match mode {
+            Mode::Infer => candle_nn::ops::softmax_last_dim(&scores)?,
+            Mode::Train(d) => d.apply(&candle_nn::ops::softmax(&scores, D::Minus1)?)?,
+        };
+        let ctx = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((
+            batch,
+            seq,
+            heads * head_dim,
+        ))?;
+        let attn_out = mode.dropout(&linear(&ctx, Param::AttnOutW, Param::AttnOutB)?)?;
+        let attn = self.norm(
+            &(attn_out + x)?,
+            w.get(Param::AttnNormW),
+            w.get(Param::AttnNormB),
+            mode,
+        )?;
+        let inter = linear(&attn, Param::InterW, Param::InterB)?;
+        let inter = match self.act {
+            Activation::Gelu => inter.gelu_erf()?,
+            Activation::GeluTanh => inter.gelu()?,
+            Activation::Relu => inter.relu()?,
+        };
+        let out = mode.dropout(&linear(&inter, Param::OutW, Param::OutB)?)?;
+        self.norm(
+            &(out + attn)?,
+            w.get(Param::OutNormW),
+            w.get(Param::OutNormB),
+            mode,
+        )
+    }
+
+    fn norm(
+        &self,
+        x: &Tensor,
+        weight: &Tensor,
+        bias: &Tensor,
+        mode: &Mode<'_>,
+    ) -> candle_core::Result<Tensor> {
+        match mode {
+            Mode::Infer => LayerNorm::new(weight.clone(), bias.clone(), self.eps).forward(x),
+            Mode::Train(_) => candle_nn::ops::layer_norm_slow(x, weight, bias, self.eps as f32),
+        }
+    }
 }
 
-struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    attn_out: Linear,
-    attn_norm: LayerNorm,
-    inter: Linear,
-    out: Linear,
-    out_norm: LayerNorm,
+/// `encoder.layer.{l}.{name}`.
+pub(crate) fn layer_tensor_name(layer: usize, p: Param) -> String {
+    format!("encoder.layer.{layer}.{}", p.name())
 }
 
-/// The encoder with its weights, ready to run.
+/// The sixteen weights of one encoder layer, in [`Param::ALL`] order.
+#[derive(Clone, Debug)]
+pub(crate) struct LayerWeights(Vec<Tensor>);
+
+impl LayerWeights {
+    /// From one tensor per [`Param::ALL`] entry, in that order.
+    pub(crate) fn new(tensors: Vec<Tensor>) -> LayerWeights {
+        assert_eq!(tensors.len(), Param::ALL.len(), "one tensor per weight");
+        LayerWeights(tensors)
+    }
+
+    pub(crate) fn get(&self, p: Param) -> &Tensor {
+        &self.0[p as usize]
+    }
+}
+
+/// How [`BertConfig::layer_forward`] runs.
+pub(crate) enum Mode<'a> {
+    /// Inference: fused kernels, no dropout.
+    Infer,
+    /// Training: differentiable operations and dropout.
+    Train(&'a mut Dropout),
+}
+
+impl Mode<'_> {
+    fn dropout(&mut self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Mode::Infer => Ok(x.clone()),
+            Mode::Train(d) => d.apply(x),
+        }
+    }
+}
+
+/// Inverted dropout with a seeded generator (candle's CPU generator cannot be
+/// seeded, and a training run must be repeatable).
+pub(crate) struct Dropout {
+    p: f32,
+    rng: SplitMix,
+}
+
+impl Dropout {
+    /// Drops each value with probability `p` (in [0, 1)).
+    pub(crate) fn new(p: f32, seed: u64) -> Dropout {
+        Dropout {
+            p,
+            rng: SplitMix(seed),
+        }
+    }
+
+    /// `x` with each value zeroed with probability `p` and the rest scaled by
+    /// `1 / (1 - p)`.
+    pub(crate) fn apply(&mut self, x: &Tensor) -> candle_core::Result<Tensor> {
+        if self.p <= 0.0 {
+            return Ok(x.clone());
+        }
+        let keep = 1.0 / (1.0 - self.p);
+        let mask: Vec<f32> = (0..x.elem_count())
+            .map(|_| if self.rng.unit() < self.p { 0.0 } else { keep })
+            .collect();
+        x.mul(&Tensor::from_vec(mask, x.shape(), x.device())?)
+    }
+}
+
+/// The additive attention mask of a batch: 0 where `mask` is 1, the most
+/// negative float on padding (as Hugging Face does), shaped
+/// `(batch, 1, 1, seq)` to broadcast over heads and query positions.
+pub(crate) fn additive_mask(
+    mask: &[f32],
+    batch: usize,
+    seq: usize,
+    dev: &Device,
+) -> candle_core::Result<Tensor> {
+    let add: Vec<f32> = mask
+        .iter()
+        .map(|&m| if m > 0.0 { 0.0 } else { f32::MIN })
+        .collect();
+    Tensor::from_slice(&add, (batch, 1, 1, seq), dev)
+}
+
+/// The encoder with its weights, ready to run. Cloning shares the weights
+/// (candle tensors are reference-counted).
+#[derive(Clone)]
 pub(crate) struct Bert {
     cfg: BertConfig,
     word: Embedding,
     position: Embedding,
     token_type: Embedding,
     emb_norm: LayerNorm,
-    layers: Vec<Layer>,
+    layers: Vec<LayerWeights>,
+    /// `pooler.dense` (weight, bias) when the file has it with the right shapes.
+    pooler: Option<(Tensor, Tensor)>,
     device: Device,
 }
 
@@ -226,34 +449,24 @@ impl Bert {
             let t = tensors
                 .remove(&full)
                 .ok_or_else(|| EmbedError::bad(path, format!("tensor `{full}` is missing")))?;
-            if t.dims() != shape.as_slice() {
-                return Err(EmbedError::bad(
-                    path,
-                    format!(
-                        "tensor `{full}` has shape {:?}, config.json implies {:?}",
-                        t.dims(),
-                        shape
-                    ),
-                ));
-            }
-            let t = match t.dtype() {
-                DType::F32 => t,
-                DType::F16 | DType::BF16 | DType::F64 => t.to_dtype(DType::F32)?,
-                other => {
-                    return Err(EmbedError::bad(
-                        path,
-                        format!("tensor `{full}` has type {other:?}, expected floating point"),
-                    ))
-                }
-            };
-            checked.insert(name, t.to_device(device)?);
+            checked.insert(name, checked_f32(t, &shape, &full, path, device)?);
         }
+        let h = cfg.hidden_size;
+        let pooler = match (
+            tensors.remove(&format!("{prefix}pooler.dense.weight")),
+            tensors.remove(&format!("{prefix}pooler.dense.bias")),
+        ) {
+            (Some(w), Some(b)) if w.dims() == [h, h] && b.dims() == [h] => Some((
+                checked_f32(w, &[h, h], "pooler.dense.weight", path, device)?,
+                checked_f32(b, &[h], "pooler.dense.bias", path, device)?,
+            )),
+            _ => None,
+        };
         let mut take = |name: &str| -> Tensor {
             checked
                 .remove(name)
                 .expect("every expected tensor was checked above")
         };
-        let h = cfg.hidden_size;
         let norm = |w: Tensor, b: Tensor| LayerNorm::new(w, b, cfg.eps);
         let word = Embedding::new(take("embeddings.word_embeddings.weight"), h);
         let position = Embedding::new(take("embeddings.position_embeddings.weight"), h);
@@ -262,43 +475,16 @@ impl Bert {
             take("embeddings.LayerNorm.weight"),
             take("embeddings.LayerNorm.bias"),
         );
-        let mut layers = Vec::with_capacity(cfg.num_layers);
-        for l in 0..cfg.num_layers {
-            let mut lin = |n: &str| {
-                Linear::new(
-                    take(&format!("encoder.layer.{l}.{n}.weight")),
-                    Some(take(&format!("encoder.layer.{l}.{n}.bias"))),
+        let layers = (0..cfg.num_layers)
+            .map(|l| {
+                LayerWeights::new(
+                    Param::ALL
+                        .iter()
+                        .map(|&p| take(&layer_tensor_name(l, p)))
+                        .collect(),
                 )
-            };
-            let query = lin("attention.self.query");
-            let key = lin("attention.self.key");
-            let value = lin("attention.self.value");
-            let attn_out = lin("attention.output.dense");
-            let inter = lin("intermediate.dense");
-            let out = lin("output.dense");
-            let attn_norm = norm(
-                take(&format!(
-                    "encoder.layer.{l}.attention.output.LayerNorm.weight"
-                )),
-                take(&format!(
-                    "encoder.layer.{l}.attention.output.LayerNorm.bias"
-                )),
-            );
-            let out_norm = norm(
-                take(&format!("encoder.layer.{l}.output.LayerNorm.weight")),
-                take(&format!("encoder.layer.{l}.output.LayerNorm.bias")),
-            );
-            layers.push(Layer {
-                query,
-                key,
-                value,
-                attn_out,
-                attn_norm,
-                inter,
-                out,
-                out_norm,
-            });
-        }
+            })
+            .collect();
         Ok(Bert {
             cfg,
             word,
@@ -306,12 +492,56 @@ impl Bert {
             token_type,
             emb_norm,
             layers,
+            pooler,
             device: device.clone(),
         })
     }
 
     pub(crate) fn config(&self) -> &BertConfig {
         &self.cfg
+    }
+
+    pub(crate) fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The weights of layer `l` (0-based; `l < num_layers`).
+    pub(crate) fn layer(&self, l: usize) -> &LayerWeights {
+        &self.layers[l]
+    }
+
+    /// Replaces the weights of layer `l` (0-based; `l < num_layers`; shapes as
+    /// [`Param::shape`]).
+    pub(crate) fn set_layer(&mut self, l: usize, w: LayerWeights) {
+        self.layers[l] = w;
+    }
+
+    /// A fingerprint of every weight (xxh3-64 over their `f32` values in
+    /// [`BertConfig::expected_tensors`] order, as 16 hex digits): a trained
+    /// adapter records the one of the model it was trained on.
+    pub(crate) fn fingerprint(&self) -> candle_core::Result<String> {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut all: Vec<&Tensor> = vec![
+            self.word.embeddings(),
+            self.position.embeddings(),
+            self.token_type.embeddings(),
+            self.emb_norm.weight(),
+        ];
+        all.extend(self.emb_norm.bias());
+        for l in &self.layers {
+            all.extend(Param::ALL.iter().map(|&p| l.get(p)));
+        }
+        for t in all {
+            let values = t.flatten_all()?.to_vec1::<f32>()?;
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            h.update(&bytes);
+        }
+        Ok(format!("{:016x}", h.digest()))
+    }
+
+    /// `pooler.dense` (weight, bias), when the weights file has it.
+    pub(crate) fn pooler(&self) -> Option<&(Tensor, Tensor)> {
+        self.pooler.as_ref()
     }
 
     /// Runs the encoder on a padded batch.
@@ -328,6 +558,20 @@ impl Bert {
         batch: usize,
         seq: usize,
     ) -> candle_core::Result<Tensor> {
+        let x = self.embed(ids, type_ids, batch, seq)?;
+        let add = additive_mask(mask, batch, seq, &self.device)?;
+        self.forward_layers(x, &add, 0..self.cfg.num_layers)
+    }
+
+    /// The embedding layer's output `(batch, seq, hidden)` for a padded batch
+    /// (same conventions as [`Bert::forward`]).
+    pub(crate) fn embed(
+        &self,
+        ids: &[u32],
+        type_ids: &[u32],
+        batch: usize,
+        seq: usize,
+    ) -> candle_core::Result<Tensor> {
         let dev = &self.device;
         let ids = Tensor::from_slice(ids, (batch, seq), dev)?;
         let type_ids = Tensor::from_slice(type_ids, (batch, seq), dev)?;
@@ -335,49 +579,55 @@ impl Bert {
         let positions = Tensor::from_slice(&positions, seq, dev)?;
         let x = (self.word.forward(&ids)? + self.token_type.forward(&type_ids)?)?
             .broadcast_add(&self.position.forward(&positions)?)?;
-        let mut x = self.emb_norm.forward(&x)?;
-        // Additive mask: 0 where attended, the most negative float on padding, as
-        // Hugging Face does; shape (batch, 1, 1, seq) to broadcast over heads and
-        // query positions.
-        let add: Vec<f32> = mask
-            .iter()
-            .map(|&m| if m > 0.0 { 0.0 } else { f32::MIN })
-            .collect();
-        let add = Tensor::from_slice(&add, (batch, 1, 1, seq), dev)?;
-        let heads = self.cfg.num_heads;
-        let head_dim = self.cfg.hidden_size / heads;
-        let scale = 1.0 / (head_dim as f64).sqrt();
-        for layer in &self.layers {
-            let split = |t: Tensor| -> candle_core::Result<Tensor> {
-                t.reshape((batch, seq, heads, head_dim))?
-                    .transpose(1, 2)?
-                    .contiguous()
-            };
-            let q = split(layer.query.forward(&x)?)?;
-            let k = split(layer.key.forward(&x)?)?;
-            let v = split(layer.value.forward(&x)?)?;
-            let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(&add)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let ctx = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((
-                batch,
-                seq,
-                heads * head_dim,
-            ))?;
-            let attn = layer
-                .attn_norm
-                .forward(&(layer.attn_out.forward(&ctx)? + &x)?)?;
-            let inter = layer.inter.forward(&attn)?;
-            let inter = match self.cfg.act {
-                Activation::Gelu => inter.gelu_erf()?,
-                Activation::GeluTanh => inter.gelu()?,
-                Activation::Relu => inter.relu()?,
-            };
-            x = layer
-                .out_norm
-                .forward(&(layer.out.forward(&inter)? + &attn)?)?;
+        self.emb_norm.forward(&x)
+    }
+
+    /// Runs the layers `layers` (inference) on `x`, the output of the layer
+    /// before the range (or of [`Bert::embed`]).
+    pub(crate) fn forward_layers(
+        &self,
+        mut x: Tensor,
+        add: &Tensor,
+        layers: std::ops::Range<usize>,
+    ) -> candle_core::Result<Tensor> {
+        for l in layers {
+            x = self
+                .cfg
+                .layer_forward(&self.layers[l], &x, add, &mut Mode::Infer)?;
         }
         Ok(x)
     }
+}
+
+/// Checks a tensor's shape and makes it `f32` on `device`.
+fn checked_f32(
+    t: Tensor,
+    shape: &[usize],
+    full: &str,
+    path: &Path,
+    device: &Device,
+) -> Result<Tensor, EmbedError> {
+    if t.dims() != shape {
+        return Err(EmbedError::bad(
+            path,
+            format!(
+                "tensor `{full}` has shape {:?}, config.json implies {:?}",
+                t.dims(),
+                shape
+            ),
+        ));
+    }
+    let t = match t.dtype() {
+        DType::F32 => t,
+        DType::F16 | DType::BF16 | DType::F64 => t.to_dtype(DType::F32)?,
+        other => {
+            return Err(EmbedError::bad(
+                path,
+                format!("tensor `{full}` has type {other:?}, expected floating point"),
+            ))
+        }
+    };
+    Ok(t.to_device(device)?)
 }
 
 /// Mean of the hidden states over the real tokens (mask 1), then L2-normalised,

@@ -17,6 +17,9 @@
 //!   two texts: a logistic regression over the cosine, a token soft alignment
 //!   and lexical checks (numbers, names, word overlap), fitted on MSRP train;
 //!   cheap (no model call), so embed each sentence once and judge many pairs.
+//!   [`CrossEncoder`] ([`cross`]) reads both sentences together through the
+//!   encoder with a trained adapter (two encoder passes per pair), trained on
+//!   CPU by [`cross::train`]; [`PairScorer`] applies any of the rules.
 //! - Main types: [`Model`] (load once, share behind an `Arc`, thread-safe, with a
 //!   bounded cache keyed by a hash of the sentence), [`EmbedError`] (names the
 //!   file at fault), [`RawEmbedOptions`] → [`EmbedOptions`].
@@ -42,13 +45,16 @@
 
 mod bert;
 mod cache;
+pub mod cross;
 mod error;
 pub mod judge;
 mod locate;
 mod model;
 pub mod pairs;
+mod rng;
 pub mod tiny;
 
+pub use cross::CrossEncoder;
 pub use error::EmbedError;
 pub use judge::{
     best_matches, features, judge, judge_with, probability, soft_alignment, Features, Judgement,
@@ -62,7 +68,7 @@ pub use model::{
     EmbedOptions, Model, RawEmbedOptions, SentenceVectors, CONFIG_FILE, POOLING_CONFIG_FILE,
     SENTENCE_CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE,
 };
-pub use pairs::{PairScore, Rule, Threshold};
+pub use pairs::{PairScore, PairScorer, Rule, Threshold};
 
 /// Cosine at or above which two sentences count as paraphrases with the default
 /// model (all-MiniLM-L6-v2). Chosen to maximise accuracy on the first 70% of

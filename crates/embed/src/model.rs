@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use candle_core::Device;
 use serde::Deserialize;
-use tokenizers::{Tokenizer, TruncationParams};
+use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::bert::{mean_pool_normalize, Bert, RawBertConfig};
 use crate::cache::{self, Cache};
@@ -59,6 +59,64 @@ impl SentenceVectors {
     /// All token vectors, row after row.
     pub fn token_rows(&self) -> std::slice::ChunksExact<'_, f32> {
         self.tokens.chunks_exact(self.dim)
+    }
+}
+
+/// A padded batch of encodings: `ids`, `types` and `mask` are `batch * seq`
+/// row-major, `mask` 1 on real tokens and 0 on padding.
+pub(crate) struct Batch {
+    pub(crate) ids: Vec<u32>,
+    pub(crate) types: Vec<u32>,
+    pub(crate) mask: Vec<f32>,
+    pub(crate) batch: usize,
+    pub(crate) seq: usize,
+}
+
+impl Batch {
+    /// Pads `encodings` to the longest (at least one position). An empty
+    /// encoding gets one attended padding token, so pooling has something to
+    /// average. Errors when an id is outside the vocabulary.
+    pub(crate) fn pad<'a>(
+        encodings: impl ExactSizeIterator<Item = &'a Encoding> + Clone,
+        vocab: usize,
+    ) -> Result<Batch, EmbedError> {
+        let batch = encodings.len();
+        let seq = encodings
+            .clone()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut ids = vec![0u32; batch * seq];
+        let mut types = vec![0u32; batch * seq];
+        let mut mask = vec![0f32; batch * seq];
+        for (row, e) in encodings.enumerate() {
+            let n = e.get_ids().len();
+            for (t, (&id, &ty)) in e.get_ids().iter().zip(e.get_type_ids()).enumerate() {
+                if id as usize >= vocab {
+                    return Err(EmbedError::Tokenize(format!(
+                        "token id {id} is outside the model's vocabulary ({vocab})"
+                    )));
+                }
+                ids[row * seq + t] = id;
+                types[row * seq + t] = ty;
+            }
+            for m in &mut mask[row * seq..row * seq + n] {
+                *m = 1.0;
+            }
+            if n == 0 {
+                // A tokenizer without special tokens and an empty sentence:
+                // pool over one padding token rather than nothing.
+                mask[row * seq] = 1.0;
+            }
+        }
+        Ok(Batch {
+            ids,
+            types,
+            mask,
+            batch,
+            seq,
+        })
     }
 }
 
@@ -300,6 +358,21 @@ impl Model {
         &self.dir
     }
 
+    /// The encoder (shared by [`crate::CrossEncoder`], which clones it cheaply).
+    pub(crate) fn bert(&self) -> &Bert {
+        &self.bert
+    }
+
+    /// The tokenizer, truncating at [`Model::max_length`] (pairs: longest first).
+    pub(crate) fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Sequences run through the encoder together.
+    pub(crate) fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
     /// Length of the vectors [`Model::embed`] returns.
     pub fn dim(&self) -> usize {
         self.bert.config().hidden_size
@@ -396,43 +469,21 @@ impl Model {
             .tokenizer
             .encode_batch(sentences.to_vec(), true)
             .map_err(|e| EmbedError::Tokenize(e.to_string()))?;
-        let vocab = self.bert.config().vocab_size as u32;
         let mut order: Vec<usize> = (0..sentences.len()).collect();
         order.sort_by_key(|&i| (encodings[i].get_ids().len(), i));
         let dim = self.dim();
         let mut out: Vec<Option<SentenceVectors>> = vec![None; sentences.len()];
         for chunk in order.chunks(self.batch_size) {
-            let seq = chunk
-                .iter()
-                .map(|&i| encodings[i].get_ids().len())
-                .max()
-                .unwrap_or(0)
-                .max(1);
-            let batch = chunk.len();
-            let mut ids = vec![0u32; batch * seq];
-            let mut types = vec![0u32; batch * seq];
-            let mut mask = vec![0f32; batch * seq];
-            for (row, &i) in chunk.iter().enumerate() {
-                let e = &encodings[i];
-                let n = e.get_ids().len();
-                for (t, (&id, &ty)) in e.get_ids().iter().zip(e.get_type_ids()).enumerate() {
-                    if id >= vocab {
-                        return Err(EmbedError::Tokenize(format!(
-                            "token id {id} is outside the model's vocabulary ({vocab})"
-                        )));
-                    }
-                    ids[row * seq + t] = id;
-                    types[row * seq + t] = ty;
-                }
-                for m in &mut mask[row * seq..row * seq + n] {
-                    *m = 1.0;
-                }
-                if n == 0 {
-                    // A tokenizer without special tokens and an empty sentence:
-                    // pool over one padding token rather than nothing.
-                    mask[row * seq] = 1.0;
-                }
-            }
+            let Batch {
+                ids,
+                types,
+                mask,
+                batch,
+                seq,
+            } = Batch::pad(
+                chunk.iter().map(|&i| &encodings[i]),
+                self.bert.config().vocab_size,
+            )?;
             let hidden = self.bert.forward(&ids, &types, &mask, batch, seq)?;
             let vecs = mean_pool_normalize(&hidden, &mask, batch, seq)?;
             let all: Vec<f32> = if tokens {

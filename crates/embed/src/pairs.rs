@@ -2,8 +2,9 @@
 
 use serde_json::{json, Value};
 
+use crate::cross::Adapter;
 use crate::judge::{features, probability, Features, FEATURE_NAMES};
-use crate::{EmbedError, Model};
+use crate::{CrossEncoder, EmbedError, Model};
 
 /// What `score` means and how the verdict is reached.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -16,14 +17,20 @@ pub enum Rule {
     /// `score` is the plain cosine of the two sentence vectors (in [-1, 1]);
     /// default threshold [`crate::DEFAULT_PARAPHRASE_THRESHOLD`].
     Cosine,
+    /// `score` is the probability of a trained cross-encoder
+    /// ([`crate::CrossEncoder`], both sentences read together; in [0, 1]);
+    /// default threshold the one stored with its [`Adapter`].
+    Cross,
 }
 
 impl Rule {
-    /// The rule's default threshold.
+    /// The rule's default threshold ([`Rule::Cross`]: 0.5; a trained
+    /// adapter carries its own, which [`PairScorer::new`] uses).
     pub fn default_threshold(self) -> Threshold {
         Threshold(match self {
             Rule::Judge => crate::DEFAULT_JUDGE_THRESHOLD,
             Rule::Cosine => crate::DEFAULT_PARAPHRASE_THRESHOLD,
+            Rule::Cross => 0.5,
         })
     }
 }
@@ -31,30 +38,170 @@ impl Rule {
 /// The verdict on one pair.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PairScore {
-    /// Under [`Rule::Judge`] the probability of a paraphrase, in [0, 1]; under
-    /// [`Rule::Cosine`] the cosine of the two sentence vectors, in [-1, 1].
+    /// Under [`Rule::Judge`] and [`Rule::Cross`] the probability of a
+    /// paraphrase, in [0, 1]; under [`Rule::Cosine`] the cosine of the two
+    /// sentence vectors, in [-1, 1].
     pub score: f32,
     /// `score >= threshold`.
     pub paraphrase: bool,
-    /// What the decision was made from (the cosine is among them).
-    pub features: Features,
+    /// The pair's bi-encoder and lexical features (the cosine is among
+    /// them), when they were asked for or needed.
+    pub features: Option<Features>,
 }
 
 impl PairScore {
-    /// `{"score": 0.831234, "paraphrase": true}` (score rounded to 6 decimals).
+    /// `{"score": 0.831234, "paraphrase": true}` (score rounded to 6
+    /// decimals), plus `"features"` when they were computed.
     pub fn to_json(&self) -> Value {
-        json!({"score": round6(self.score), "paraphrase": self.paraphrase})
+        let mut v = json!({"score": round6(self.score), "paraphrase": self.paraphrase});
+        if let Some(f) = &self.features {
+            v["features"] = features_json(f);
+        }
+        v
+    }
+}
+
+/// The features as a JSON object keyed by [`FEATURE_NAMES`] (rounded to 6
+/// decimals).
+pub fn features_json(f: &Features) -> Value {
+    let m: serde_json::Map<String, Value> = FEATURE_NAMES
+        .iter()
+        .zip(f.to_array())
+        .map(|(n, x)| (n.to_string(), json!(round6(x))))
+        .collect();
+    Value::Object(m)
+}
+
+/// Scores sentence pairs by one [`Rule`]: the judge of `whence similar`.
+#[derive(Debug)]
+pub struct PairScorer<'m> {
+    model: &'m Model,
+    cross: Option<CrossEncoder>,
+    rule: Rule,
+    threshold: Threshold,
+    features: bool,
+}
+
+impl<'m> PairScorer<'m> {
+    /// A scorer with `model`. Under [`Rule::Cross`], `judge` is the
+    /// cross-encoder's adapter (required: none is built in) and the threshold
+    /// defaults to the adapter's; the other rules ignore `judge`. `features`
+    /// also reports each pair's [`Features`] (computed anyway under
+    /// [`Rule::Judge`] and [`Rule::Cosine`]; one more encoder pass per
+    /// sentence under [`Rule::Cross`]). Errors when the adapter is missing or
+    /// does not belong to `model`.
+    pub fn new(
+        model: &'m Model,
+        rule: Rule,
+        judge: Option<&Adapter>,
+        threshold: Option<Threshold>,
+        features: bool,
+    ) -> Result<PairScorer<'m>, EmbedError> {
+        let cross = match (rule, judge) {
+            (Rule::Cross, Some(a)) => Some(CrossEncoder::new(model, a)?),
+            (Rule::Cross, None) => {
+                return Err(EmbedError::Options(
+                    "the cross-encoder rule needs a trained judge (an adapter file)".into(),
+                ))
+            }
+            _ => None,
+        };
+        let threshold = match (threshold, &cross) {
+            (Some(t), _) => t,
+            (None, Some(c)) => Threshold::new(c.threshold())?,
+            (None, None) => rule.default_threshold(),
+        };
+        Ok(PairScorer {
+            model,
+            cross,
+            rule,
+            threshold,
+            features,
+        })
     }
 
-    /// The regression inputs as a JSON object keyed by [`FEATURE_NAMES`]
-    /// (rounded to 6 decimals).
-    pub fn features_json(&self) -> Value {
-        let m: serde_json::Map<String, Value> = FEATURE_NAMES
+    /// The threshold in use.
+    pub fn threshold(&self) -> Threshold {
+        self.threshold
+    }
+
+    /// The rule in use.
+    pub fn rule(&self) -> Rule {
+        self.rule
+    }
+
+    /// Scores pairs of sentences, in order: one batched cross-encoder run
+    /// (both orders of every pair) under [`Rule::Cross`]; one batched
+    /// embedding of all sentences ([`Model::embed_tokens`], not cached) for
+    /// the cosine and the features.
+    pub fn score(&self, pairs: &[(&str, &str)]) -> Result<Vec<PairScore>, EmbedError> {
+        let features: Vec<Option<Features>> = if self.features || self.cross.is_none() {
+            let sentences: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+            let v = self.model.embed_tokens(&sentences)?;
+            pairs
+                .iter()
+                .zip(v.chunks(2))
+                .map(|((a, b), ab)| Some(features(a, b, &ab[0], &ab[1])))
+                .collect()
+        } else {
+            vec![None; pairs.len()]
+        };
+        let scores: Vec<f32> = match &self.cross {
+            Some(c) => c.probabilities(pairs)?,
+            None => features
+                .iter()
+                .map(|f| {
+                    let f = f.as_ref().expect("computed without a cross-encoder");
+                    match self.rule {
+                        Rule::Cosine => f.cosine,
+                        _ => probability(f),
+                    }
+                })
+                .collect(),
+        };
+        Ok(scores
+            .into_iter()
+            .zip(features)
+            .map(|(score, f)| PairScore {
+                score,
+                paraphrase: score >= self.threshold.get(),
+                features: if self.features { f } else { None },
+            })
+            .collect())
+    }
+
+    /// Scores a block of input lines, numbered from `first_line` (1-based),
+    /// into one JSON object per line, in order: `{"line", "score",
+    /// "paraphrase"}` (and `"features"` when asked for), or `{"line",
+    /// "error"}` for a line that is not two tab-separated sentences. Only a
+    /// failure of the model itself is an `Err`.
+    pub fn score_lines(
+        &self,
+        lines: &[String],
+        first_line: usize,
+    ) -> Result<Vec<Value>, EmbedError> {
+        let parsed: Vec<Result<(&str, &str), String>> =
+            lines.iter().map(|l| parse_pair_line(l)).collect();
+        let good: Vec<(&str, &str)> = parsed.iter().filter_map(|p| p.clone().ok()).collect();
+        let mut scores = self.score(&good)?.into_iter();
+        Ok(parsed
             .iter()
-            .zip(self.features.to_array())
-            .map(|(n, x)| (n.to_string(), json!(round6(x))))
-            .collect();
-        Value::Object(m)
+            .enumerate()
+            .map(|(i, p)| {
+                let line = first_line + i;
+                match p {
+                    Ok(_) => {
+                        let s = scores.next().expect("one score per parsed pair");
+                        let mut v = json!({"line": line});
+                        if let (Value::Object(m), Value::Object(rest)) = (&mut v, s.to_json()) {
+                            m.extend(rest);
+                        }
+                        v
+                    }
+                    Err(e) => json!({"line": line, "error": e}),
+                }
+            })
+            .collect())
     }
 }
 
@@ -107,76 +254,6 @@ pub fn parse_pair_line(line: &str) -> Result<(&str, &str), String> {
             cols.len()
         )),
     }
-}
-
-/// Scores pairs of sentences with one batched embedding of all their sentences
-/// ([`Model::embed_tokens`]: one forward pass per sentence, not cached).
-pub fn score_pairs(
-    model: &Model,
-    pairs: &[(&str, &str)],
-    rule: Rule,
-    threshold: Threshold,
-) -> Result<Vec<PairScore>, EmbedError> {
-    let mut sentences = Vec::with_capacity(pairs.len() * 2);
-    for (a, b) in pairs {
-        sentences.push(*a);
-        sentences.push(*b);
-    }
-    let v = model.embed_tokens(&sentences)?;
-    Ok(pairs
-        .iter()
-        .zip(v.chunks(2))
-        .map(|((a, b), ab)| {
-            let f = features(a, b, &ab[0], &ab[1]);
-            let score = match rule {
-                Rule::Judge => probability(&f),
-                Rule::Cosine => f.cosine,
-            };
-            PairScore {
-                score,
-                paraphrase: score >= threshold.get(),
-                features: f,
-            }
-        })
-        .collect())
-}
-
-/// Scores a block of input lines, numbered from `first_line` (1-based), into one
-/// JSON object per line, in order: `{"line", "score", "paraphrase"}`, or
-/// `{"line", "error"}` for a line that is not two tab-separated sentences.
-/// With `with_features`, each scored line also has `"features"`
-/// ([`PairScore::features_json`]). Only a failure of the model itself is an `Err`.
-pub fn score_pair_lines(
-    model: &Model,
-    lines: &[String],
-    first_line: usize,
-    rule: Rule,
-    threshold: Threshold,
-    with_features: bool,
-) -> Result<Vec<Value>, EmbedError> {
-    let parsed: Vec<Result<(&str, &str), String>> =
-        lines.iter().map(|l| parse_pair_line(l)).collect();
-    let good: Vec<(&str, &str)> = parsed.iter().filter_map(|p| p.clone().ok()).collect();
-    let mut scores = score_pairs(model, &good, rule, threshold)?.into_iter();
-    Ok(parsed
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let line = first_line + i;
-            match p {
-                Ok(_) => {
-                    let s = scores.next().expect("one score per parsed pair");
-                    let mut v =
-                        json!({"line": line, "score": round6(s.score), "paraphrase": s.paraphrase});
-                    if with_features {
-                        v["features"] = s.features_json();
-                    }
-                    v
-                }
-                Err(e) => json!({"line": line, "error": e}),
-            }
-        })
-        .collect())
 }
 
 #[cfg(test)]

@@ -586,15 +586,45 @@ fn judging_on_the_tiny_model() {
     let unrelated = judge(s[0], s[2], &v[0], &v[2]);
     assert!(number.score < same.score && unrelated.score < number.score);
     assert!(!unrelated.paraphrase, "{unrelated:?}");
-    // score_pairs: the same features, and each rule's score.
+    // PairScorer: the regression's probability under Rule::Judge, the cosine
+    // under Rule::Cosine (the same features under both), a trained
+    // cross-encoder's probability under Rule::Cross.
     let pairs = [(s[0], s[1]), (s[0], s[2])];
-    let judged = pairs::score_pairs(&m, &pairs, Rule::Judge, Threshold::default()).unwrap();
-    let cos =
-        pairs::score_pairs(&m, &pairs, Rule::Cosine, Rule::Cosine.default_threshold()).unwrap();
+    let judged = PairScorer::new(&m, Rule::Judge, None, None, true)
+        .unwrap()
+        .score(&pairs)
+        .unwrap();
+    let cos = PairScorer::new(&m, Rule::Cosine, None, None, true)
+        .unwrap()
+        .score(&pairs)
+        .unwrap();
+    let adapter = cross::Adapter::untrained(&m, &[1], 2, 5).unwrap();
+    let crossed = PairScorer::new(&m, Rule::Cross, Some(&adapter), None, true)
+        .unwrap()
+        .score(&pairs)
+        .unwrap();
+    let plain = PairScorer::new(&m, Rule::Cross, Some(&adapter), None, false)
+        .unwrap()
+        .score(&pairs)
+        .unwrap();
+    let cross = CrossEncoder::new(&m, &adapter)
+        .unwrap()
+        .probabilities(&pairs)
+        .unwrap();
     let e = m.embed(&s).unwrap();
     for (k, (i, j)) in [(0, 1), (0, 2)].into_iter().enumerate() {
         assert_eq!(judged[k].features, cos[k].features);
-        assert!((judged[k].score - probability(&judged[k].features)).abs() < 1e-6);
+        assert_eq!(crossed[k].features, cos[k].features);
+        assert!(judged[k].features.is_some() && plain[k].features.is_none());
+        let f = judged[k].features.unwrap();
+        assert!((judged[k].score - probability(&f)).abs() < 1e-6);
+        assert_eq!(
+            judged[k].paraphrase,
+            judged[k].score >= DEFAULT_JUDGE_THRESHOLD
+        );
+        assert_eq!(crossed[k].score, cross[k]);
+        assert_eq!(plain[k].score, cross[k]);
+        assert_eq!(crossed[k].paraphrase, cross[k] >= adapter.meta().threshold);
         assert!((cos[k].score - cosine(&e[i], &e[j])).abs() < 1e-5);
         assert_eq!(
             cos[k].paraphrase,
@@ -602,4 +632,12 @@ fn judging_on_the_tiny_model() {
         );
     }
     assert!((judged[0].score - number.score).abs() < 1e-5);
+    // The cross-encoder rule needs an adapter, and one made for this model.
+    let e = PairScorer::new(&m, Rule::Cross, None, None, false).unwrap_err();
+    assert!(e.to_string().contains("adapter"), "{e}");
+    let t2 = tempfile::tempdir().unwrap();
+    write_tiny_model(t2.path(), 43, 64).unwrap();
+    let other = Model::load(t2.path()).unwrap();
+    let e = PairScorer::new(&other, Rule::Cross, Some(&adapter), None, false).unwrap_err();
+    assert!(e.to_string().contains("other base weights"), "{e}");
 }

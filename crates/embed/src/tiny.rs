@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::bert::RawBertConfig;
 use crate::model::{CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE};
+use crate::rng::SplitMix;
 use crate::EmbedError;
 
 /// Hidden size of the tiny model (the length of its vectors).
@@ -130,22 +131,4 @@ pub fn write_tiny_model(dir: &Path, seed: u64, max_positions: usize) -> Result<(
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), EmbedError> {
     std::fs::write(path, bytes).map_err(|e| EmbedError::io(path, e))
-}
-
-/// SplitMix64: a deterministic generator, enough for random weights.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [-1, 1).
-    fn signed(&mut self) -> f32 {
-        ((self.next() >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
 }

@@ -44,12 +44,14 @@ pub fn compare_with<'d>(
     let boilerplate_b = boilerplate_of(b, config);
     let ta = whence_text::analyze(&a.text);
     let tb = whence_text::analyze(&b.text);
-    let alignment = align_with(
+    let (sa, sb) = (
         Side::new(&a.text, &ta, &boilerplate_a),
         Side::new(&b.text, &tb, &boilerplate_b),
-        config.align(),
-        encoder,
     );
+    let mut alignment = align_with(sa, sb, config.align(), encoder);
+    // the corpus rules: a template is no reuse, and paraphrase passages alone
+    // make no near-duplicate (see `pipeline::reuse`)
+    crate::pipeline::judge_sides(&sa, &sb, &alignment).apply(a, b, &mut alignment);
     Comparison {
         a,
         b,

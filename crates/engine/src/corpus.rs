@@ -3,15 +3,23 @@
 //! [`load`] reads every input through `whence-ingest` into memory, keeping every
 //! skip with its reason; [`mark_boilerplate`] fills each document's boilerplate
 //! spans from two detectors: block features inside the document
-//! (`whence_extract::detect_boilerplate`) and lines that recur across many
-//! documents of the same site (`whence_extract::RepeatedLines`, two passes).
+//! (`whence_extract::detect_boilerplate`) and lines and blocks (methodology notes,
+//! taglines, column intros) that recur across many documents of the same site
+//! (`whence_extract::RepeatedLines`, two passes).
+//! Publication dates are checked as the corpus is read: a date that
+//! `whence_cluster::parse_timestamp` cannot read is counted in [`DateStats`]
+//! and reported as a warning naming the document, never dropped silently.
 
 use rayon::prelude::*;
-use whence_core::Document;
-use whence_extract::RepeatedLines;
-use whence_ingest::{Corpus, CorpusOptions, OpenError, ReadStats, Record, Skip};
+use whence_core::{Document, Span};
+use whence_extract::{RepeatedConfig, RepeatedLines};
+use whence_ingest::{Corpus, CorpusOptions, OpenError, ReadStats, Record, Skip, Warning};
 
-use crate::{stages, Config};
+use crate::Config;
+
+/// The other fields of a JSON input object (everything but its text), kept for
+/// outputs that pass input columns through.
+pub use whence_ingest::Fields;
 
 /// A corpus read into memory.
 #[derive(Debug, Default)]
@@ -19,10 +27,24 @@ pub struct Loaded {
     pub docs: Vec<Document>,
     /// Where each document came from (file, and line or WARC record).
     pub origins: Vec<(String, Option<u64>)>,
+    /// Each document's other JSON fields, when the options keep them
+    /// ([`whence_ingest::CorpusSpec::keep_fields`]); empty otherwise.
+    pub fields: Vec<Option<Box<Fields>>>,
     pub skips: Vec<Skip>,
-    /// Warnings attached to documents (renamed ids, replaced bytes), as messages.
-    pub warnings: Vec<String>,
+    /// Warnings attached to documents (renamed ids, decoded encodings, replaced bytes).
+    pub warnings: Vec<Warning>,
     pub stats: ReadStats,
+    pub dates: DateStats,
+}
+
+/// How many documents carry a publication date, and how many of those dates
+/// could not be read (those documents are treated as undated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DateStats {
+    /// Documents whose date was read.
+    pub dated: usize,
+    /// Documents with a date field that could not be read.
+    pub unreadable: usize,
 }
 
 /// Reads every document of the corpus; `progress` is called every 1,000 items.
@@ -41,10 +63,29 @@ pub fn load(
                 input,
                 line,
                 warnings,
+                fields,
                 ..
             }) => {
-                out.warnings.extend(warnings.iter().map(|w| w.to_string()));
+                out.warnings.extend(warnings);
+                if let Some(date) = doc.meta.date.as_deref() {
+                    match whence_cluster::parse_timestamp(date) {
+                        Ok(_) => out.dates.dated += 1,
+                        Err(e) => {
+                            out.dates.unreadable += 1;
+                            out.warnings.push(Warning::UnreadableDate {
+                                input: input.to_string(),
+                                line,
+                                id: doc.id.to_string(),
+                                date: date.to_owned(),
+                                reason: e.to_string(),
+                            });
+                        }
+                    }
+                }
                 out.origins.push((input.to_string(), line));
+                if options.keep_fields() {
+                    out.fields.push(fields);
+                }
                 out.docs.push(doc);
             }
             Err(skip) => out.skips.push(skip),
@@ -62,30 +103,112 @@ pub fn load(
 const COUNT_CHUNK: usize = 4096;
 
 /// Fills the boilerplate spans of documents that have none (when the config asks
-/// for detection): in-document block features, plus lines recurring in many
-/// documents of the same site (documents without a site form one group).
+/// for detection): in-document block features, plus lines and blocks recurring in
+/// many documents of the same site (documents without a site form one group).
 pub fn mark_boilerplate(docs: &mut [Document], config: &Config) {
+    mark_boilerplate_counted(docs, config);
+}
+
+/// [`mark_boilerplate`], returning the repeated-line counts it used (`None` when
+/// detection is off), for a caller that keeps them (a persistent index).
+pub fn mark_boilerplate_counted(docs: &mut [Document], config: &Config) -> Option<RepeatedLines> {
     if !config.detect_boilerplate {
-        return;
+        return None;
     }
-    let mut repeated = RepeatedLines::new(stages::repeated_config());
+    let repeated = count_repeated_lines(docs);
+    docs.par_iter_mut()
+        .filter(|d| d.boilerplate.is_empty())
+        .for_each(|d| {
+            let spans = repeated.boilerplate(site_of(d), &d.text);
+            d.boilerplate = boilerplate_with_repeated(&d.text, spans);
+        });
+    Some(repeated)
+}
+
+/// The repeated-line settings every command uses.
+pub fn repeated_config() -> RepeatedConfig {
+    RepeatedConfig::default()
+}
+
+/// The site a document's lines are counted under (`""` without one).
+pub fn site_of(doc: &Document) -> &str {
+    doc.meta.site.as_deref().unwrap_or("")
+}
+
+/// Counts the lines of every document per site, in corpus order.
+pub fn count_repeated_lines(docs: &[Document]) -> RepeatedLines {
+    let rcfg = repeated_config();
+    let mut repeated = RepeatedLines::new(rcfg.clone());
     // lines hashed in parallel, counted in corpus order (the counts, and so the
     // output, do not depend on the thread count); chunks bound the memory
     for chunk in docs.chunks(COUNT_CHUNK) {
-        let lines: Vec<_> = chunk.par_iter().map(stages::doc_lines).collect();
+        let lines: Vec<_> = chunk
+            .par_iter()
+            .map(|d| RepeatedLines::lines_of(&rcfg, &d.text))
+            .collect();
         for (d, l) in chunk.iter().zip(lines) {
-            repeated.add_lines(stages::site_of(d), l);
+            repeated.add_lines(site_of(d), l);
         }
     }
-    docs.par_iter_mut().for_each(|d| {
-        let site = stages::site_of(d).to_owned();
-        stages::mark_document(d, config, |text| repeated.boilerplate(&site, text));
-    });
+    repeated
+}
+
+/// A document's boilerplate from its own block features plus the `repeated`
+/// line spans found for it, merged.
+pub fn boilerplate_with_repeated(text: &str, repeated: Vec<Span>) -> Vec<Span> {
+    let mut spans = whence_extract::detect_boilerplate(text);
+    spans.extend(repeated);
+    Span::merge_all(&mut spans);
+    spans
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unreadable_dates_are_counted_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.jsonl");
+        let mut lines = vec![
+            r#"{"id": "east", "text": "One.", "date": "2015-10-02T01:00:00+05:00"}"#.to_owned(),
+            r#"{"id": "bad", "text": "Two.", "date": "31-MAR-1987 605:12:19.12"}"#.to_owned(),
+            r#"{"id": "none", "text": "Three."}"#.to_owned(),
+        ];
+        lines.extend(
+            (0..11).map(|i| format!(r#"{{"id": "z{i}", "text": "More.", "date": "soon"}}"#)),
+        );
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let options = whence_ingest::CorpusSpec::with_inputs([path])
+            .validate()
+            .unwrap();
+        let loaded = load(&options, |_| {}).unwrap();
+        assert_eq!(loaded.docs.len(), 14, "no document is dropped");
+        assert_eq!(
+            loaded.dates,
+            DateStats {
+                dated: 1,
+                unreadable: 12
+            }
+        );
+        let named: Vec<String> = loaded
+            .warnings
+            .iter()
+            .filter(|w| w.kind() == "unreadable date")
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(named.len(), 12, "every one is reported: {named:?}");
+        assert!(
+            named[0].contains("news.jsonl:2: document `bad`"),
+            "{}",
+            named[0]
+        );
+        assert!(
+            named[0].contains("time of day out of range"),
+            "{}",
+            named[0]
+        );
+    }
 
     #[test]
     fn site_chrome_is_marked_across_documents() {

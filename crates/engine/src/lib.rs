@@ -18,12 +18,13 @@
 //! assert_eq!(json["passages"][0]["kind"], "verbatim");
 //! ```
 
+pub mod batch;
 mod compare;
 mod config;
 pub mod corpus;
+pub mod index;
 pub mod pipeline;
 pub mod report;
-pub mod rows;
 pub mod semantic;
 pub mod stages;
 pub mod table;
@@ -32,6 +33,6 @@ pub use compare::{boilerplate_of, compare, compare_with, Comparison};
 pub use config::{Config, ConfigError, RawConfig};
 pub use whence_cluster as cluster;
 pub use whence_core::{
-    Alignment, CharIndex, DocId, Document, Meta, Passage, PassageKind, Relation, Span,
+    Alignment, CharIndex, DocId, Document, Meta, Passage, PassageKind, Relation, Span, Summary,
 };
 pub use whence_ingest as ingest;

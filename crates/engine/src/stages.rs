@@ -8,10 +8,11 @@
 //! [`crate::pipeline::pairs`] are built from them, and a distributed runner only
 //! aggregates counts and moves rows between them.
 //!
-//! 1. Boilerplate: each document contributes its distinct lines ([`doc_lines`]);
-//!    the runner counts, per site, the documents holding each line and the site's
-//!    documents; a line is repeated where its count reaches [`repeated_min_count`];
-//!    [`mark_document`] then marks a document with its [`repeated_lines`].
+//! 1. Boilerplate: each document contributes its distinct lines and sampled
+//!    8-grams ([`doc_lines`]); the runner counts, per site, the documents holding
+//!    each hash and the site's documents; counts under [`repeated_min_count`] can
+//!    be dropped; [`mark_document`] then marks a document with its
+//!    [`repeated_spans`] (repeated lines and blocks).
 //! 2. Sketches: [`sketch_documents`] (a batch, in parallel);
 //!    [`distinct_fingerprints`] are what the fingerprint index counts.
 //! 3. Candidates: a fingerprint held by more documents than the cut-off is
@@ -21,7 +22,8 @@
 //!    signatures give [`band_keys`]; documents sharing a band key pair up
 //!    ([`bucket_pairs`]) and stay when their signatures agree ([`near_duplicate`]).
 //! 4. Verification: [`verify_candidate`] aligns one candidate pair with both
-//!    documents' analyses and keeps it when it shows reuse.
+//!    documents' analyses and keeps it when the reuse rules report it or call it
+//!    a near-duplicate.
 //! 5. Clusters: connected components over the verified pairs (the runner's own),
 //!    each with its representative ([`representative`], from [`doc_info`]s).
 //!
@@ -36,7 +38,7 @@
 //! let wire = "Flood barriers along the eastern river failed early on Tuesday, forcing the evacuation of about 4,000 residents from three districts, the emergency service said.";
 //! let mut docs = vec![Document::new("wire", wire), Document::new("copy", format!("{wire} Schools stay closed."))];
 //! for d in &mut docs {
-//!     stages::mark_document(d, &cfg.compare, |text| stages::repeated_lines(text, |_| false));
+//!     stages::mark_document(d, &cfg.compare, |text| stages::repeated_spans(text, 2, |_| 0, |_| 0));
 //! }
 //! let sketches = stages::sketch_documents(&docs, &cfg);
 //! let fps: Vec<Vec<u64>> = sketches.iter().map(stages::distinct_fingerprints).collect();
@@ -45,52 +47,68 @@
 //! assert!(stages::index_candidate(&cfg, 0, 1, shared, ka, kb));
 //! let (ta, tb) = (stages::analyze(&docs[0]), stages::analyze(&docs[1]));
 //! let pair_cfg = stages::pair_config(&cfg);
-//! let al = stages::verify_candidate(&docs[0], &ta, &docs[1], &tb, &pair_cfg).unwrap();
-//! assert_eq!(al.summary.relation.as_str(), "near_duplicate");
+//! let p = stages::verify_candidate(0, &docs[0], &ta, 1, &docs[1], &tb, &pair_cfg, &cfg).unwrap();
+//! assert_eq!(p.alignment.summary.relation.as_str(), "near_duplicate");
 //! ```
 
 use rayon::prelude::*;
 use whence_cluster::{DocInfo, Pick};
-use whence_core::{Alignment, Document, Span, TokenStream};
+use whence_core::{Document, Span, TokenStream};
 use whence_extract::{DocLines, RepeatedConfig, RepeatedLines};
 use whence_sketch::MinHasher;
 
-use crate::pipeline::verify::{is_reuse, time_of, verify};
-use crate::pipeline::{sketch, PipelineConfig, Sketch};
+use crate::pipeline::verify::time_of;
+use crate::pipeline::{sketch, PairResult, PipelineConfig, Sketch};
 use crate::Config;
 
 /// The repeated-line settings the corpus commands use.
 pub fn repeated_config() -> RepeatedConfig {
-    RepeatedConfig::default()
+    crate::corpus::repeated_config()
 }
 
 /// The site a document's lines are counted under (documents without a site form
 /// one group, `""`).
 pub fn site_of(doc: &Document) -> &str {
-    doc.meta.site.as_deref().unwrap_or("")
+    crate::corpus::site_of(doc)
 }
 
-/// A document's contribution to the repeated-line counts: its distinct lines.
-/// Count them under [`site_of`].
+/// A document's contribution to the repeated-line counts: its distinct lines and
+/// sampled 8-grams. Count each hash under [`site_of`], once per document.
 pub fn doc_lines(doc: &Document) -> DocLines {
-    RepeatedLines::lines_of(&doc.text)
+    RepeatedLines::lines_of(&repeated_config(), &doc.text)
 }
 
-/// Documents of its site a line must occur in to be repeated, on a site of
-/// `site_docs` documents.
-pub fn repeated_min_count(site_docs: u32) -> u32 {
-    repeated_config().min_count(site_docs)
+/// `(line, gram)`: the documents of its site a line, and a sampled 8-gram, must
+/// occur in to count as repeated, on a site of `site_docs` documents. Counts
+/// below them can be left out of what [`repeated_spans`] is given.
+pub fn repeated_min_count(site_docs: u32) -> (u32, u32) {
+    let c = repeated_config();
+    (c.line_need(site_docs), c.block_need(site_docs))
 }
 
-/// The spans of `text`'s repeated lines, given which line hashes are repeated on
-/// its site (from the corpus's counts).
-pub fn repeated_lines(text: &str, is_repeated: impl Fn(u64) -> bool) -> Vec<Span> {
-    whence_extract::flagged_lines(text, is_repeated)
+/// The spans of `text`'s repeated lines and blocks on a site of `site_docs`
+/// documents, given the corpus's counts of its line hashes (`line_count`) and
+/// sampled 8-gram hashes (`gram_count`): what `RepeatedLines::boilerplate` gives
+/// when it counted the whole corpus.
+pub fn repeated_spans(
+    text: &str,
+    site_docs: u32,
+    line_count: impl Fn(u64) -> u32,
+    gram_count: impl Fn(u64) -> u32,
+) -> Vec<Span> {
+    let c = repeated_config();
+    let mut out = whence_extract::repeated_spans(&c, site_docs, text, line_count);
+    out.extend(whence_extract::repeated_block_spans(
+        &c, site_docs, text, gram_count,
+    ));
+    Span::merge_all(&mut out);
+    out
 }
 
 /// Marks `doc`'s boilerplate when it has none and the config asks for detection:
-/// in-document block features plus its repeated lines (`repeated` gives their
-/// spans in a text: [`repeated_lines`], or `RepeatedLines::boilerplate`).
+/// in-document block features plus its repeated lines and blocks (`repeated`
+/// gives their spans in a text: [`repeated_spans`], or
+/// `RepeatedLines::boilerplate`).
 pub fn mark_document(
     doc: &mut Document,
     config: &Config,
@@ -99,10 +117,8 @@ pub fn mark_document(
     if !config.detect_boilerplate || !doc.boilerplate.is_empty() {
         return;
     }
-    let mut spans = whence_extract::detect_boilerplate(&doc.text);
-    spans.extend(repeated(&doc.text));
-    Span::merge_all(&mut spans);
-    doc.boilerplate = spans;
+    let repeated = repeated(&doc.text);
+    doc.boilerplate = crate::corpus::boilerplate_with_repeated(&doc.text, repeated);
 }
 
 /// Sketches of a batch of documents (boilerplate marked), in parallel, in order.
@@ -152,8 +168,11 @@ pub fn index_candidate(
 
 /// `(band, key)` of each LSH band of a sketch's signature (none for a signature
 /// too short to band).
-pub fn band_keys<'s>(s: &'s Sketch, cfg: &PipelineConfig) -> impl Iterator<Item = (u32, u64)> + 's {
+pub fn band_keys(s: &Sketch, cfg: &PipelineConfig) -> impl Iterator<Item = (u32, u64)> {
     whence_candidates::band_keys(&s.signature, &cfg.lsh)
+        .into_iter()
+        .enumerate()
+        .map(|(band, key)| (band as u32, key))
 }
 
 /// The pairs of one LSH bucket (documents sharing a band key, distinct, any
@@ -178,21 +197,26 @@ pub fn analyze(doc: &Document) -> TokenStream {
 /// The settings `pairs` aligns candidate pairs with: no drift (no corpus output
 /// reports it), the semantic stage kept to the reuse envelope.
 pub fn pair_config(cfg: &PipelineConfig) -> Config {
-    cfg.compare.without_drift().with_semantic_envelope()
+    crate::pipeline::verify::pair_config(cfg)
 }
 
-/// Aligns candidate pair `a`, `b` (boilerplate marked, `ta`/`tb` from
-/// [`analyze`]) as `pairs` does, with `pair_cfg` from [`pair_config`], orienting
-/// the relation by their dates; the alignment when it shows reuse.
+/// Verifies candidate pair `a < b` (documents numbered in corpus order,
+/// boilerplate marked, `ta`/`tb` from [`analyze`]) as `pairs` does, with
+/// `pair_cfg` from [`pair_config`]: aligned, its relation oriented by the dates,
+/// judged by `cfg`'s reuse rules; the pair when they report it or call it a
+/// near-duplicate (`duplicate`, what `dedup` clusters).
+#[allow(clippy::too_many_arguments)]
 pub fn verify_candidate(
-    a: &Document,
+    a: u32,
+    da: &Document,
     ta: &TokenStream,
-    b: &Document,
+    b: u32,
+    db: &Document,
     tb: &TokenStream,
     pair_cfg: &Config,
-) -> Option<Alignment> {
-    let al = verify(a, ta, b, tb, pair_cfg);
-    is_reuse(&al).then_some(al)
+    cfg: &PipelineConfig,
+) -> Option<PairResult> {
+    crate::pipeline::verify::verify_pair(a, b, (da, ta), (db, tb), pair_cfg, &cfg.reuse)
 }
 
 /// What choosing a representative needs to know of document number `order`.
@@ -227,8 +251,9 @@ mod tests {
         for i in 0..24 {
             let story = stories[i % 3];
             let site = if i % 2 == 0 { "north" } else { "south" };
+            // chrome lines, and a block inside a paragraph (the repeated-block rule)
             let text = format!(
-                "{} Daily | Home\n\n{story} Reported by desk {}.\n\nFollow {site} on the app",
+                "{} Daily | Home\n\n{story} Reported by desk {}. This report was prepared with the help of the regional newsroom cooperative, which shares its coverage with member papers.\n\nFollow {site} on the app",
                 site.to_uppercase(),
                 i % 5
             );
@@ -244,25 +269,30 @@ mod tests {
 
     /// The stages as a distributed runner strings them together: global counts
     /// gathered in maps, groups formed by key, nothing shared but the counts.
-    fn staged_pairs(docs: &mut [Document], cfg: &PipelineConfig) -> Vec<(u32, u32, Alignment)> {
-        // 1. repeated lines, counted per site, then marked per document
+    fn staged_pairs(docs: &mut [Document], cfg: &PipelineConfig) -> Vec<PairResult> {
+        // 1. repeated lines and 8-grams, counted per site, then marked per document
         let mut site_docs: BTreeMap<String, u32> = BTreeMap::new();
-        let mut counts: BTreeMap<(String, u64), u32> = BTreeMap::new();
+        let mut lines: BTreeMap<(String, u64), u32> = BTreeMap::new();
+        let mut grams: BTreeMap<(String, u64), u32> = BTreeMap::new();
         for d in docs.iter() {
             let site = site_of(d).to_owned();
             *site_docs.entry(site.clone()).or_default() += 1;
-            for &h in doc_lines(d).hashes() {
-                *counts.entry((site.clone(), h)).or_default() += 1;
+            let dl = doc_lines(d);
+            for &h in dl.hashes() {
+                *lines.entry((site.clone(), h)).or_default() += 1;
+            }
+            for &h in dl.grams() {
+                *grams.entry((site.clone(), h)).or_default() += 1;
             }
         }
         for d in docs.iter_mut() {
             let site = site_of(d).to_owned();
-            let need = repeated_min_count(site_docs[&site]);
-            let counts = &counts;
+            let n = site_docs[&site];
+            let count = |m: &BTreeMap<(String, u64), u32>, h| {
+                m.get(&(site.clone(), h)).copied().unwrap_or(0)
+            };
             mark_document(d, &cfg.compare, |text| {
-                repeated_lines(text, |h| {
-                    counts.get(&(site.clone(), h)).is_some_and(|&c| c >= need)
-                })
+                repeated_spans(text, n, |h| count(&lines, h), |h| count(&grams, h))
             });
         }
         // 2. sketches
@@ -315,7 +345,7 @@ mod tests {
         cand.into_iter()
             .filter_map(|(a, b)| {
                 let (da, db) = (&docs[a as usize], &docs[b as usize]);
-                verify_candidate(da, &analyze(da), db, &analyze(db), &pair_cfg).map(|al| (a, b, al))
+                verify_candidate(a, da, &analyze(da), b, db, &analyze(db), &pair_cfg, cfg)
             })
             .collect()
     }
@@ -325,9 +355,14 @@ mod tests {
         let cfg = PipelineConfig::default();
         let mut whole = corpus();
         mark_boilerplate(&mut whole, &cfg.compare);
+        let tagline = "This report was prepared";
         assert!(
-            whole.iter().all(|d| d.boilerplate.len() == 2),
-            "chrome marked"
+            whole.iter().all(|d| d.boilerplate.len() >= 2
+                && d.boilerplate
+                    .iter()
+                    .any(|s| d.text[s.range()].starts_with(tagline))),
+            "chrome and the repeated block marked: {:?}",
+            whole[0].boilerplate
         );
         let want = pairs(&whole, &cfg, &|_, _, _| {}).unwrap();
         let mut staged = corpus();
@@ -337,9 +372,10 @@ mod tests {
         assert_eq!(boilerplate(&staged), boilerplate(&whole));
         assert!(want.pairs.len() > 20, "{}", want.pairs.len());
         assert_eq!(got.len(), want.pairs.len());
-        for ((a, b, al), p) in got.iter().zip(&want.pairs) {
-            assert_eq!((*a, *b), (p.a, p.b));
-            assert_eq!(al, &p.alignment);
+        for (g, p) in got.iter().zip(&want.pairs) {
+            assert_eq!((g.a, g.b), (p.a, p.b));
+            assert_eq!(g.alignment, p.alignment);
+            assert_eq!(g.duplicate, p.duplicate);
         }
         // representatives, as pairs --clusters picks them
         let clusters = reuse_clusters(&whole, &want.pairs, Pick::Earliest);

@@ -1,8 +1,9 @@
 //! Extracts every `.html`/`.htm` (optionally `.gz`) file of a directory, or every HTML
 //! page of a WARC / WARC.gz file, and writes one JSON line per page to stdout:
-//! `{"id","text","title","date","site","url","boilerplate"}` (`boilerplate`: code-point
-//! spans from `detect_boilerplate`). Skipped inputs are reported on stderr with a reason,
-//! and a one-line summary (pages, bytes, seconds) ends the run.
+//! `{"id","text","title","date","site","url","boilerplate","method"}` (`boilerplate`:
+//! code-point spans from `detect_boilerplate`; `method`: how the main text was chosen).
+//! Skipped inputs are reported on stderr with a reason, and a one-line summary (pages,
+//! bytes, seconds) ends the run.
 //!
 //! Usage: `cargo run --release --example extract_dir -p whence-extract -- DIR_OR_WARC`
 
@@ -37,7 +38,7 @@ fn emit(out: &mut impl Write, stats: &mut Stats, id: &str, bytes: &[u8], hints: 
             let bp = char_spans(&page.text, &detect_boilerplate(&page.text));
             let line = serde_json::json!({
                 "id": id, "text": page.text, "title": page.title, "date": page.date,
-                "site": page.site, "url": page.url, "boilerplate": bp,
+                "site": page.site, "url": page.url, "boilerplate": bp, "method": page.method,
             });
             let _ = writeln!(out, "{line}");
             stats.pages += 1;

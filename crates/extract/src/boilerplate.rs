@@ -44,7 +44,8 @@ enum Kind {
     Text,
 }
 
-const MONTHS: &[&str] = &[
+/// Month names and their abbreviations.
+pub(crate) const MONTHS: &[&str] = &[
     "jan",
     "feb",
     "mar",

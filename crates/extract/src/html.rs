@@ -1,8 +1,11 @@
 //! HTML → main text, metadata and a block map back to the parsed document.
 //!
-//! Steps: decode the bytes ([`crate::charset`]), parse with html5ever (through
-//! `dom_query`), read metadata ([`crate::meta`]), number every block-level element in
-//! document order (`data-wid`), then pick the main content:
+//! Steps: decode the bytes ([`crate::charset`]); close a `<title>` the page never closes
+//! (otherwise the whole page parses as its title); parse with html5ever (through
+//! `dom_query`); read metadata ([`crate::meta`]); remove what a browser does not show
+//! (`hidden`, `display: none`, `visibility: hidden`), unless that is most of the page;
+//! number every block-level element in document order (`data-wid`); split the page into
+//! paragraphs ([`crate::blocks`]); then pick the main content ([`crate::select`]):
 //!
 //! 1. dom_smoothie (a Readability port) selects the article container; its output keeps
 //!    the `data-wid` numbers, so every extracted paragraph knows its source element;
@@ -12,20 +15,25 @@
 //! 3. the result is Readability's article when it found one (≥ 200 bytes) covering at
 //!    least 70% of the good blocks' characters; when it covers less, the page's blocks
 //!    that Readability chose or that are good, in page order; without an article, the
-//!    good blocks of the page.
+//!    good blocks of the page;
+//! 4. that choice is cleaned of chrome inside the article (comments, share bars,
+//!    related stories, captions, bylines), link lists and notices (copyright, date
+//!    lines, bylines), and the headline is put first when Readability dropped it.
 //!
 //! html5ever does not report byte positions of elements, so a [`Block`] records the
 //! element's pre-order number and its path (`html/body/div[2]/p[3]`) instead of an
 //! offset into the HTML bytes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use dom_query::{Document, NodeRef};
 use whence_core::Span;
 
+use crate::blocks::{collect_blocks, is_block, is_skipped, RawBlock};
 use crate::charset::{self, CharsetSource};
 use crate::error::ExtractError;
 use crate::meta;
+use crate::select;
 
 /// Pages larger than this are refused with [`ExtractError::TooLarge`].
 pub const MAX_HTML_BYTES: usize = 64 << 20;
@@ -108,11 +116,13 @@ pub fn extract_html(bytes: &[u8], hint: &HtmlHints) -> Result<Extracted, Extract
     }
     let (html, charset, charset_source) =
         charset::decode(bytes, hint.content_type_charset.as_deref());
+    let html = close_unclosed_title(html);
     let doc = Document::from(html.as_str());
     drop(html);
     let meta = meta::page_meta(&doc, hint.url.as_deref());
+    remove_hidden(&doc);
     let paths = number_blocks(&doc);
-    let page_blocks = {
+    let page = {
         let body = doc.select("body");
         let root = body.nodes().first().copied().unwrap_or_else(|| doc.root());
         collect_blocks(&root)
@@ -124,7 +134,12 @@ pub fn extract_html(bytes: &[u8], hint: &HtmlHints) -> Result<Extracted, Extract
         None
     };
 
-    let (chosen, method) = choose(&page_blocks, read_blocks.as_deref());
+    let (chosen, method) = select::choose(&page.blocks, read_blocks.as_deref());
+    let chosen = select::clean(chosen, &page);
+    let chosen = select::with_headline(
+        chosen,
+        select::headline(&page.blocks, meta.title.as_deref()),
+    );
     let mut text = String::new();
     let mut blocks = Vec::with_capacity(chosen.len());
     for b in chosen {
@@ -219,124 +234,53 @@ fn nesting_estimate(bytes: &[u8]) -> usize {
     max
 }
 
-/// Elements that start a new paragraph.
-fn is_block(tag: &str) -> bool {
-    matches!(
-        tag,
-        "p" | "div"
-            | "li"
-            | "ul"
-            | "ol"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "blockquote"
-            | "pre"
-            | "table"
-            | "tr"
-            | "td"
-            | "th"
-            | "thead"
-            | "tbody"
-            | "section"
-            | "article"
-            | "main"
-            | "header"
-            | "footer"
-            | "nav"
-            | "aside"
-            | "figure"
-            | "figcaption"
-            | "address"
-            | "form"
-            | "center"
-            | "fieldset"
-            | "caption"
-            | "body"
-            | "hr"
-    )
+/// Repairs a `<title>` that is never closed. Its content is raw text up to `</title>`,
+/// so without one html5ever (as the HTML standard says) turns the rest of the page into
+/// the title and the body is empty; damaged crawls have such titles (the title's text
+/// runs into a script or a stray `</titlevalue…>`). The title is closed where its
+/// first line or its first `<` ends, whichever comes first; a page with a closed title
+/// is returned unchanged.
+fn close_unclosed_title(html: String) -> String {
+    let bytes = html.as_bytes();
+    let Some(open) = find_tag(bytes, 0, b"<title") else {
+        return html;
+    };
+    let Some(gt) = bytes[open..].iter().position(|&b| b == b'>') else {
+        return html;
+    };
+    let content = open + gt + 1;
+    if find_tag(bytes, content, b"</title").is_some() {
+        return html;
+    }
+    let end = bytes[content..]
+        .iter()
+        .position(|&b| b == b'<' || b == b'\n')
+        .map_or(bytes.len(), |i| content + i);
+    let mut fixed = String::with_capacity(html.len() + 8);
+    fixed.push_str(&html[..end]);
+    fixed.push_str("</title>");
+    fixed.push_str(&html[end..]);
+    fixed
 }
 
-/// Elements whose content is never text of the page. (`noscript` is not among them:
-/// the parser runs with scripting off, so its content is markup, and broken pages put
-/// their whole body inside an unclosed `<noscript>`.)
-fn is_skipped(tag: &str) -> bool {
-    matches!(
-        tag,
-        "script"
-            | "style"
-            | "template"
-            | "head"
-            | "iframe"
-            | "svg"
-            | "math"
-            | "object"
-            | "embed"
-            | "canvas"
-            | "button"
-            | "select"
-            | "option"
-            | "textarea"
-            | "input"
-            | "video"
-            | "audio"
-            | "map"
-    )
-}
-
-/// Containers whose text is page chrome.
-fn is_chrome_tag(tag: &str) -> bool {
-    matches!(tag, "nav" | "footer" | "aside" | "menu")
-}
-
-const CHROME_WORDS: &[&str] = &[
-    "nav",
-    "menu",
-    "footer",
-    "sidebar",
-    "breadcrumb",
-    "share",
-    "sharing",
-    "social",
-    "cookie",
-    "consent",
-    "comment",
-    "related",
-    "recommended",
-    "widget",
-    "sponsor",
-    "promo",
-    "advert",
-    "banner",
-    "subscribe",
-    "newsletter",
-    "masthead",
-    "pagination",
-    "skip",
-    "tags",
-    "signup",
-    "login",
-    "popup",
-    "modal",
-];
-
-/// True when an `id`/`class` value names page chrome (word match on `-`, `_`, spaces).
-fn is_chrome_attr(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .any(|w| {
-            CHROME_WORDS
-                .iter()
-                .any(|c| w == *c || (w.len() > c.len() && (w.starts_with(c) || w.ends_with(c))))
-        })
+/// Byte offset of the first `tag` (ASCII case-insensitive, e.g. `b"<title"`) at or after
+/// `from` that is a whole tag name: followed by whitespace, `>` or `/`.
+fn find_tag(bytes: &[u8], from: usize, tag: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(off) = bytes.get(i..)?.iter().position(|&b| b == b'<') {
+        let at = i + off;
+        let name_end = at + tag.len();
+        if bytes.len() >= name_end
+            && bytes[at..name_end].eq_ignore_ascii_case(tag)
+            && bytes
+                .get(name_end)
+                .is_none_or(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+        {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 /// Element paths as a parent-pointer tree: `(parent, "div[2]")` per element, so that
@@ -421,172 +365,57 @@ fn number_blocks(doc: &Document) -> PathTree {
     tree
 }
 
-/// A paragraph before assembly.
-#[derive(Clone, Debug)]
-struct RawBlock {
-    text: String,
-    wid: Option<usize>,
-    /// Characters inside links.
-    link_chars: usize,
-    /// Inside a chrome container (nav/footer/aside or a chrome class/id).
-    chrome: bool,
-    /// A heading (`h1`–`h6`).
-    heading: bool,
-}
-
-enum Step<'a> {
-    Enter(NodeRef<'a>),
-    ExitBlock,
-    ExitLink,
-}
-
-#[derive(Clone, Copy)]
-struct Ctx {
-    wid: Option<usize>,
-    chrome: bool,
-    heading: bool,
-    pre: bool,
-}
-
-struct Walker {
-    out: Vec<RawBlock>,
-    buf: String,
-    link_chars: usize,
-    link_depth: usize,
-    ctx: Vec<Ctx>,
-}
-
-impl Walker {
-    fn flush(&mut self) {
-        let ctx = self.ctx.last().copied().unwrap_or(Ctx {
-            wid: None,
-            chrome: false,
-            heading: false,
-            pre: false,
-        });
-        let mut text = String::with_capacity(self.buf.len());
-        for line in self.buf.split('\n') {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(line);
-        }
-        self.buf.clear();
-        if !text.is_empty() {
-            self.out.push(RawBlock {
-                text,
-                wid: ctx.wid,
-                link_chars: self.link_chars,
-                chrome: ctx.chrome,
-                heading: ctx.heading,
-            });
-        }
-        self.link_chars = 0;
+/// True for an element a browser does not show: the `hidden` attribute, or an inline
+/// style with `display: none` or `visibility: hidden`.
+fn is_hidden(node: &NodeRef) -> bool {
+    if node.has_attr("hidden") {
+        return true;
     }
-
-    fn push_text(&mut self, s: &str) {
-        let pre = self.ctx.last().is_some_and(|c| c.pre);
-        let mut n = 0;
-        for c in s.chars() {
-            let c = if c == '\u{a0}' { ' ' } else { c };
-            if c == '\n' && pre {
-                self.buf.push('\n');
-                continue;
-            }
-            if c.is_whitespace() || c.is_control() {
-                if !self.buf.is_empty() && !self.buf.ends_with([' ', '\n']) {
-                    self.buf.push(' ');
-                }
-                continue;
-            }
-            self.buf.push(c);
-            n += 1;
-        }
-        if self.link_depth > 0 {
-            self.link_chars += n;
-        }
-    }
-}
-
-/// Splits the subtree under `root` into paragraphs.
-fn collect_blocks(root: &NodeRef) -> Vec<RawBlock> {
-    let mut w = Walker {
-        out: Vec::new(),
-        buf: String::new(),
-        link_chars: 0,
-        link_depth: 0,
-        ctx: Vec::new(),
+    let Some(style) = node.attr("style") else {
+        return false;
     };
-    let mut stack = vec![Step::Enter(*root)];
-    while let Some(step) = stack.pop() {
-        match step {
-            Step::ExitBlock => {
-                w.flush();
-                w.ctx.pop();
+    let style: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    style.split(';').any(|d| {
+        d.strip_suffix("!important").unwrap_or(d) == "display:none"
+            || d.strip_suffix("!important").unwrap_or(d) == "visibility:hidden"
+    })
+}
+
+/// Hidden elements holding this share of the page's text or more are kept: the page
+/// reveals them by script (tabs, "read more"), and they are likely its content.
+const MAX_HIDDEN_SHARE: f64 = 0.5;
+
+/// Removes the elements a browser does not show ([`is_hidden`]), unless together they
+/// hold [`MAX_HIDDEN_SHARE`] of the body's text or more.
+fn remove_hidden(doc: &Document) {
+    let mut hidden = Vec::new();
+    let mut stack = vec![doc.root()];
+    while let Some(node) = stack.pop() {
+        for child in node.children_it(false) {
+            if !child.is_element() {
+                continue;
             }
-            Step::ExitLink => w.link_depth = w.link_depth.saturating_sub(1),
-            Step::Enter(node) => {
-                if node.is_text() {
-                    w.push_text(&node.text());
-                    continue;
-                }
-                if !(node.is_element() || node.is_document() || node.is_fragment()) {
-                    continue;
-                }
-                let name = node
-                    .node_name()
-                    .map(|n| n.to_ascii_lowercase())
-                    .unwrap_or_default();
-                if is_skipped(&name) {
-                    continue;
-                }
-                if name == "br" {
-                    w.buf.push('\n');
-                    continue;
-                }
-                if node.is_element() && node.attr("hidden").is_some() {
-                    continue;
-                }
-                if is_block(&name) {
-                    w.flush();
-                    let parent = w.ctx.last().copied();
-                    let chrome = parent.is_some_and(|p| p.chrome)
-                        || is_chrome_tag(&name)
-                        || node.attr("class").is_some_and(|v| is_chrome_attr(&v))
-                        || node.attr("id").is_some_and(|v| is_chrome_attr(&v))
-                        || node.attr("role").is_some_and(|v| {
-                            matches!(
-                                &*v,
-                                "navigation" | "banner" | "contentinfo" | "complementary"
-                            )
-                        });
-                    let wid = node
-                        .attr("data-wid")
-                        .and_then(|v| v.parse().ok())
-                        .or_else(|| parent.and_then(|p| p.wid));
-                    w.ctx.push(Ctx {
-                        wid,
-                        chrome,
-                        heading: matches!(&*name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"),
-                        pre: name == "pre" || parent.is_some_and(|p| p.pre),
-                    });
-                    stack.push(Step::ExitBlock);
-                } else if name == "a" {
-                    w.link_depth += 1;
-                    stack.push(Step::ExitLink);
-                }
-                for child in node.children_it(true) {
-                    stack.push(Step::Enter(child));
-                }
+            if is_hidden(&child) {
+                hidden.push(child);
+            } else if !child.node_name().is_some_and(|n| is_skipped(&n)) {
+                stack.push(child);
             }
         }
     }
-    w.flush();
-    w.out
+    if hidden.is_empty() {
+        return;
+    }
+    let hidden_len: usize = hidden.iter().map(|n| n.text().len()).sum();
+    let body_len = doc.select("body").text().len();
+    if (hidden_len as f64) < MAX_HIDDEN_SHARE * body_len as f64 {
+        for node in hidden {
+            node.remove_from_parent();
+        }
+    }
 }
 
 /// Pages with more elements than this skip Readability (its scoring grows faster than
@@ -614,143 +443,8 @@ fn readability_blocks(doc: Document, url: Option<&str>) -> Option<Vec<RawBlock>>
         .first()
         .cloned()
         .unwrap_or_else(|| content.root());
-    let blocks = collect_blocks(&root);
+    let blocks = collect_blocks(&root).blocks;
     (!blocks.is_empty()).then_some(blocks)
-}
-
-const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
-    "from", "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these",
-    "those", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "not", "have",
-    "has", "had", "will", "would", "can", "could", "which", "who", "what", "when", "there", "if",
-    "so", "than", "into", "about", "said", "also", "more", "one", "all", "do", "no", "up", "out",
-    "after", "over",
-];
-
-/// jusText-style class of one block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Class {
-    Good,
-    NearGood,
-    Short,
-    Bad,
-}
-
-fn classify(b: &RawBlock) -> Class {
-    let chars = b.text.chars().count();
-    let link_density = b.link_chars as f64 / chars.max(1) as f64;
-    if b.chrome || link_density > 0.5 {
-        return Class::Bad;
-    }
-    let words: Vec<&str> = b.text.split_whitespace().collect();
-    if b.text.contains('©') || b.text.to_ascii_lowercase().contains("copyright") && chars < 200 {
-        return Class::Bad;
-    }
-    if chars < 70 {
-        return Class::Short;
-    }
-    let stops = words
-        .iter()
-        .filter(|w| {
-            let w = w
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase();
-            STOPWORDS.contains(&w.as_str())
-        })
-        .count();
-    let sd = stops as f64 / words.len().max(1) as f64;
-    if sd >= 0.30 && chars >= 200 && link_density < 0.2 {
-        Class::Good
-    } else if sd >= 0.20 || chars >= 200 {
-        Class::NearGood
-    } else {
-        Class::Bad
-    }
-}
-
-/// Context-sensitive pass: short and near-good blocks take the class of their
-/// neighbourhood (jusText's second stage, simplified).
-fn classify_all(blocks: &[RawBlock]) -> Vec<bool> {
-    let classes: Vec<Class> = blocks.iter().map(classify).collect();
-    let n = classes.len();
-    // The nearest Good/Bad class before and after each block, in linear time.
-    let decided = |c: Class| matches!(c, Class::Good | Class::Bad).then_some(c);
-    let mut before = vec![None; n];
-    let mut after = vec![None; n];
-    for i in 1..n {
-        before[i] = decided(classes[i - 1]).or(before[i - 1]);
-    }
-    for i in (0..n.saturating_sub(1)).rev() {
-        after[i] = decided(classes[i + 1]).or(after[i + 1]);
-    }
-    let nearest = |i: usize, dir: isize| -> Option<Class> {
-        if dir < 0 {
-            before[i]
-        } else {
-            after[i]
-        }
-    };
-    (0..n)
-        .map(|i| match classes[i] {
-            Class::Good => true,
-            Class::Bad => false,
-            Class::NearGood => {
-                nearest(i, -1) == Some(Class::Good) || nearest(i, 1) == Some(Class::Good)
-            }
-            Class::Short => {
-                let (p, q) = (nearest(i, -1), nearest(i, 1));
-                (p == Some(Class::Good) && q == Some(Class::Good))
-                    || (blocks[i].heading && q == Some(Class::Good))
-            }
-        })
-        .collect()
-}
-
-/// Readability's article covers less than this fraction of the characters of the
-/// page's good blocks: it missed part of the content (multi-part pages, lists, tables),
-/// so the good blocks are added. Chosen on CleanEval/CleanPortalEval (0.5–0.9 all beat
-/// Readability alone; 0.7 kept CleanPortalEval unchanged), see docs/extract-notes.md.
-const COMPLETE_BELOW: f64 = 0.7;
-
-fn choose(page: &[RawBlock], read: Option<&[RawBlock]>) -> (Vec<RawBlock>, Method) {
-    let keep = classify_all(page);
-    if let Some(read) = read {
-        let read_chars: usize = read.iter().map(|b| b.text.len()).sum();
-        if read_chars >= 200 {
-            let keep_chars: usize = page
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(b, _)| b.text.len())
-                .sum();
-            if (read_chars as f64) >= COMPLETE_BELOW * keep_chars as f64 {
-                return (read.to_vec(), Method::Readability);
-            }
-            let wids: HashSet<usize> = read.iter().filter_map(|b| b.wid).collect();
-            let union = page
-                .iter()
-                .zip(&keep)
-                .filter(|(b, k)| **k || b.wid.is_some_and(|w| wids.contains(&w)))
-                .map(|(b, _)| b.clone())
-                .collect();
-            return (union, Method::Completed);
-        }
-    }
-    let mut chosen: Vec<RawBlock> = page
-        .iter()
-        .zip(&keep)
-        .filter(|(_, k)| **k)
-        .map(|(b, _)| b.clone())
-        .collect();
-    if chosen.is_empty() {
-        // A tiny page: keep whatever is not chrome.
-        chosen = page
-            .iter()
-            .filter(|b| classify(b) != Class::Bad)
-            .cloned()
-            .collect();
-    }
-    (chosen, Method::Blocks)
 }
 
 #[cfg(test)]
@@ -868,11 +562,49 @@ mod tests {
     }
 
     #[test]
-    fn chrome_attributes() {
-        assert!(is_chrome_attr("site-footer"));
-        assert!(is_chrome_attr("social_share"));
-        assert!(is_chrome_attr("main-navigation"));
-        assert!(!is_chrome_attr("article-body"));
-        assert!(!is_chrome_attr("content"));
+    fn unclosed_title_is_closed_at_its_first_line_or_tag() {
+        let fixed = close_unclosed_title(
+            "<html><head><title>Gale to drive '+ x +'\"><\\/SCRIPT>');\n</head>".to_string(),
+        );
+        assert!(fixed.starts_with("<html><head><title>Gale to drive '+ x +'\"></title><"));
+        let fixed = close_unclosed_title("<TITLE id=t>Bush to Saudis</titlevalue=\"1\" -->".into());
+        assert!(fixed.starts_with("<TITLE id=t>Bush to Saudis</title></titlevalue"));
+        let fine = "<title>A</title ><p>x</p>".to_string();
+        assert_eq!(close_unclosed_title(fine.clone()), fine);
+        assert_eq!(
+            close_unclosed_title("<p>no title</p>".into()),
+            "<p>no title</p>"
+        );
+        let page = format!(
+            "<html><head><title>Broken title\n<script>var a;</script></head><body><p>{}</p></body></html>",
+            "The river burst its banks on Monday night and hundreds of families were moved. ".repeat(4)
+        );
+        let e = extract_html(page.as_bytes(), &HtmlHints::default()).unwrap();
+        assert!(e.text.contains("The river burst its banks"), "{}", e.text);
+    }
+
+    #[test]
+    fn hidden_elements_are_not_text_unless_they_are_most_of_it() {
+        assert!(is_hidden(
+            &Document::from("<div style='DISPLAY : none !important'>x</div>")
+                .select("div")
+                .nodes()[0]
+        ));
+        let para =
+            "The river burst its banks on Monday night and hundreds of families were moved. ";
+        let page = format!(
+            "<body><article><p>{}</p><div style='display:none'><p>Hidden preview of another story that nobody sees on the page.</p></div><p>{}</p></article></body>",
+            para.repeat(3),
+            para.repeat(3)
+        );
+        let e = extract_html(page.as_bytes(), &HtmlHints::default()).unwrap();
+        assert!(!e.text.contains("Hidden preview"), "{}", e.text);
+        // A page whose text is mostly hidden (tabs opened by script) keeps it.
+        let page = format!(
+            "<body><p>Tabs:</p><div style='display: none'><p>{}</p></div></body>",
+            para.repeat(4)
+        );
+        let e = extract_html(page.as_bytes(), &HtmlHints::default()).unwrap();
+        assert!(e.text.contains("The river burst"), "{}", e.text);
     }
 }

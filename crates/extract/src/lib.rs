@@ -13,6 +13,9 @@
 //!   copyright and "Published in" lines, navigation lists, date-stamped headline lists).
 //! - [`RepeatedLines`] finds lines that recur across many documents of one site.
 //! - [`WarcPages`] streams the HTML pages of a WARC / WARC.gz file.
+//! - [`decode_text`] decodes plain text whose encoding nobody declared (UTF-8,
+//!   UTF-16 with or without a byte-order mark, legacy encodings guessed and
+//!   checked), for the readers of text files, stdin and JSON lines.
 //!
 //! ```
 //! use whence_extract::{extract_html, detect_boilerplate, HtmlHints};
@@ -31,17 +34,22 @@
 //! assert!(detect_boilerplate(&page.text).is_empty());
 //! ```
 
+mod blocks;
 mod boilerplate;
 mod charset;
 mod error;
 mod html;
 mod meta;
 mod repeated;
+mod select;
 mod warc;
 
 pub use boilerplate::detect_boilerplate;
-pub use charset::{charset_from_content_type, CharsetSource};
+pub use charset::{
+    charset_from_content_type, count_invalid_utf8, decode_text, encoding_for_label, CharsetSource,
+    DecodedText, TextEncoding, TextSource, Undecodable,
+};
 pub use error::{ExtractError, WarcError};
 pub use html::{extract_html, Block, Extracted, HtmlHints, Method, MAX_HTML_BYTES};
-pub use repeated::{flagged_lines, DocLines, RepeatedConfig, RepeatedLines};
+pub use repeated::{repeated_block_spans, repeated_spans, DocLines, RepeatedConfig, RepeatedLines};
 pub use warc::{WarcItem, WarcPage, WarcPages, DEFAULT_MAX_BODY};

@@ -14,9 +14,11 @@ use rustc_hash::FxHashMap;
 use whence_core::Document;
 
 use crate::format::{self, Compression, Format, SUPPORTED_EXTENSIONS};
-use crate::jsonl::{self, LineCtx, Outcome};
+use crate::json::{self, Shape};
+use crate::jsonl::{self, Fields, LineCtx, Outcome};
 use crate::spec::{CorpusOptions, StdinFormat};
-use crate::{decode, IngestError, Input, ReadOptions, Skip, SkipKind, SkipReason, Warning};
+use crate::transcode::{self, Transcode};
+use crate::{decode, DecodeError, Input, Skip, SkipKind, SkipReason, TextEncoding, Warning};
 
 /// A document read from a corpus, with where it came from and what was odd about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +30,9 @@ pub struct Record {
     pub line: Option<u64>,
     /// Things to tell the user; the document is usable (e.g. a renamed duplicate id).
     pub warnings: Vec<Warning>,
+    /// The other fields of its JSON object (everything but the text), when the
+    /// options ask to keep them ([`crate::CorpusSpec::keep_fields`]).
+    pub fields: Option<Box<Fields>>,
 }
 
 /// Why a corpus cannot be opened at all. Problems inside it are [`Skip`]s instead.
@@ -70,6 +75,11 @@ pub struct ReadStats {
     pub bytes_decoded: u64,
     /// WARC records that are not HTML pages (requests, metadata, images, …).
     pub records_ignored: u64,
+    /// Documents whose encoding was recognized from their bytes (not UTF-8, not
+    /// declared), by encoding name.
+    pub decoded: BTreeMap<&'static str, u64>,
+    /// HTML pages whose declared charset their bytes contradict (read as UTF-8).
+    pub charset_overridden: u64,
 }
 
 /// How many ignored file names [`ReadStats::ignored_examples`] keeps.
@@ -82,21 +92,27 @@ impl ReadStats {
     }
 }
 
+/// `"1 file"`, `"3 files"`.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 impl fmt::Display for ReadStats {
     /// One line: `read 3 files (12.5 MB, 40.1 MB decoded): 19043 documents; skipped 2
-    /// (1 malformed JSON, 1 too large); 4 files ignored (unsupported extension); 3 ids renamed`.
+    /// (1 malformed JSON, 1 too large); 4 files ignored (unsupported extension); 3
+    /// duplicate ids renamed; 65 documents read as windows-1252`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mb = |b: u64| b as f64 / 1e6;
         write!(
             f,
-            "read {} file(s) ({:.1} MB",
-            self.files_read,
+            "read {} ({:.1} MB",
+            count(self.files_read, "file", "files"),
             mb(self.bytes_read)
         )?;
         if self.bytes_decoded != self.bytes_read {
             write!(f, ", {:.1} MB decoded", mb(self.bytes_decoded))?;
         }
-        write!(f, "): {} documents", self.documents)?;
+        write!(f, "): {}", count(self.documents, "document", "documents"))?;
         let total = self.skipped_total();
         if total > 0 {
             write!(f, "; skipped {total} (")?;
@@ -109,8 +125,8 @@ impl fmt::Display for ReadStats {
         if self.files_ignored > 0 {
             write!(
                 f,
-                "; {} file(s) ignored (unsupported extension",
-                self.files_ignored
+                "; {} ignored (unsupported extension",
+                count(self.files_ignored, "file", "files")
             )?;
             if let Some(first) = self.ignored_examples.first() {
                 write!(f, ", e.g. {}", first.display())?;
@@ -120,19 +136,37 @@ impl fmt::Display for ReadStats {
         if self.links_not_followed > 0 {
             write!(
                 f,
-                "; {} directory link(s) not followed",
-                self.links_not_followed
+                "; {} not followed",
+                count(self.links_not_followed, "directory link", "directory links")
             )?;
         }
         if self.records_ignored > 0 {
             write!(
                 f,
-                "; {} WARC record(s) ignored (not HTML pages)",
-                self.records_ignored
+                "; {} ignored (not HTML pages)",
+                count(self.records_ignored, "WARC record", "WARC records")
             )?;
         }
         if self.renamed_ids > 0 {
-            write!(f, "; {} duplicate id(s) renamed", self.renamed_ids)?;
+            write!(
+                f,
+                "; {} renamed",
+                count(self.renamed_ids, "duplicate id", "duplicate ids")
+            )?;
+        }
+        for (encoding, n) in &self.decoded {
+            write!(
+                f,
+                "; {} read as {encoding}",
+                count(*n, "document", "documents")
+            )?;
+        }
+        if self.charset_overridden > 0 {
+            write!(
+                f,
+                "; {} read as UTF-8 against the charset they declare",
+                count(self.charset_overridden, "page", "pages")
+            )?;
         }
         Ok(())
     }
@@ -161,13 +195,14 @@ impl Corpus {
                         source,
                     })?;
                     if meta.is_dir() {
-                        sources.push(Pending::Dir(p.clone()));
+                        let base = IdBase::new(p, opts.inputs.len() > 1);
+                        sources.push(Pending::Dir(p.clone(), Arc::new(base)));
                     } else {
                         let format =
                             Format::from_path(p).ok_or_else(|| OpenError::Unsupported {
                                 path: p.display().to_string(),
                             })?;
-                        sources.push(Pending::File(p.clone(), format));
+                        sources.push(Pending::File(p.clone(), format, FileId::Own));
                     }
                 }
             }
@@ -175,6 +210,29 @@ impl Corpus {
         Ok(Corpus {
             opts: opts.clone(),
             sources,
+        })
+    }
+
+    /// A corpus of one file of a [`Listing`], read as the whole corpus reads it
+    /// (its documents get the ids they get there, before ids repeated across
+    /// files are renamed: see [`IdRegistry`]).
+    pub fn open_listed(opts: &CorpusOptions, file: &ListedFile) -> Result<Corpus, OpenError> {
+        let source = match &file.input {
+            Input::Stdin => Pending::Stdin,
+            Input::Path(p) => {
+                fs::metadata(p).map_err(|source| OpenError::Missing {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                let format = Format::from_path(p).ok_or_else(|| OpenError::Unsupported {
+                    path: p.display().to_string(),
+                })?;
+                Pending::File(p.clone(), format, FileId::Given(file.stem.clone()))
+            }
+        };
+        Ok(Corpus {
+            opts: opts.clone(),
+            sources: vec![source],
         })
     }
 
@@ -196,10 +254,19 @@ impl Corpus {
         let mut inputs = Vec::new();
         while let Some(pending) = walk.stack.pop() {
             match pending {
-                Pending::Dir(dir) => walk.list_dir(&dir),
-                Pending::File(path, _) => inputs.push(Input::Path(path)),
-                Pending::Stdin => inputs.push(Input::Stdin),
-                Pending::Reader(name, ..) => inputs.push(Input::Path(name.into())),
+                Pending::Dir(dir, base) => walk.list_dir(&dir, &base),
+                Pending::File(path, _, id) => inputs.push(ListedFile {
+                    stem: id.stem(&path),
+                    input: Input::Path(path),
+                }),
+                Pending::Stdin => inputs.push(ListedFile {
+                    input: Input::Stdin,
+                    stem: String::new(),
+                }),
+                Pending::Reader(name, ..) => inputs.push(ListedFile {
+                    stem: format::stem(Path::new(&name)),
+                    input: Input::Path(name.into()),
+                }),
             }
         }
         let skips = walk.out.drain(..).filter_map(Result::err).collect();
@@ -211,11 +278,19 @@ impl Corpus {
     }
 }
 
+/// One file of a [`Listing`]: what to read and the id stem the whole corpus
+/// gives its documents (a text file's id; see [`Corpus::open_listed`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedFile {
+    pub input: Input,
+    pub stem: String,
+}
+
 /// The files a corpus reads, in reading order, from [`Corpus::files`].
 #[derive(Debug, Default)]
 pub struct Listing {
     /// Files (and stdin) in the order [`Corpus::documents`] reads them.
-    pub inputs: Vec<Input>,
+    pub inputs: Vec<ListedFile>,
     /// What the walk could not list (unreadable directories or entries).
     pub skips: Vec<Skip>,
     /// Counts of the walk: files ignored (unsupported extension), links not
@@ -225,10 +300,79 @@ pub struct Listing {
 
 /// Something still to read. A stack of these drives the walk.
 enum Pending {
-    Dir(PathBuf),
-    File(PathBuf, Format),
+    /// A directory, and the input directory it was found in (for ids).
+    Dir(PathBuf, Arc<IdBase>),
+    /// A file, and where its id stem comes from.
+    File(PathBuf, Format, FileId),
     Stdin,
     Reader(String, Box<dyn Read + Send>, Format),
+}
+
+/// Where a file's id stem comes from.
+enum FileId {
+    /// Named itself on the command line: its own stem.
+    Own,
+    /// Found in an input directory: its path under it.
+    Under(Arc<IdBase>),
+    /// Given by the caller (a file of a [`Listing`], read alone).
+    Given(String),
+}
+
+impl FileId {
+    fn stem(&self, path: &Path) -> String {
+        match self {
+            FileId::Own => format::stem(path),
+            FileId::Under(base) => base.id(path),
+            FileId::Given(stem) => stem.clone(),
+        }
+    }
+}
+
+/// Ids of files found in an input directory: their path relative to it,
+/// without format and compression extensions, `/`-separated
+/// (`wire/2015/story.txt` under `wire/` → `2015/story`); when several inputs
+/// are read together, the directory's own name comes first (`pairs site-a/
+/// site-b/` → `site-a/story`, `site-b/story`), so files of different inputs
+/// cannot take each other's ids.
+struct IdBase {
+    root: PathBuf,
+    prefix: Option<String>,
+}
+
+impl IdBase {
+    fn new(root: &Path, prefixed: bool) -> IdBase {
+        let prefix = prefixed
+            .then(|| {
+                let name = root.file_name().map(|n| n.to_string_lossy().into_owned());
+                name.or_else(|| {
+                    fs::canonicalize(root)
+                        .ok()?
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
+            })
+            .flatten();
+        IdBase {
+            root: root.to_path_buf(),
+            prefix,
+        }
+    }
+
+    /// The id of `path`, a file under the root.
+    fn id(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let mut parts: Vec<String> = self.prefix.iter().cloned().collect();
+        if let Some(parent) = rel.parent() {
+            parts.extend(
+                parent
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+            );
+        }
+        parts.push(format::stem(path));
+        parts.retain(|p| !p.is_empty());
+        parts.join("/")
+    }
 }
 
 /// Counts bytes passing through a reader.
@@ -249,6 +393,8 @@ impl<R: Read> Read for Counting<R> {
 struct JsonlSource {
     input: Arc<str>,
     stem: String,
+    /// A notice for the first document (the file was recognized as UTF-16).
+    notice: Option<Warning>,
     reader: Box<dyn BufRead + Send>,
     compression: Compression,
     /// Lines consumed so far (the number of the last line read).
@@ -341,6 +487,8 @@ pub struct Documents {
     stats: ReadStats,
     raw_bytes: Arc<AtomicU64>,
     batch: Batch,
+    /// The input whose decoded encodings were last reported, and those encodings.
+    decoded_in: Option<(Arc<str>, Vec<&'static str>)>,
 }
 
 impl Documents {
@@ -355,6 +503,7 @@ impl Documents {
             stats: ReadStats::default(),
             raw_bytes: Arc::new(AtomicU64::new(0)),
             batch: Batch::default(),
+            decoded_in: None,
         }
     }
 
@@ -400,7 +549,14 @@ impl Documents {
         input: &Arc<str>,
         line: Option<u64>,
         mut warnings: Vec<Warning>,
+        fields: Option<Box<Fields>>,
     ) {
+        if warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Decoded { .. }))
+        {
+            self.note_decoded(input, &mut warnings);
+        }
         if let Some(renamed) = self.ids.claim(doc.id.as_str()) {
             warnings.push(Warning::DuplicateId {
                 input: input.to_string(),
@@ -418,15 +574,38 @@ impl Documents {
             input: Arc::clone(input),
             line,
             warnings,
+            fields,
         }));
+    }
+
+    /// Counts documents decoded from a recognized encoding, and keeps the notice
+    /// only the first time a file shows that encoding.
+    fn note_decoded(&mut self, input: &Arc<str>, warnings: &mut Vec<Warning>) {
+        if self.decoded_in.as_ref().is_none_or(|(i, _)| i != input) {
+            self.decoded_in = Some((Arc::clone(input), Vec::new()));
+        }
+        let (_, told) = self.decoded_in.as_mut().expect("set above");
+        let stats = &mut self.stats;
+        warnings.retain(|w| match w {
+            Warning::Decoded { encoding, .. } => {
+                *stats.decoded.entry(encoding).or_default() += 1;
+                if told.contains(encoding) {
+                    false
+                } else {
+                    told.push(encoding);
+                    true
+                }
+            }
+            _ => true,
+        });
     }
 
     /// Handles one pending item: a directory is listed, a text file read, a JSONL
     /// file opened as the current source.
     fn advance(&mut self, pending: Pending) {
         match pending {
-            Pending::Dir(dir) => self.list_dir(&dir),
-            Pending::File(path, format) => {
+            Pending::Dir(dir, base) => self.list_dir(&dir, &base),
+            Pending::File(path, format, base) => {
                 let name = path.display().to_string();
                 match File::open(&path) {
                     Ok(file) => {
@@ -435,7 +614,8 @@ impl Documents {
                             inner: file,
                             count: Arc::clone(&self.raw_bytes),
                         };
-                        self.start(name, format::stem(&path), Box::new(reader), format, size);
+                        let stem = base.stem(&path);
+                        self.start(name, stem, Box::new(reader), format, size);
                     }
                     Err(e) => self.skip(
                         &name,
@@ -452,13 +632,22 @@ impl Documents {
                     inner: io::stdin(),
                     count: Arc::clone(&self.raw_bytes),
                 };
-                match format::sniff(counted) {
-                    Ok((c, reader)) => {
-                        let format = match self.opts.stdin_format {
-                            StdinFormat::Jsonl => Format::Jsonl(c),
-                            StdinFormat::Text => Format::Text(c),
-                        };
-                        self.start(name, "stdin".to_owned(), reader, format, None);
+                let opened = format::sniff(counted).and_then(|(c, reader)| {
+                    let mut reader = format::decompress(c, reader)?;
+                    let format = match self.opts.stdin_format {
+                        StdinFormat::Jsonl => Format::Jsonl(c),
+                        StdinFormat::Json => Format::Json(c),
+                        StdinFormat::Text => Format::Text(c),
+                        StdinFormat::Html => Format::Html(c),
+                        StdinFormat::Warc => Format::Warc(c),
+                        _ => format::sniff_content(&mut reader, c)?,
+                    };
+                    Ok((reader, format))
+                });
+                match opened {
+                    Ok((reader, format)) => {
+                        self.stats.files_read += 1;
+                        self.start_decompressed(name, "stdin".to_owned(), reader, format, None);
                     }
                     Err(e) => self.skip(
                         &name,
@@ -499,9 +688,23 @@ impl Documents {
                 return self.skip(&name, None, reason);
             }
         };
+        self.start_decompressed(name, stem, reader, format, size);
+    }
+
+    /// [`Documents::start`] after decompression.
+    fn start_decompressed(
+        &mut self,
+        name: String,
+        stem: String,
+        mut reader: Box<dyn BufRead + Send>,
+        format: Format,
+        size: Option<u64>,
+    ) {
+        let compression = format.compression();
         match format {
             Format::Text(_) => self.read_text(name, stem, reader, compression, size),
             Format::Html(_) => self.read_html(name, stem, reader, compression),
+            Format::Json(_) => self.read_json(name, stem, reader, compression),
             Format::Warc(_) => {
                 self.warc = Some(WarcSource {
                     input: Arc::from(name),
@@ -510,9 +713,26 @@ impl Documents {
                 });
             }
             Format::Jsonl(_) => {
+                let mut notice = None;
+                match self.utf16(&mut reader) {
+                    Ok(Some((enc, bom, recognized))) => {
+                        reader = Box::new(io::BufReader::with_capacity(
+                            format::BUF_BYTES,
+                            Transcode::new(reader, enc, bom),
+                        ));
+                        notice = recognized.then(|| Warning::Decoded {
+                            input: name.clone(),
+                            line: None,
+                            encoding: enc.name(),
+                        });
+                    }
+                    Ok(None) => {}
+                    Err(e) => return self.skip(&name, None, stream_error(compression, Some(0), e)),
+                }
                 self.current = Some(JsonlSource {
                     input: Arc::from(name),
                     stem,
+                    notice,
                     reader,
                     compression,
                     line_no: 0,
@@ -577,6 +797,22 @@ impl Documents {
                     };
                     return self.skip(input, line, reason);
                 }
+                let mut warnings = Vec::new();
+                match page.charset_source {
+                    whence_extract::CharsetSource::Fallback => warnings.push(Warning::Decoded {
+                        input: input.to_string(),
+                        line,
+                        encoding: page.charset,
+                    }),
+                    whence_extract::CharsetSource::Utf8OverDeclared => {
+                        self.stats.charset_overridden += 1;
+                        warnings.push(Warning::CharsetContradicted {
+                            input: input.to_string(),
+                            line,
+                        });
+                    }
+                    _ => {}
+                }
                 let mut doc = Document::new(id, page.text);
                 doc.meta = whence_core::Meta {
                     title: page.title,
@@ -584,7 +820,7 @@ impl Documents {
                     site: page.site,
                     url: page.url,
                 };
-                self.emit(doc, input, line, Vec::new());
+                self.emit(doc, input, line, warnings, None);
             }
             Err(e) => self.skip(
                 input,
@@ -676,38 +912,138 @@ impl Documents {
             return self.skip(&name, None, reason);
         }
         self.stats.bytes_decoded += bytes.len() as u64;
-        let ro = ReadOptions {
-            lossy: self.opts.lossy,
-        };
-        match decode(&name, bytes, &ro) {
+        match decode(&name, None, &bytes, self.opts.decode_options()) {
             Ok((text, warnings)) => {
                 let input: Arc<str> = Arc::from(name);
-                self.emit(Document::new(stem, text), &input, None, warnings);
+                self.emit(Document::new(stem, text), &input, None, warnings, None);
             }
             Err(e) => {
                 let reason = match e {
-                    IngestError::Io { source, .. } => SkipReason::Unreadable {
-                        message: source.to_string(),
-                    },
-                    IngestError::InvalidUtf8 { offset, .. } => SkipReason::InvalidUtf8 {
+                    DecodeError::InvalidUtf8(offset) => SkipReason::InvalidUtf8 {
                         offset: offset as u64,
                     },
-                    IngestError::Empty { .. } => SkipReason::EmptyText,
-                    IngestError::Binary { offset, .. } => SkipReason::Binary {
+                    DecodeError::Empty => SkipReason::EmptyText,
+                    DecodeError::Binary(offset) => SkipReason::Binary {
                         offset: offset as u64,
                     },
-                    IngestError::Blank { .. } => SkipReason::BlankText,
-                    IngestError::NotOneDocument { found, .. } => {
-                        SkipReason::Unreadable { message: found }
-                    }
+                    DecodeError::Blank => SkipReason::BlankText,
                 };
                 self.skip(&name, None, reason);
             }
         }
     }
 
+    /// A `.json` file, read whole: an array of objects, one object, or JSON lines.
+    fn read_json(
+        &mut self,
+        name: String,
+        stem: String,
+        mut reader: Box<dyn BufRead + Send>,
+        compression: Compression,
+    ) {
+        let utf16 = match self.utf16(&mut reader) {
+            Ok(u) => u,
+            Err(e) => return self.skip(&name, None, stream_error(compression, None, e)),
+        };
+        let mut bytes = Vec::new();
+        let read = match utf16 {
+            Some((enc, bom, _)) => Transcode::new(reader, enc, bom).read_to_end(&mut bytes),
+            None => reader.read_to_end(&mut bytes),
+        };
+        if let Err(e) = read {
+            self.stats.bytes_decoded += bytes.len() as u64;
+            return self.skip(&name, None, stream_error(compression, None, e));
+        }
+        let shape = json::shape(&bytes);
+        if shape != Shape::Lines {
+            // JSON lines are counted as they are read
+            self.stats.bytes_decoded += bytes.len() as u64;
+        }
+        let input: Arc<str> = Arc::from(name.as_str());
+        let notice = utf16.filter(|u| u.2).map(|(enc, _, _)| Warning::Decoded {
+            input: name.clone(),
+            line: None,
+            encoding: enc.name(),
+        });
+        match shape {
+            Shape::Lines => {
+                self.current = Some(JsonlSource {
+                    input,
+                    stem,
+                    notice,
+                    reader: Box::new(io::Cursor::new(bytes)),
+                    compression: Compression::None,
+                    line_no: 0,
+                    seen_nonblank: false,
+                    decoded: 0,
+                });
+            }
+            Shape::One => {
+                let ctx = line_ctx(&self.opts, &input, &stem);
+                let outcome = jsonl::parse_line(&ctx, 1, &bytes);
+                self.take_outcomes(&input, notice, vec![(1, outcome)]);
+            }
+            Shape::Array => {
+                let (elements, error) = json::elements(&bytes);
+                let ctx = line_ctx(&self.opts, &input, &stem);
+                let outcomes: Vec<(u64, Outcome)> = elements
+                    .par_iter()
+                    .with_min_len(16)
+                    .map(|e| {
+                        (
+                            e.line,
+                            jsonl::parse_line(&ctx, e.line, &bytes[e.range.clone()]),
+                        )
+                    })
+                    .collect();
+                self.take_outcomes(&input, notice, outcomes);
+                if let Some(e) = error {
+                    self.skip(
+                        &input,
+                        Some(e.line),
+                        SkipReason::MalformedJson { message: e.message },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Emits parsed lines in order; `notice` goes with the first document.
+    fn take_outcomes(
+        &mut self,
+        input: &Arc<str>,
+        mut notice: Option<Warning>,
+        outcomes: Vec<(u64, Outcome)>,
+    ) {
+        for (line_no, outcome) in outcomes {
+            match outcome {
+                Outcome::Doc(doc, mut warnings, fields) => {
+                    warnings.extend(notice.take());
+                    self.emit(doc, input, Some(line_no), warnings, fields)
+                }
+                Outcome::Skip(reason) => self.skip(input, Some(line_no), reason),
+            }
+        }
+    }
+
+    /// Whether a JSON stream is UTF-16 (forced with `--encoding`, or recognized
+    /// from its first bytes), and then `(encoding, drop a byte-order mark,
+    /// recognized rather than declared)`.
+    #[allow(clippy::type_complexity)]
+    fn utf16(
+        &self,
+        reader: &mut Box<dyn BufRead + Send>,
+    ) -> io::Result<Option<(&'static TextEncoding, bool, bool)>> {
+        if let Some(enc) = self.opts.encoding {
+            let utf16 = enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE;
+            return Ok(utf16.then_some((enc, true, false)));
+        }
+        let head = reader.fill_buf()?;
+        Ok(transcode::utf16_json(head).map(|(enc, bom)| (enc, bom, !bom)))
+    }
+
     /// Lists a directory, pushing its entries in sorted order.
-    fn list_dir(&mut self, dir: &Path) {
+    fn list_dir(&mut self, dir: &Path, base: &Arc<IdBase>) {
         let name = dir.display().to_string();
         let entries = match fs::read_dir(dir) {
             Ok(e) => e,
@@ -756,11 +1092,11 @@ impl Documents {
                 if is_link {
                     self.stats.links_not_followed += 1;
                 } else {
-                    pushed.push(Pending::Dir(path));
+                    pushed.push(Pending::Dir(path, Arc::clone(base)));
                 }
             } else if let Some(format) = meta.is_file().then(|| Format::from_path(&path)).flatten()
             {
-                pushed.push(Pending::File(path, format));
+                pushed.push(Pending::File(path, format, FileId::Under(Arc::clone(base))));
             } else {
                 self.stats.files_ignored += 1;
                 if self.stats.ignored_examples.len() < IGNORED_EXAMPLES {
@@ -828,14 +1164,7 @@ impl Documents {
             }
         }
         self.stats.bytes_decoded += src.decoded - decoded_before;
-        let fields = Arc::clone(&self.opts.fields);
-        let ctx = LineCtx {
-            input: &src.input,
-            stem: &src.stem,
-            fields: &fields,
-            max_doc_bytes: self.opts.max_doc_bytes,
-            lossy: self.opts.lossy,
-        };
+        let ctx = line_ctx(&self.opts, &src.input, &src.stem);
         let batch = std::mem::take(&mut self.batch);
         let parse = |(line_no, range, too_long): &(u64, std::ops::Range<usize>, Option<u64>)| {
             match too_long {
@@ -846,17 +1175,23 @@ impl Documents {
                 None => jsonl::parse_line(&ctx, *line_no, &batch.buf[range.clone()]),
             }
         };
-        let outcomes: Vec<Outcome> = if batch.lines.len() > 1 {
-            batch.lines.par_iter().with_min_len(16).map(parse).collect()
+        let outcomes: Vec<(u64, Outcome)> = if batch.lines.len() > 1 {
+            batch
+                .lines
+                .par_iter()
+                .with_min_len(16)
+                .map(|l| (l.0, parse(l)))
+                .collect()
         } else {
-            batch.lines.iter().map(parse).collect()
+            batch.lines.iter().map(|l| (l.0, parse(l))).collect()
         };
-        for ((line_no, _, _), outcome) in batch.lines.iter().zip(outcomes) {
-            match outcome {
-                Outcome::Doc(doc, warnings) => self.emit(doc, &src.input, Some(*line_no), warnings),
-                Outcome::Skip(reason) => self.skip(&src.input, Some(*line_no), reason),
-            }
-        }
+        let input = Arc::clone(&src.input);
+        let notice = if outcomes.iter().any(|o| matches!(o.1, Outcome::Doc(..))) {
+            src.notice.take()
+        } else {
+            None
+        };
+        self.take_outcomes(&input, notice, outcomes);
         self.batch = batch;
         if self.batch.buf.capacity() > 4 * BATCH_BYTES {
             // A huge line passed: do not keep its buffer for the rest of the run.
@@ -875,6 +1210,18 @@ impl Documents {
                 self.skip(&src.input, Some(lines_read + 1), reason);
             }
         }
+    }
+}
+
+/// The context for parsing the lines (or array elements) of one file.
+fn line_ctx<'a>(opts: &'a CorpusOptions, input: &'a str, stem: &'a str) -> LineCtx<'a> {
+    LineCtx {
+        input,
+        stem,
+        fields: &opts.fields,
+        max_doc_bytes: opts.max_doc_bytes,
+        decode: opts.decode_options(),
+        keep_fields: opts.keep_fields,
     }
 }
 

@@ -29,6 +29,9 @@ pub enum Format {
     /// One JSON object a line: `.jsonl`, `.ndjson`, and `.json` when compressed
     /// (`.json.gz`, `.json.zst`: the C4/Dolma convention for JSON lines).
     Jsonl(Compression),
+    /// A JSON file read whole: an array of objects (one document each), one
+    /// object, or JSON lines: `.json`.
+    Json(Compression),
     /// One web page per file, its main text extracted: `.html`, `.htm`, `.xhtml`.
     Html(Compression),
     /// A web archive: every `response` record holding HTML is a page, its main
@@ -49,6 +52,7 @@ impl Format {
     /// assert_eq!(Format::from_path("b.TXT".as_ref()), Some(Format::Text(Compression::None)));
     /// assert_eq!(Format::from_path("b.html".as_ref()), Some(Format::Html(Compression::None)));
     /// assert_eq!(Format::from_path("crawl.warc.gz".as_ref()), Some(Format::Warc(Compression::Gzip)));
+    /// assert_eq!(Format::from_path("b.json".as_ref()), Some(Format::Json(Compression::None)));
     /// assert_eq!(Format::from_path("b.pdf".as_ref()), None);
     /// ```
     pub fn from_path(path: &Path) -> Option<Format> {
@@ -58,7 +62,8 @@ impl Format {
         match (ext, compression) {
             ("txt" | "text", c) => Some(Format::Text(c)),
             ("jsonl" | "ndjson", c) => Some(Format::Jsonl(c)),
-            ("json", c) if c != Compression::None => Some(Format::Jsonl(c)),
+            ("json", Compression::None) => Some(Format::Json(Compression::None)),
+            ("json", c) => Some(Format::Jsonl(c)),
             ("html" | "htm" | "xhtml", c) => Some(Format::Html(c)),
             ("warc", c) => Some(Format::Warc(c)),
             _ => None,
@@ -68,7 +73,11 @@ impl Format {
     /// The compression of this format's files.
     pub fn compression(self) -> Compression {
         match self {
-            Format::Text(c) | Format::Jsonl(c) | Format::Html(c) | Format::Warc(c) => c,
+            Format::Text(c)
+            | Format::Jsonl(c)
+            | Format::Json(c)
+            | Format::Html(c)
+            | Format::Warc(c) => c,
         }
     }
 }
@@ -89,7 +98,7 @@ fn split_compression(name: &str) -> (&str, Compression) {
 
 /// The file stem used for ids: the file name without its format and compression
 /// extensions (`news.jsonl.gz` → `news`, `story.txt` → `story`).
-pub(crate) fn stem(path: &Path) -> String {
+pub fn stem(path: &Path) -> String {
     let Some(name) = path.file_name() else {
         return path.display().to_string();
     };
@@ -148,11 +157,40 @@ pub(crate) fn sniff<R: Read + Send + 'static>(
     Ok((c, Box::new(prefix.chain(reader))))
 }
 
+/// What a stream holds, recognized from its first bytes (for stdin, which has
+/// no file name): `{` JSON lines, `[` a JSON array, `<` HTML, `WARC/` a web
+/// archive, anything else one text. Whitespace and a byte-order mark are
+/// skipped; UTF-16 JSON counts as JSON.
+pub(crate) fn sniff_content(reader: &mut dyn BufRead, c: Compression) -> io::Result<Format> {
+    let head = reader.fill_buf()?;
+    let head = &head[..head.len().min(4096)];
+    if crate::transcode::utf16_json(head).is_some_and(|(_, bom)| !bom) {
+        return Ok(Format::Jsonl(c));
+    }
+    let body = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .or_else(|| head.strip_prefix(b"\xFF\xFE"))
+        .or_else(|| head.strip_prefix(b"\xFE\xFF"))
+        .unwrap_or(head);
+    let first = body
+        .iter()
+        .position(|&b| !b.is_ascii_whitespace() && b != 0)
+        .map_or(&[][..], |i| &body[i..]);
+    Ok(match first.first() {
+        Some(b'{') => Format::Jsonl(c),
+        Some(b'[') => Format::Json(c),
+        Some(b'<') => Format::Html(c),
+        _ if first.starts_with(b"WARC/") => Format::Warc(c),
+        _ => Format::Text(c),
+    })
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (kind, c) = match self {
             Format::Text(c) => ("text", c),
             Format::Jsonl(c) => ("jsonl", c),
+            Format::Json(c) => ("json", c),
             Format::Html(c) => ("html", c),
             Format::Warc(c) => ("warc", c),
         };
@@ -166,7 +204,7 @@ impl fmt::Display for Format {
 
 /// File names the corpus reader takes, for messages.
 pub const SUPPORTED_EXTENSIONS: &str =
-    ".txt .text .jsonl .ndjson .html .htm .warc (each also .gz/.zst), .json.gz .json.zst";
+    ".txt .text .jsonl .ndjson .html .htm .warc (each also .gz/.zst), .json, .json.gz .json.zst";
 
 #[cfg(test)]
 mod tests {
@@ -179,7 +217,7 @@ mod tests {
         assert_eq!(f("x.NDJSON.zst"), Some(Format::Jsonl(Compression::Zstd)));
         assert_eq!(f("x.json.gz"), Some(Format::Jsonl(Compression::Gzip)));
         assert_eq!(f("x.text.zstd"), Some(Format::Text(Compression::Zstd)));
-        assert_eq!(f("x.json"), None);
+        assert_eq!(f("x.json"), Some(Format::Json(Compression::None)));
         assert_eq!(f("x.gz"), None);
         assert_eq!(f("jsonl"), None);
         assert_eq!(f(".txt"), None);
@@ -205,5 +243,20 @@ mod tests {
         assert_eq!(c, Compression::Zstd);
         let (c, _) = sniff(io::Cursor::new(vec![])).unwrap();
         assert_eq!(c, Compression::None);
+    }
+
+    #[test]
+    fn sniffs_content() {
+        let f =
+            |b: &[u8]| sniff_content(&mut io::Cursor::new(b.to_vec()), Compression::None).unwrap();
+        assert_eq!(f(b"  {\"text\": 1}"), Format::Jsonl(Compression::None));
+        assert_eq!(f(b"\n[{}]"), Format::Json(Compression::None));
+        assert_eq!(
+            f(b"\xEF\xBB\xBF<!doctype html>"),
+            Format::Html(Compression::None)
+        );
+        assert_eq!(f(b"WARC/1.0\r\n"), Format::Warc(Compression::None));
+        assert_eq!(f(b"Plain words."), Format::Text(Compression::None));
+        assert_eq!(f(b""), Format::Text(Compression::None));
     }
 }

@@ -4,18 +4,23 @@
 //! skips every other value without allocating it. Field roles may share a name
 //! (the id field may also be the url field); the text field is unique (validated).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 use whence_core::Document;
 
 use crate::spec::FieldNames;
-use crate::{SkipReason, Warning};
+use crate::{DecodeOptions, SkipReason, Warning};
+
+/// The fields of an input object besides its text, kept for pass-through.
+pub type Fields = Map<String, Value>;
 
 /// What one non-blank line became.
 #[derive(Debug)]
 pub(crate) enum Outcome {
-    Doc(Document, Vec<Warning>),
+    Doc(Document, Vec<Warning>, Option<Box<Fields>>),
     Skip(SkipReason),
 }
 
@@ -32,52 +37,121 @@ pub(crate) struct LineCtx<'a> {
     pub stem: &'a str,
     pub fields: &'a FieldNames,
     pub max_doc_bytes: u64,
-    pub lossy: bool,
+    pub decode: DecodeOptions,
+    /// Keep the object's other fields ([`Outcome::Doc`]'s third part).
+    pub keep_fields: bool,
+}
+
+/// The line as text: UTF-8 as it is; other bytes decoded (the encoding forced,
+/// or one recognized from the line's bytes), with a warning.
+fn line_text<'b>(
+    ctx: &LineCtx<'_>,
+    line_no: u64,
+    bytes: &'b [u8],
+    warnings: &mut Vec<Warning>,
+) -> Result<Cow<'b, str>, SkipReason> {
+    let forced = ctx.decode.encoding.filter(|e| *e != encoding_rs::UTF_8);
+    if forced.is_none() || bytes.is_ascii() {
+        if let Ok(t) = std::str::from_utf8(bytes) {
+            return Ok(Cow::Borrowed(t));
+        }
+    }
+    match whence_extract::decode_text(bytes, ctx.decode.encoding, ctx.decode.lossy) {
+        Ok(d) => {
+            warnings.extend(crate::decode_warnings(ctx.input, Some(line_no), bytes, &d));
+            Ok(Cow::Owned(d.text))
+        }
+        Err(_) => Err(SkipReason::InvalidUtf8 {
+            offset: std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to() as u64),
+        }),
+    }
 }
 
 /// Parses one non-blank line (without its `\n`).
 pub(crate) fn parse_line(ctx: &LineCtx<'_>, line_no: u64, bytes: &[u8]) -> Outcome {
     let mut warnings = Vec::new();
-    let lossy_text;
-    let text: &str = match std::str::from_utf8(bytes) {
+    let text = match line_text(ctx, line_no, bytes, &mut warnings) {
         Ok(t) => t,
-        Err(e) => {
-            if !ctx.lossy {
-                return Outcome::Skip(SkipReason::InvalidUtf8 {
-                    offset: e.valid_up_to() as u64,
-                });
-            }
-            warnings.push(Warning::ReplacedInvalidUtf8InLine {
-                input: ctx.input.to_owned(),
-                line: line_no,
-                first_offset: e.valid_up_to(),
-                count: crate::count_invalid(bytes),
-            });
-            lossy_text = String::from_utf8_lossy(bytes);
-            &lossy_text
-        }
+        Err(reason) => return Outcome::Skip(reason),
     };
     // A UTF-8 byte order mark may open a file; it is not part of any document.
     let text = if line_no == 1 {
-        text.strip_prefix('\u{feff}').unwrap_or(text)
+        text.strip_prefix('\u{feff}').unwrap_or(&text)
     } else {
-        text
+        &text
     };
-    let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = ObjectSeed { fields: ctx.fields }
-        .deserialize(&mut de)
-        .and_then(|p| de.end().map(|()| p));
-    let parsed = match parsed {
-        Ok(p) => p,
-        Err(e) => {
-            return Outcome::Skip(SkipReason::MalformedJson {
-                message: e.to_string(),
-            })
+    let (parsed, fields) = if ctx.keep_fields || ctx.fields.nested() {
+        match parse_value(ctx, text) {
+            Ok((p, f)) => (p, f),
+            Err(reason) => return Outcome::Skip(reason),
+        }
+    } else {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = ObjectSeed { fields: ctx.fields }
+            .deserialize(&mut de)
+            .and_then(|p| de.end().map(|()| p));
+        match parsed {
+            Ok(p) => (p, None),
+            Err(e) => {
+                return Outcome::Skip(SkipReason::MalformedJson {
+                    message: e.to_string(),
+                })
+            }
         }
     };
     match build(ctx, line_no, parsed, &mut warnings) {
-        Ok(doc) => Outcome::Doc(doc, warnings),
+        Ok(doc) => Outcome::Doc(doc, warnings, fields),
         Err(reason) => Outcome::Skip(reason),
+    }
+}
+
+/// The slow path: the whole object as a JSON value, for dotted field paths and
+/// for keeping every field.
+fn parse_value(ctx: &LineCtx<'_>, text: &str) -> Result<(Parsed, Option<Box<Fields>>), SkipReason> {
+    let value: Value = serde_json::from_str(text).map_err(|e| SkipReason::MalformedJson {
+        message: e.to_string(),
+    })?;
+    let Value::Object(mut map) = value else {
+        let found = match value {
+            Value::Array(_) => "an array",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(SkipReason::MalformedJson {
+            message: format!("expected a JSON object, found {found}"),
+        });
+    };
+    let f = ctx.fields;
+    let get = |name: &str| lookup(&map, name).map(Val::from_value);
+    let parsed = Parsed {
+        id: get(f.id()),
+        text: get(f.text()),
+        date: get(f.date()),
+        title: get(f.title()),
+        url: get(f.url()),
+        site: f.site().iter().map(|n| get(n)).collect(),
+    };
+    let fields = ctx.keep_fields.then(|| {
+        map.remove(f.text());
+        Box::new(map)
+    });
+    Ok((parsed, fields))
+}
+
+/// The value at `path` in `map`: the key itself if present, else a dotted path
+/// through nested objects (`meta.id` → `map["meta"]["id"]`).
+fn lookup<'v>(map: &'v Fields, path: &str) -> Option<&'v Value> {
+    if let Some(v) = map.get(path) {
+        return Some(v);
+    }
+    let (head, rest) = path.split_once('.')?;
+    match map.get(head)? {
+        Value::Object(inner) => lookup(inner, rest),
+        _ => None,
     }
 }
 
@@ -129,17 +203,37 @@ fn build(
             }
         }
     };
-    let id = meta_str(p.id, f.id()).unwrap_or_else(|| format!("{}:{line_no}", ctx.stem));
-    let mut doc = Document::new(id, text);
-    doc.meta.title = meta_str(p.title, f.title());
-    doc.meta.date = meta_str(p.date, f.date());
-    doc.meta.url = meta_str(p.url, f.url());
+    let id = meta_str(p.id, f.id());
+    let title = meta_str(p.title, f.title());
+    let date = meta_str(p.date, f.date());
+    let url = meta_str(p.url, f.url());
+    let mut site = None;
     for (v, name) in p.site.into_iter().zip(f.site()) {
-        let site = meta_str(v, name);
-        if doc.meta.site.is_none() {
-            doc.meta.site = site;
+        let s = meta_str(v, name);
+        if site.is_none() {
+            site = s;
         }
     }
+    let id = match id {
+        Some(id) => id,
+        None => {
+            let used = format!("{}:{line_no}", ctx.stem);
+            if f.id_given() {
+                warnings.push(Warning::MissingId {
+                    input: ctx.input.to_owned(),
+                    line: line_no,
+                    field: f.id().to_owned(),
+                    used: used.clone(),
+                });
+            }
+            used
+        }
+    };
+    let mut doc = Document::new(id, text);
+    doc.meta.title = title;
+    doc.meta.date = date;
+    doc.meta.url = url;
+    doc.meta.site = site;
     Ok(doc)
 }
 
@@ -155,6 +249,17 @@ enum Val {
 }
 
 impl Val {
+    fn from_value(v: &Value) -> Val {
+        match v {
+            Value::String(s) => Val::Str(s.clone()),
+            Value::Number(n) => Val::Num(n.to_string()),
+            Value::Null => Val::Null,
+            Value::Bool(_) => Val::Other("a boolean"),
+            Value::Array(_) => Val::Other("an array"),
+            Value::Object(_) => Val::Other("an object"),
+        }
+    }
+
     fn describe(&self) -> &'static str {
         match self {
             Val::Str(_) => "a string",
@@ -333,7 +438,8 @@ mod tests {
             stem: "f",
             fields: opts.fields(),
             max_doc_bytes: opts.max_doc_bytes(),
-            lossy: opts.lossy(),
+            decode: opts.decode_options(),
+            keep_fields: opts.keep_fields(),
         };
         parse_line(&ctx, 3, line)
     }
@@ -344,7 +450,7 @@ mod tests {
 
     fn doc(line: &str) -> Document {
         match parse(line) {
-            Outcome::Doc(d, w) => {
+            Outcome::Doc(d, w, _) => {
                 assert!(w.is_empty(), "{w:?}");
                 d
             }
@@ -354,7 +460,7 @@ mod tests {
 
     fn skip(line: &str) -> SkipReason {
         match parse(line) {
-            Outcome::Doc(d, _) => panic!("read {d:?}"),
+            Outcome::Doc(d, _, _) => panic!("read {d:?}"),
             Outcome::Skip(r) => r,
         }
     }
@@ -390,7 +496,7 @@ mod tests {
     #[test]
     fn odd_metadata_is_ignored_with_a_warning() {
         match parse(r#"{"id":{"x":1},"text":"x","date":true}"#) {
-            Outcome::Doc(d, w) => {
+            Outcome::Doc(d, w, _) => {
                 assert_eq!(d.id.as_str(), "f:3");
                 assert_eq!(d.meta.date, None);
                 assert_eq!(w.len(), 2);
@@ -456,7 +562,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_skips_or_is_replaced() {
-        let line = b"{\"text\":\"ab\xffc\"}";
+        let line = b"{\"text\":\"ab\x81c\"}";
         assert!(matches!(
             parse_with(CorpusSpec::with_inputs(["x"]), line),
             Outcome::Skip(SkipReason::InvalidUtf8 { offset: 11 })
@@ -466,7 +572,7 @@ mod tests {
             ..CorpusSpec::with_inputs(["x"])
         };
         match parse_with(lossy, line) {
-            Outcome::Doc(d, w) => {
+            Outcome::Doc(d, w, _) => {
                 assert_eq!(d.text, "ab\u{fffd}c");
                 assert_eq!(
                     w,
@@ -490,7 +596,8 @@ mod tests {
             stem: "f",
             fields: spec.fields(),
             max_doc_bytes: 100,
-            lossy: false,
+            decode: DecodeOptions::default(),
+            keep_fields: false,
         };
         let line = "\u{feff}{\"text\":\"x\"}".as_bytes();
         assert!(matches!(parse_line(&ctx, 1, line), Outcome::Doc(..)));
@@ -510,7 +617,7 @@ mod tests {
             spec,
             br#"{"link":"http://a","body":"words","outlet":"o","source":"s","text":7}"#,
         ) {
-            Outcome::Doc(d, _) => {
+            Outcome::Doc(d, _, _) => {
                 assert_eq!(d.id.as_str(), "http://a");
                 assert_eq!(d.meta.url.as_deref(), Some("http://a"));
                 assert_eq!(d.text, "words");

@@ -1,26 +1,37 @@
-//! Reading documents: files, directories, JSONL and stdin → [`Document`], without
-//! changing the text, saying exactly what was skipped and why.
+//! Reading documents: files, directories, JSON and stdin → [`Document`], decoding
+//! text whatever its encoding, without changing it, saying exactly what was
+//! skipped and why.
 //!
 //! Responsibility: get bytes from where the user points, decide whether they are
 //! usable text, and say exactly why not when they are not (file, line, byte
 //! offset). Nothing here normalizes, trims or cleans: offsets computed later index
-//! the text exactly as read.
+//! the text exactly as read (decoded to UTF-8 when the input was not).
 //!
 //! Two entry points:
-//! - one document ([`read_document`]): a path or stdin → a [`Document`] whose id is
-//!   the file stem (`stdin` for standard input) plus [`Warning`]s, or an
-//!   [`IngestError`]. Used by `whence compare`.
+//! - one document ([`read_document`]): a path, `FILE#ID` (one document of a
+//!   JSONL, JSON or WARC file) or stdin → a [`Document`] plus [`Warning`]s, or an
+//!   [`IngestError`]. Used by `whence compare` and `whence trace`.
 //! - a corpus ([`Corpus`]): a validated [`CorpusOptions`] (from a raw [`CorpusSpec`])
 //!   naming files, directories and `-` → a stream of [`Record`]s and [`Skip`]s in a
 //!   deterministic order, with [`ReadStats`] for the summary line. Formats by file
 //!   name ([`Format`]): `.txt`/`.text` (one document per file), `.jsonl`/`.ndjson`
-//!   (one object a line, configurable field names), each optionally `.gz` or `.zst`,
-//!   and `.json.gz`/`.json.zst` as JSON lines. No input document is silently lost:
-//!   every non-blank JSONL line and every supported file yields a record or a skip.
+//!   (one object a line, configurable field names, dotted paths for nested
+//!   fields), `.json` (an array of objects, one object, or lines), HTML, WARC, each
+//!   optionally `.gz` or `.zst`; stdin is recognized from its first bytes. No input
+//!   document is silently lost: every non-blank JSONL line, array element and
+//!   supported file yields a record or a skip.
 //!
-//! Ids: the file stem for text files; the JSONL id field (string or number), else
-//! `<file stem>:<line>`. An id met again is kept under a new id `id#2`, `id#3`, …
-//! with a [`Warning::DuplicateId`] on its record.
+//! Encodings: UTF-8; UTF-16 with or without a byte-order mark; legacy encodings
+//! (windows-1252, Latin-1, Cyrillic, …) recognized from the bytes and checked to
+//! read as text, reported once per file ([`Warning::Decoded`]) and counted in
+//! [`ReadStats::decoded`]; `CorpusSpec::encoding` forces one. Bytes no encoding
+//! explains are skipped ([`SkipReason::InvalidUtf8`]) or, with `lossy`, replaced.
+//!
+//! Ids: for files in a directory, the path relative to it without extensions
+//! (`2015/story`), prefixed by the directory's name when several inputs are read;
+//! the file stem for files named directly; the JSONL id field (string or number),
+//! else `<file stem>:<line>`. An id met again is kept under a new id `id#2`,
+//! `id#3`, … with a [`Warning::DuplicateId`] on its record.
 //!
 //! ```
 //! use whence_ingest::{Corpus, CorpusSpec};
@@ -36,35 +47,32 @@
 //! assert_eq!(docs.stats().documents, 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//!
-//! One document:
-//!
-//! ```no_run
-//! use whence_ingest::{read_document, Input, ReadOptions};
-//! let (doc, warnings) = read_document(&Input::from_arg("article.txt"), &ReadOptions::default())?;
-//! assert!(warnings.is_empty());
-//! println!("{} has {} bytes", doc.id, doc.text.len());
-//! # Ok::<(), whence_ingest::IngestError>(())
-//! ```
 
 mod corpus;
 mod format;
+mod json;
 mod jsonl;
+mod single;
 mod skip;
 mod spec;
+mod transcode;
 
-pub use corpus::{Corpus, Documents, IdRegistry, Listing, OpenError, ReadStats, Record};
-pub use format::{Compression, Format, SUPPORTED_EXTENSIONS};
+pub use corpus::{
+    Corpus, Documents, IdRegistry, ListedFile, Listing, OpenError, ReadStats, Record,
+};
+pub use format::{stem, Compression, Format, SUPPORTED_EXTENSIONS};
+pub use jsonl::Fields;
+pub use single::{read_document, IngestError};
 pub use skip::{Skip, SkipKind, SkipReason};
 pub use spec::{
     CorpusOptions, CorpusSpec, FieldNames, SpecError, StdinFormat, DEFAULT_MAX_DOC_BYTES,
 };
+pub use whence_extract::TextEncoding;
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use whence_core::Document;
+use whence_extract::{DecodedText, TextSource, Undecodable};
 
 /// Where a document comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,13 +102,6 @@ impl fmt::Display for Input {
     }
 }
 
-/// How to treat doubtful input.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReadOptions {
-    /// Replace invalid UTF-8 with U+FFFD (and warn) instead of failing.
-    pub lossy: bool,
-}
-
 /// Something read but not quite right; the document is still usable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -119,6 +120,25 @@ pub enum Warning {
         first_offset: usize,
         count: usize,
     },
+    /// The text was not UTF-8 and declared no encoding: it was read as
+    /// `encoding`, recognized from its bytes. Reported once per file and
+    /// encoding; [`ReadStats::decoded`] counts every document.
+    Decoded {
+        input: String,
+        line: Option<u64>,
+        encoding: &'static str,
+    },
+    /// An HTML page declares a legacy charset, but its bytes are UTF-8 with
+    /// non-ASCII characters: it was read as UTF-8.
+    CharsetContradicted { input: String, line: Option<u64> },
+    /// Sequences malformed in the encoding forced with `--encoding` were
+    /// replaced with U+FFFD.
+    ReplacedMalformed {
+        input: String,
+        line: Option<u64>,
+        encoding: &'static str,
+        count: usize,
+    },
     /// The id was already taken by an earlier document; this one is kept as `renamed`.
     DuplicateId {
         input: String,
@@ -134,6 +154,48 @@ pub enum Warning {
         field: String,
         found: &'static str,
     },
+    /// The id field named explicitly (`--id-field`) is missing from this
+    /// object; the document is kept under `used` (`<file stem>:<line>`).
+    MissingId {
+        input: String,
+        line: u64,
+        field: String,
+        used: String,
+    },
+    /// The document's date could not be read as a date (`reason` says why); the
+    /// document is kept, undated. Pushed by the corpus loader, which parses dates.
+    UnreadableDate {
+        input: String,
+        line: Option<u64>,
+        id: String,
+        date: String,
+        reason: String,
+    },
+}
+
+impl Warning {
+    /// A short name of this kind of warning, for summaries ("duplicate id").
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Warning::ReplacedInvalidUtf8 { .. } | Warning::ReplacedInvalidUtf8InLine { .. } => {
+                "invalid UTF-8 replaced"
+            }
+            Warning::Decoded { .. } => "not UTF-8, decoded",
+            Warning::CharsetContradicted { .. } => "declared charset contradicted",
+            Warning::ReplacedMalformed { .. } => "malformed bytes replaced",
+            Warning::DuplicateId { .. } => "duplicate id renamed",
+            Warning::IgnoredField { .. } => "field ignored",
+            Warning::MissingId { .. } => "id field missing",
+            Warning::UnreadableDate { .. } => "unreadable date",
+        }
+    }
+}
+
+fn at(f: &mut fmt::Formatter<'_>, input: &str, line: Option<u64>) -> fmt::Result {
+    match line {
+        Some(line) => write!(f, "{input}:{line}: "),
+        None => write!(f, "{input}: "),
+    }
 }
 
 impl fmt::Display for Warning {
@@ -141,251 +203,198 @@ impl fmt::Display for Warning {
         match self {
             Warning::ReplacedInvalidUtf8 { input, first_offset, count } => write!(
                 f,
-                "{input}: replaced {count} invalid UTF-8 sequence(s) with U+FFFD, the first at byte {first_offset}"
+                "{input}: replaced {count} invalid UTF-8 sequence{} with U+FFFD, the first at byte {first_offset}",
+                plural(*count)
             ),
             Warning::ReplacedInvalidUtf8InLine { input, line, first_offset, count } => write!(
                 f,
-                "{input}:{line}: replaced {count} invalid UTF-8 sequence(s) with U+FFFD, the first at byte {first_offset} of the line"
+                "{input}:{line}: replaced {count} invalid UTF-8 sequence{} with U+FFFD, the first at byte {first_offset} of the line",
+                plural(*count)
             ),
+            Warning::Decoded { input, line, encoding } => {
+                at(f, input, *line)?;
+                write!(f, "not UTF-8; read as {encoding}, recognized from the bytes (--encoding NAME forces another)")
+            }
+            Warning::CharsetContradicted { input, line } => {
+                at(f, input, *line)?;
+                f.write_str("the page declares a legacy charset but its bytes are UTF-8; read as UTF-8")
+            }
+            Warning::ReplacedMalformed { input, line, encoding, count } => {
+                at(f, input, *line)?;
+                write!(f, "replaced {count} sequence{} malformed in {encoding} with U+FFFD", plural(*count))
+            }
             Warning::DuplicateId { input, line, id, renamed } => {
-                match line {
-                    Some(line) => write!(f, "{input}:{line}: ")?,
-                    None => write!(f, "{input}: ")?,
-                }
+                at(f, input, *line)?;
                 write!(f, "id `{id}` was already taken; document kept as `{renamed}`")
             }
             Warning::IgnoredField { input, line, field, found } => write!(
                 f,
                 "{input}:{line}: field `{field}` holds {found}, not text; ignored"
             ),
+            Warning::MissingId { input, line, field, used } => write!(
+                f,
+                "{input}:{line}: no id field `{field}`; document kept as `{used}`"
+            ),
+            Warning::UnreadableDate { input, line, id, date, reason } => {
+                at(f, input, *line)?;
+                write!(f, "document `{id}`: unreadable date {date:?} ({reason}); treated as undated")
+            }
         }
     }
 }
 
-/// Why a document could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum IngestError {
-    #[error("{input}: cannot read: {source}")]
-    Io {
-        input: String,
-        source: std::io::Error,
-    },
-    #[error("{input}: invalid UTF-8 at byte {offset} (use --lossy to replace invalid bytes)")]
-    InvalidUtf8 { input: String, offset: usize },
-    #[error("{input}: the file is empty (no text to compare)")]
-    Empty { input: String },
-    #[error("{input}: looks like binary data (NUL byte at offset {offset}), not text")]
-    Binary { input: String, offset: usize },
-    #[error("{input}: holds only whitespace, no text to compare")]
-    Blank { input: String },
-    #[error("{input}: expected exactly one document here, found {found}")]
-    NotOneDocument { input: String, found: String },
-}
-
-/// Bytes inspected for NUL when deciding whether input is binary.
-const BINARY_SNIFF: usize = 8192;
-
-/// Reads one document: a text file (or stdin) as it is; an HTML page, or a WARC
-/// archive or JSONL file holding exactly one document, through the corpus reader
-/// (HTML and WARC pages are reduced to their main text).
-pub fn read_document(
-    input: &Input,
-    opts: &ReadOptions,
-) -> Result<(Document, Vec<Warning>), IngestError> {
-    let name = input.to_string();
-    if let Input::Path(p) = input {
-        if matches!(
-            Format::from_path(p),
-            Some(Format::Html(_) | Format::Warc(_) | Format::Jsonl(_))
-        ) {
-            return read_single(p, opts);
-        }
-    }
-    let bytes = match input {
-        Input::Path(p) => std::fs::read(p),
-        Input::Stdin => {
-            let mut buf = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut buf).map(|_| buf)
-        }
-    }
-    .map_err(|source| IngestError::Io {
-        input: name.clone(),
-        source,
-    })?;
-    let id = match input {
-        Input::Path(p) => p
-            .file_stem()
-            .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned()),
-        Input::Stdin => "stdin".to_owned(),
-    };
-    let (text, warnings) = decode(&name, bytes, opts)?;
-    Ok((Document::new(id, text), warnings))
-}
-
-/// One document from a file the corpus reader understands.
-fn read_single(path: &Path, opts: &ReadOptions) -> Result<(Document, Vec<Warning>), IngestError> {
-    let name = path.display().to_string();
-    let spec = CorpusSpec {
-        lossy: opts.lossy,
-        ..CorpusSpec::with_inputs([path.to_path_buf()])
-    };
-    let options = spec.validate().map_err(|e| IngestError::NotOneDocument {
-        input: name.clone(),
-        found: e.to_string(),
-    })?;
-    let corpus = Corpus::open(&options).map_err(|e| IngestError::NotOneDocument {
-        input: name.clone(),
-        found: e.to_string(),
-    })?;
-    let mut docs = Vec::new();
-    let mut skips = Vec::new();
-    for item in corpus.documents() {
-        match item {
-            Ok(rec) => docs.push(rec),
-            Err(skip) => skips.push(skip),
-        }
-        if docs.len() > 1 {
-            break;
-        }
-    }
-    match (docs.len(), skips.first()) {
-        (1, _) => {
-            let rec = docs.pop().expect("one document");
-            Ok((rec.doc, rec.warnings))
-        }
-        (0, Some(skip)) => Err(IngestError::NotOneDocument { input: name, found: format!("no document: {skip}") }),
-        (0, None) => Err(IngestError::NotOneDocument { input: name, found: "no document".into() }),
-        _ => Err(IngestError::NotOneDocument {
-            input: name,
-            found: "more than one document (use `whence extract` to list them, or trace/pairs for a corpus)".into(),
-        }),
+/// `"s"` unless `n` is 1.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
-/// Validates and decodes bytes as UTF-8 text.
-pub fn decode(
+/// How bytes whose encoding nobody declared are decoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DecodeOptions {
+    /// Replace bytes no encoding explains with U+FFFD instead of failing.
+    pub lossy: bool,
+    /// Decode with this encoding instead of detecting one.
+    pub encoding: Option<&'static TextEncoding>,
+}
+
+/// Why bytes could not be decoded to text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DecodeError {
+    Empty,
+    Blank,
+    Binary(usize),
+    InvalidUtf8(usize),
+}
+
+/// Decodes the bytes of a whole text (a file, stdin): UTF-8, UTF-16, or a legacy
+/// encoding recognized from the bytes (see `whence_extract::decode_text`), with
+/// the warnings to show.
+pub(crate) fn decode(
     name: &str,
-    bytes: Vec<u8>,
-    opts: &ReadOptions,
-) -> Result<(String, Vec<Warning>), IngestError> {
+    line: Option<u64>,
+    bytes: &[u8],
+    opts: DecodeOptions,
+) -> Result<(String, Vec<Warning>), DecodeError> {
     if bytes.is_empty() {
-        return Err(IngestError::Empty {
-            input: name.to_owned(),
-        });
+        return Err(DecodeError::Empty);
     }
-    if let Some(offset) = bytes[..bytes.len().min(BINARY_SNIFF)]
-        .iter()
-        .position(|&b| b == 0)
-    {
-        return Err(IngestError::Binary {
-            input: name.to_owned(),
-            offset,
-        });
+    let decoded =
+        whence_extract::decode_text(bytes, opts.encoding, opts.lossy).map_err(|e| match e {
+            Undecodable::Binary { offset } => DecodeError::Binary(offset),
+            Undecodable::NoEncoding { offset } => DecodeError::InvalidUtf8(offset),
+            _ => DecodeError::InvalidUtf8(0),
+        })?;
+    let warnings = decode_warnings(name, line, bytes, &decoded);
+    if decoded.text.trim().is_empty() {
+        return Err(DecodeError::Blank);
     }
-    let mut warnings = Vec::new();
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            if !opts.lossy {
-                return Err(IngestError::InvalidUtf8 {
-                    input: name.to_owned(),
-                    offset,
-                });
-            }
-            let bytes = e.into_bytes();
-            let count = count_invalid(&bytes);
-            warnings.push(Warning::ReplacedInvalidUtf8 {
-                input: name.to_owned(),
-                first_offset: offset,
-                count,
-            });
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-    };
-    if text.trim().is_empty() {
-        return Err(IngestError::Blank {
-            input: name.to_owned(),
-        });
-    }
-    Ok((text, warnings))
+    Ok((decoded.text, warnings))
 }
 
-pub(crate) fn count_invalid(mut bytes: &[u8]) -> usize {
-    let mut n = 0;
-    loop {
-        match std::str::from_utf8(bytes) {
-            Ok(_) => return n,
-            Err(e) => {
-                n += 1;
-                let skip = e.valid_up_to() + e.error_len().unwrap_or(bytes.len() - e.valid_up_to());
-                bytes = &bytes[skip..];
-            }
+/// What to tell the user about how `bytes` became `decoded`.
+pub(crate) fn decode_warnings(
+    name: &str,
+    line: Option<u64>,
+    bytes: &[u8],
+    decoded: &DecodedText,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let input = name.to_owned();
+    match decoded.source {
+        TextSource::Detected | TextSource::Utf16Sniffed => warnings.push(Warning::Decoded {
+            input,
+            line,
+            encoding: decoded.encoding.name(),
+        }),
+        TextSource::Utf8 if decoded.replaced > 0 => {
+            let first_offset = std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
+            warnings.push(match line {
+                Some(line) => Warning::ReplacedInvalidUtf8InLine {
+                    input,
+                    line,
+                    first_offset,
+                    count: decoded.replaced,
+                },
+                None => Warning::ReplacedInvalidUtf8 {
+                    input,
+                    first_offset,
+                    count: decoded.replaced,
+                },
+            });
         }
+        _ if decoded.replaced > 0 => warnings.push(Warning::ReplacedMalformed {
+            input,
+            line,
+            encoding: decoded.encoding.name(),
+            count: decoded.replaced,
+        }),
+        _ => {}
     }
+    warnings
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn dec(bytes: &[u8], lossy: bool) -> Result<(String, Vec<Warning>), IngestError> {
-        decode("x.txt", bytes.to_vec(), &ReadOptions { lossy })
+    fn dec(bytes: &[u8], lossy: bool) -> Result<(String, Vec<Warning>), DecodeError> {
+        decode(
+            "x.txt",
+            None,
+            bytes,
+            DecodeOptions {
+                lossy,
+                encoding: None,
+            },
+        )
     }
 
     #[test]
-    fn invalid_utf8_names_the_offset() {
-        let err = dec(b"abc\xffdef", false).unwrap_err();
-        assert!(
-            matches!(err, IngestError::InvalidUtf8 { offset: 3, .. }),
-            "{err}"
-        );
+    fn bytes_no_encoding_explains_name_the_offset() {
         assert_eq!(
-            err.to_string(),
-            "x.txt: invalid UTF-8 at byte 3 (use --lossy to replace invalid bytes)"
+            dec(b"abc \xff\xfe def", false),
+            Err(DecodeError::InvalidUtf8(4))
         );
     }
 
     #[test]
     fn lossy_replaces_and_warns() {
-        let (text, w) = dec(b"abc\xffdef\xfe", true).unwrap();
-        assert_eq!(text, "abc\u{FFFD}def\u{FFFD}");
+        let (text, w) = dec(b"abc \xff\xfe def", true).unwrap();
+        assert_eq!(text, "abc \u{FFFD}\u{FFFD} def");
         assert_eq!(
             w,
             vec![Warning::ReplacedInvalidUtf8 {
                 input: "x.txt".into(),
-                first_offset: 3,
+                first_offset: 4,
                 count: 2
             }]
         );
     }
 
     #[test]
-    fn empty_blank_binary() {
-        assert!(matches!(dec(b"", false), Err(IngestError::Empty { .. })));
-        assert!(matches!(
-            dec(b" \n\t", false),
-            Err(IngestError::Blank { .. })
-        ));
-        assert!(matches!(
-            dec(b"PK\x03\x04\x00\x00", false),
-            Err(IngestError::Binary { offset: 4, .. })
-        ));
+    fn legacy_text_is_decoded_with_one_warning() {
+        let (text, w) = dec(b"The caf\xe9 charged \xa34 for a \x93coffee\x94.", false).unwrap();
+        assert_eq!(text, "The café charged £4 for a \u{201c}coffee\u{201d}.");
+        assert_eq!(
+            w[0].to_string(),
+            "x.txt: not UTF-8; read as windows-1252, recognized from the bytes (--encoding NAME forces another)"
+        );
+        assert_eq!(w.len(), 1);
     }
 
     #[test]
-    fn reads_a_file_with_its_stem_as_id() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("story-1.txt");
-        std::fs::write(&p, "Some text.").unwrap();
-        let (doc, _) = read_document(&Input::from_arg(&p), &ReadOptions::default()).unwrap();
-        assert_eq!(doc.id.as_str(), "story-1");
-        assert_eq!(doc.text, "Some text.");
-        let missing = read_document(
-            &Input::from_arg(dir.path().join("nope.txt")),
-            &ReadOptions::default(),
+    fn empty_blank_binary() {
+        assert_eq!(dec(b"", false), Err(DecodeError::Empty));
+        assert_eq!(dec(b" \n\t", false), Err(DecodeError::Blank));
+        assert_eq!(
+            dec(b"PK\x03\x04\x00\x00", false),
+            Err(DecodeError::Binary(4))
         );
-        assert!(matches!(missing, Err(IngestError::Io { .. })));
     }
 }

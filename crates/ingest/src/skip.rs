@@ -31,7 +31,8 @@ pub enum SkipReason {
     TooLarge { bytes: u64, limit: u64 },
     /// The JSONL line is longer than the line limit; it was not parsed.
     LineTooLong { bytes: u64, limit: u64 },
-    /// Invalid UTF-8 at this byte offset (of the file, or of the line for JSONL).
+    /// Invalid UTF-8 at this byte offset (of the file, or of the line for JSONL),
+    /// and no other encoding explains the bytes.
     InvalidUtf8 { offset: u64 },
     /// A NUL byte at this offset: binary data, not text. For JSONL, found in the
     /// first non-blank line; the whole file is skipped.
@@ -108,7 +109,7 @@ impl SkipKind {
             SkipKind::BlankText => "blank text",
             SkipKind::TooLarge => "too large",
             SkipKind::LineTooLong => "line too long",
-            SkipKind::InvalidUtf8 => "invalid UTF-8",
+            SkipKind::InvalidUtf8 => "undecodable bytes",
             SkipKind::Binary => "binary",
             SkipKind::Unreadable => "unreadable",
             SkipKind::Truncated => "truncated stream",
@@ -162,7 +163,7 @@ impl fmt::Display for SkipReason {
             ),
             SkipReason::InvalidUtf8 { offset } => write!(
                 f,
-                "invalid UTF-8 at byte {offset}; skipped (use --lossy to replace invalid bytes)"
+                "invalid UTF-8 at byte {offset}, and no other encoding explains the bytes; skipped (--lossy replaces them with U+FFFD, --encoding NAME forces an encoding)"
             ),
             SkipReason::Binary { offset } => write!(
                 f,
@@ -228,7 +229,7 @@ mod tests {
         };
         assert_eq!(
             s.to_string(),
-            "b.txt: invalid UTF-8 at byte 3; skipped (use --lossy to replace invalid bytes)"
+            "b.txt: invalid UTF-8 at byte 3, and no other encoding explains the bytes; skipped (--lossy replaces them with U+FFFD, --encoding NAME forces an encoding)"
         );
         assert_eq!(s.reason.kind(), SkipKind::InvalidUtf8);
         assert!(!s.to_string().contains('\n'));

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::Input;
+use crate::{Input, TextEncoding};
 
 /// Default largest document, in bytes of UTF-8 text: 16 MiB. News articles and web
 /// pages are far below it; anything above is almost surely not an article (a dump,
@@ -43,25 +43,43 @@ pub struct CorpusSpec {
     pub title_field: Option<String>,
     /// JSONL field holding the URL. Default `url`.
     pub url_field: Option<String>,
-    /// What stdin holds: `jsonl` (default) or `text` (one document).
+    /// What stdin holds: `auto` (default: recognized from its first bytes),
+    /// `jsonl`, `json`, `text`, `html` or `warc`.
     pub stdin_format: Option<String>,
     /// Largest document text in bytes; larger ones are skipped, never truncated.
     /// Default [`DEFAULT_MAX_DOC_BYTES`].
     pub max_doc_bytes: Option<u64>,
-    /// Replace invalid UTF-8 with U+FFFD (with a warning) instead of skipping.
+    /// Replace bytes no encoding explains with U+FFFD (with a warning) instead
+    /// of skipping.
     pub lossy: bool,
+    /// Decode text, JSON lines and stdin with this encoding (a WHATWG label:
+    /// `utf-8`, `windows-1252`, `latin1`, `utf-16le`, …) instead of recognizing
+    /// it from the bytes. HTML keeps its own declarations.
+    pub encoding: Option<String>,
+    /// Keep every field of JSON objects besides the text ([`crate::Record::fields`]),
+    /// for outputs that pass input columns through.
+    pub keep_fields: bool,
 }
 
 /// What stdin holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StdinFormat {
-    /// One JSON object a line (gzip or zstd compressed input is recognized by its
-    /// magic bytes).
+    /// Recognized from the first bytes (after gzip or zstd, recognized by their
+    /// magic bytes): `{` JSON lines, `[` a JSON array, `<` HTML, `WARC/` a web
+    /// archive, anything else one text.
     #[default]
+    Auto,
+    /// One JSON object a line.
     Jsonl,
+    /// A JSON array of objects, one object, or JSON lines.
+    Json,
     /// The whole of stdin is one document, id `stdin`.
     Text,
+    /// One HTML page, its main text extracted.
+    Html,
+    /// A WARC archive.
+    Warc,
 }
 
 /// The JSONL field names to read. Never empty strings; the text field differs from
@@ -69,6 +87,8 @@ pub enum StdinFormat {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldNames {
     id: String,
+    /// Whether the id field was named by the user (then a missing id is warned about).
+    id_given: bool,
     text: String,
     date: String,
     site: Vec<String>,
@@ -80,6 +100,17 @@ impl FieldNames {
     /// The id field.
     pub fn id(&self) -> &str {
         &self.id
+    }
+    /// Whether the id field was named explicitly rather than defaulted.
+    pub fn id_given(&self) -> bool {
+        self.id_given
+    }
+    /// Whether any field is a dotted path (`meta.id`) into nested objects.
+    pub fn nested(&self) -> bool {
+        [&self.id, &self.text, &self.date, &self.title, &self.url]
+            .into_iter()
+            .chain(&self.site)
+            .any(|f| f.contains('.'))
     }
     /// The text field.
     pub fn text(&self) -> &str {
@@ -107,6 +138,7 @@ impl Default for FieldNames {
     fn default() -> FieldNames {
         FieldNames {
             id: "id".into(),
+            id_given: false,
             text: "text".into(),
             date: "date".into(),
             site: vec!["source".into(), "site".into()],
@@ -125,6 +157,8 @@ pub struct CorpusOptions {
     pub(crate) stdin_format: StdinFormat,
     pub(crate) max_doc_bytes: u64,
     pub(crate) lossy: bool,
+    pub(crate) encoding: Option<&'static TextEncoding>,
+    pub(crate) keep_fields: bool,
 }
 
 impl CorpusOptions {
@@ -150,9 +184,30 @@ impl CorpusOptions {
     pub fn max_line_bytes(&self) -> u64 {
         self.max_doc_bytes.saturating_mul(4).saturating_add(1 << 20)
     }
-    /// Whether invalid UTF-8 is replaced rather than skipped.
+    /// Whether bytes no encoding explains are replaced rather than skipped.
     pub fn lossy(&self) -> bool {
         self.lossy
+    }
+    /// The encoding forced on text, JSON lines and stdin, if any.
+    pub fn encoding(&self) -> Option<&'static TextEncoding> {
+        self.encoding
+    }
+    /// Whether JSON fields besides the text are kept.
+    pub fn keep_fields(&self) -> bool {
+        self.keep_fields
+    }
+    /// The same options reading `inputs` instead.
+    pub fn with_inputs(&self, inputs: Vec<Input>) -> CorpusOptions {
+        CorpusOptions {
+            inputs,
+            ..self.clone()
+        }
+    }
+    pub(crate) fn decode_options(&self) -> crate::DecodeOptions {
+        crate::DecodeOptions {
+            lossy: self.lossy,
+            encoding: self.encoding,
+        }
     }
 }
 
@@ -168,8 +223,14 @@ pub enum SpecError {
     EmptyField { which: &'static str },
     #[error("the text field `{name}` is also the {other} field; they must differ")]
     TextFieldReused { name: String, other: &'static str },
-    #[error("unknown stdin format `{0}` (expected jsonl or text)")]
+    #[error("unknown stdin format `{0}` (expected auto, jsonl, json, text, html or warc)")]
     UnknownStdinFormat(String),
+    #[error("unknown encoding `{0}` (expected a name such as utf-8, windows-1252, latin1, utf-16le, shift_jis)")]
+    UnknownEncoding(String),
+    #[error(
+        "the {which} field `{name}` has an empty part (dotted paths name nested fields: meta.id)"
+    )]
+    BadFieldPath { which: &'static str, name: String },
     #[error("the largest document size must be at least 1 byte")]
     ZeroMaxSize,
 }
@@ -187,9 +248,13 @@ impl CorpusSpec {
         let d = FieldNames::default();
         let pick = |given: Option<String>, default: String, which: &'static str| match given {
             Some(name) if name.is_empty() => Err(SpecError::EmptyField { which }),
+            Some(name) if name.split('.').any(str::is_empty) => {
+                Err(SpecError::BadFieldPath { which, name })
+            }
             Some(name) => Ok(name),
             None => Ok(default),
         };
+        let id_given = self.id_field.is_some();
         let site = match self.source_field {
             Some(name) if name.is_empty() => return Err(SpecError::EmptyField { which: "source" }),
             Some(name) => vec![name],
@@ -197,6 +262,7 @@ impl CorpusSpec {
         };
         let fields = FieldNames {
             id: pick(self.id_field, d.id, "id")?,
+            id_given,
             text: pick(self.text_field, d.text, "text")?,
             date: pick(self.date_field, d.date, "date")?,
             site,
@@ -221,9 +287,20 @@ impl CorpusSpec {
             });
         }
         let stdin_format = match self.stdin_format.as_deref() {
-            None | Some("jsonl") | Some("ndjson") => StdinFormat::Jsonl,
+            None | Some("auto") => StdinFormat::Auto,
+            Some("jsonl") | Some("ndjson") => StdinFormat::Jsonl,
+            Some("json") => StdinFormat::Json,
             Some("text") | Some("txt") => StdinFormat::Text,
+            Some("html") | Some("htm") => StdinFormat::Html,
+            Some("warc") => StdinFormat::Warc,
             Some(other) => return Err(SpecError::UnknownStdinFormat(other.to_owned())),
+        };
+        let encoding = match self.encoding {
+            None => None,
+            Some(label) => Some(
+                whence_extract::encoding_for_label(&label)
+                    .ok_or(SpecError::UnknownEncoding(label))?,
+            ),
         };
         let max_doc_bytes = self.max_doc_bytes.unwrap_or(DEFAULT_MAX_DOC_BYTES);
         if max_doc_bytes == 0 {
@@ -235,6 +312,8 @@ impl CorpusSpec {
             stdin_format,
             max_doc_bytes,
             lossy: self.lossy,
+            encoding,
+            keep_fields: self.keep_fields,
         })
     }
 
@@ -250,8 +329,12 @@ impl CorpusSpec {
 impl fmt::Display for StdinFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            StdinFormat::Auto => "auto",
             StdinFormat::Jsonl => "jsonl",
+            StdinFormat::Json => "json",
             StdinFormat::Text => "text",
+            StdinFormat::Html => "html",
+            StdinFormat::Warc => "warc",
         })
     }
 }
@@ -265,7 +348,7 @@ mod tests {
         let o = CorpusSpec::with_inputs(["a"]).validate().unwrap();
         assert_eq!(o.fields(), &FieldNames::default());
         assert_eq!(o.max_doc_bytes(), DEFAULT_MAX_DOC_BYTES);
-        assert_eq!(o.stdin_format(), StdinFormat::Jsonl);
+        assert_eq!(o.stdin_format(), StdinFormat::Auto);
         assert_eq!(CorpusSpec::default().validate(), Err(SpecError::NoInputs));
         assert_eq!(
             CorpusSpec::with_inputs(["-", "x", "-"]).validate(),
@@ -311,5 +394,39 @@ mod tests {
         assert_eq!(o.fields().site(), ["outlet"]);
         assert_eq!(o.stdin_format(), StdinFormat::Text);
         assert_eq!(o.inputs(), [Input::Stdin]);
+    }
+
+    #[test]
+    fn encodings_and_field_paths() {
+        let o = CorpusSpec {
+            encoding: Some("Latin1".into()),
+            id_field: Some("meta.id".into()),
+            ..CorpusSpec::with_inputs(["a"])
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(o.encoding().unwrap().name(), "windows-1252");
+        assert!(o.fields().nested() && o.fields().id_given());
+        assert!(!CorpusSpec::with_inputs(["a"])
+            .validate()
+            .unwrap()
+            .fields()
+            .nested());
+        let bad = CorpusSpec {
+            encoding: Some("klingon".into()),
+            ..CorpusSpec::with_inputs(["a"])
+        };
+        assert_eq!(
+            bad.validate(),
+            Err(SpecError::UnknownEncoding("klingon".into()))
+        );
+        let bad = CorpusSpec {
+            id_field: Some("meta..id".into()),
+            ..CorpusSpec::with_inputs(["a"])
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(SpecError::BadFieldPath { which: "id", .. })
+        ));
     }
 }

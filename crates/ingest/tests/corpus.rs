@@ -82,7 +82,8 @@ fn nested_text_dirs_in_sorted_order() {
     let (items, stats) = read(&opts(&[d]));
     let (recs, skips) = split(items);
     // Path order: a.txt, b/ (a.text, z.txt), b.txt, c/ (blob, d/e, empty, page).
-    assert_eq!(ids(&recs), ["a", "a#2", "z", "b", "e", "page"]);
+    // ids: paths relative to the directory given, without extensions
+    assert_eq!(ids(&recs), ["a", "b/a", "b/z", "b", "c/d/e", "c/page"]);
     assert!(
         recs[5].doc.text.contains("main text is long enough"),
         "HTML is extracted"
@@ -93,9 +94,7 @@ fn nested_text_dirs_in_sorted_order() {
         d.join("b/a.text").display().to_string()
     );
     assert_eq!(recs[1].line, None);
-    assert!(
-        matches!(&recs[1].warnings[..], [Warning::DuplicateId { id, renamed, .. }] if id == "a" && renamed == "a#2")
-    );
+    assert!(recs[1].warnings.is_empty());
     let reasons: Vec<_> = skips.iter().map(|s| s.reason.clone()).collect();
     assert_eq!(
         reasons,
@@ -105,10 +104,10 @@ fn nested_text_dirs_in_sorted_order() {
     assert_eq!(stats.files_ignored, 2);
     assert_eq!(stats.documents, 6);
     assert_eq!(stats.skipped_total(), 2);
-    assert_eq!(stats.renamed_ids, 1);
+    assert_eq!(stats.renamed_ids, 0);
     let line = stats.to_string();
     assert!(
-        line.starts_with("read 8 file(s) (0.0 MB): 6 documents; skipped 2 (1 empty text, 1 binary); 2 file(s) ignored (unsupported extension, e.g. "),
+        line.starts_with("read 8 files (0.0 MB): 6 documents; skipped 2 (1 empty text, 1 binary); 2 files ignored (unsupported extension, e.g. "),
         "{line}"
     );
 }
@@ -134,14 +133,14 @@ fn listed_files_read_one_by_one_give_the_corpus() {
     assert_eq!(listing.stats.files_ignored, 1);
     assert!(listing.skips.is_empty());
     assert_eq!(listing.inputs.len(), 6);
-    assert_eq!(listing.inputs[5], Input::Path(extra.clone()));
+    assert_eq!(listing.inputs[5].input, Input::Path(extra.clone()));
     // each file alone, ids renamed across files in listing order from the
     // original ids (a file's own renaming undone through its warnings)
     let mut registry = IdRegistry::default();
     let (mut got, mut skips) = (Vec::new(), Vec::new());
-    for input in &listing.inputs {
-        let Input::Path(p) = input else { panic!() };
-        let (items, _) = read(&opts(&[p]));
+    for file in &listing.inputs {
+        let alone = Corpus::open_listed(&all, file).unwrap();
+        let items: Vec<_> = alone.documents().collect();
         let (recs, s) = split(items);
         skips.extend(s);
         for mut r in recs {
@@ -159,7 +158,18 @@ fn listed_files_read_one_by_one_give_the_corpus() {
         }
     }
     assert_eq!(ids(&got), ids(&want));
-    assert_eq!(ids(&want), ["a", "a#2", "z", "a#3", "a#4", "extra"]);
+    // text files under the directory are named by their path in it, after the
+    // directory's name (two inputs); the JSONL ids are its own
+    let top = d.file_name().unwrap().to_string_lossy().into_owned();
+    let want_ids = [
+        format!("{top}/a"),
+        format!("{top}/b/a"),
+        format!("{top}/b/z"),
+        "a".into(),
+        "a#2".into(),
+        "extra".into(),
+    ];
+    assert_eq!(ids(&want), want_ids);
     let texts = |r: &[Record]| r.iter().map(|x| x.doc.text.clone()).collect::<Vec<_>>();
     assert_eq!(texts(&got), texts(&want));
     assert_eq!(skips, want_skips);
@@ -175,7 +185,8 @@ fn files_in_the_order_given_then_directories() {
     write(&sub.join("x.jsonl"), "{\"id\":\"x1\",\"text\":\"x\"}\n");
     let (items, _) = read(&opts(&[&z, &sub]));
     let (recs, _) = split(items);
-    assert_eq!(ids(&recs), ["z", "x1", "y"]);
+    // several inputs: a directory's files are named after it
+    assert_eq!(ids(&recs), ["z", "x1", "sub/y"]);
     assert_eq!(recs[1].line, Some(1));
 }
 
@@ -345,7 +356,7 @@ fn bad_lines_are_skipped_with_file_and_line() {
     content.extend_from_slice(b"{\"id\":7,\"text\":\"numeric id\"}\n");
     content.extend_from_slice(b"{\"id\":\"x\",\"text\":\"unterminated}\n");
     content.extend_from_slice(b"{\"id\":\"y\"}\n");
-    content.extend_from_slice(b"{\"id\":\"z\",\"text\":\"bad \xff byte\"}\n");
+    content.extend_from_slice(b"{\"id\":\"z\",\"text\":\"bad \x81 byte\"}\n");
     content.extend_from_slice(b"   \r\n");
     content.extend_from_slice(b"{\"id\":\"big\",\"text\":\"0123456789abcdefghij\"}\n");
     content.extend_from_slice(b"{\"id\":7,\"text\":\"same id\"}\n");
@@ -381,7 +392,7 @@ fn bad_lines_are_skipped_with_file_and_line() {
     assert_eq!(msgs[1], format!("{f}:3: no `text` field; line skipped"));
     assert_eq!(
         msgs[2],
-        format!("{f}:4: invalid UTF-8 at byte 22; skipped (use --lossy to replace invalid bytes)")
+        format!("{f}:4: invalid UTF-8 at byte 22, and no other encoding explains the bytes; skipped (--lossy replaces them with U+FFFD, --encoding NAME forces an encoding)")
     );
     assert_eq!(
         msgs[3],
@@ -449,8 +460,8 @@ fn oversized_text_file_and_overlong_line() {
 #[test]
 fn lossy_replaces_and_warns() {
     let dir = tempfile::tempdir().unwrap();
-    let j = write(&dir.path().join("a.jsonl"), b"{\"text\":\"a\xffb\"}\n");
-    let t = write(&dir.path().join("b.txt"), b"c\xfed");
+    let j = write(&dir.path().join("a.jsonl"), b"{\"text\":\"a\x81b\"}\n");
+    let t = write(&dir.path().join("b.txt"), b"c\x81d");
     let o = CorpusSpec {
         lossy: true,
         ..CorpusSpec::with_inputs([&j, &t])
@@ -678,4 +689,193 @@ proptest! {
         prop_assert_eq!(stats.documents + stats.skipped_total(), expected.len() as u64);
         prop_assert_eq!(stats.blank_lines, blanks as u64);
     }
+}
+
+#[test]
+fn legacy_encodings_are_decoded_and_reported_once_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Latin-1 JSON lines: £, é and curly quotes (windows-1252) intact
+    let mut lines = Vec::new();
+    lines.extend_from_slice(b"{\"id\":\"a\",\"text\":\"The caf\xe9 was fined \xa3250.\"}\n");
+    lines.extend_from_slice(b"{\"id\":\"b\",\"text\":\"plain ASCII\"}\n");
+    lines.extend_from_slice(b"{\"id\":\"c\",\"text\":\"He said \x93no\x94 to the \xa35 fee.\"}\n");
+    let j = write(&d.join("latin1.jsonl"), &lines);
+    let t = write(
+        &d.join("story.txt"),
+        b"Court fined the caf\xe9 owner \xa3400 \x96 a \x93first\x94.",
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "{\"id\":\"u\",\"text\":\"naïve — £3\"}\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let u = write(&d.join("wide.jsonl"), &utf16);
+    let (items, stats) = read(&opts(&[&j, &t, &u]));
+    let (recs, skips) = split(items);
+    assert!(skips.is_empty(), "{skips:?}");
+    assert_eq!(recs[0].doc.text, "The café was fined £250.");
+    assert_eq!(
+        recs[2].doc.text,
+        "He said \u{201c}no\u{201d} to the £5 fee."
+    );
+    assert_eq!(
+        recs[3].doc.text,
+        "Court fined the café owner £400 \u{2013} a \u{201c}first\u{201d}."
+    );
+    assert_eq!(recs[4].doc.text, "naïve — £3");
+    // one notice per file, every document counted
+    let notices: Vec<String> = recs
+        .iter()
+        .flat_map(|r| r.warnings.iter().map(|w| w.to_string()))
+        .collect();
+    assert_eq!(notices.len(), 2, "{notices:#?}");
+    assert!(notices[0].ends_with("latin1.jsonl:1: not UTF-8; read as windows-1252, recognized from the bytes (--encoding NAME forces another)"));
+    assert!(notices[1].contains("story.txt: not UTF-8; read as windows-1252"));
+    assert_eq!(stats.decoded.get("windows-1252"), Some(&3));
+    assert!(
+        stats
+            .to_string()
+            .ends_with("; 3 documents read as windows-1252"),
+        "{stats}"
+    );
+    // a forced encoding is applied and not reported
+    let forced = CorpusSpec {
+        encoding: Some("iso-8859-15".into()),
+        ..CorpusSpec::with_inputs([&t])
+    }
+    .validate()
+    .unwrap();
+    let (items, stats) = read(&forced);
+    let (recs, _) = split(items);
+    assert!(recs[0]
+        .doc
+        .text
+        .starts_with("Court fined the café owner £400"));
+    assert!(recs[0].warnings.is_empty() && stats.decoded.is_empty());
+}
+
+#[test]
+fn json_arrays_single_objects_and_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let arr = write(
+        &d.join("arr.json"),
+        "[\n  {\"id\": \"a\", \"text\": \"First.\"},\n  {\"id\": \"b\", \"text\": 3},\n  {\"id\": \"c\",\n   \"text\": \"Third.\"}\n]\n",
+    );
+    let one = write(
+        &d.join("one.json"),
+        "{\n  \"id\": \"solo\",\n  \"text\": \"Alone.\"\n}\n",
+    );
+    let lines = write(
+        &d.join("lines.json"),
+        "{\"id\":\"l1\",\"text\":\"x\"}\n{\"id\":\"l2\",\"text\":\"y\"}\n",
+    );
+    let broken = write(
+        &d.join("broken.json"),
+        "[{\"id\": \"z\", \"text\": \"ok\"},\n{\"id\": \"w\"",
+    );
+    let (items, stats) = read(&opts(&[&arr, &one, &lines, &broken]));
+    let (recs, skips) = split(items);
+    assert_eq!(ids(&recs), ["a", "c", "solo", "l1", "l2", "z"]);
+    assert_eq!(
+        recs[1].line,
+        Some(4),
+        "an element's line is where it starts"
+    );
+    let msgs: Vec<String> = skips.iter().map(|s| s.to_string()).collect();
+    assert!(
+        msgs[0].ends_with("arr.json:3: field `text` holds a number, not a string; line skipped"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs[1].contains("broken.json:2: malformed JSON"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs[2].contains("broken.json:2: malformed JSON (the array is not closed"),
+        "{msgs:?}"
+    );
+    assert_eq!(stats.documents, 6);
+}
+
+#[test]
+fn nested_field_paths_and_kept_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir.path().join("n.jsonl"),
+        "{\"meta\":{\"id\":\"m1\",\"outlet\":\"BBC\"},\"text\":\"One.\",\"author\":\"Ann\"}\n{\"text\":\"Two.\"}\n",
+    );
+    let o = CorpusSpec {
+        id_field: Some("meta.id".into()),
+        source_field: Some("meta.outlet".into()),
+        keep_fields: true,
+        ..CorpusSpec::with_inputs([&p])
+    }
+    .validate()
+    .unwrap();
+    let (items, _) = read(&o);
+    let (recs, _) = split(items);
+    assert_eq!(ids(&recs), ["m1", "n:2"]);
+    assert_eq!(recs[0].doc.meta.site.as_deref(), Some("BBC"));
+    let kept = recs[0].fields.as_ref().unwrap();
+    assert_eq!(kept["author"], "Ann");
+    assert!(kept.get("text").is_none(), "the text is not kept twice");
+    // the id field was named but is missing: kept under the line, with a warning
+    assert_eq!(
+        recs[1].warnings[0].to_string(),
+        format!(
+            "{}:2: no id field `meta.id`; document kept as `n:2`",
+            p.display()
+        )
+    );
+}
+
+#[test]
+fn one_document_by_name_or_by_id() {
+    use whence_ingest::{read_document, Input};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let news = write(
+        &d.join("news.jsonl"),
+        "{\"id\":\"a\",\"text\":\"Alpha.\"}\n{\"id\":\"b#x\",\"text\":\"Beta.\"}\n",
+    );
+    let gz = write(&d.join("story.txt.gz"), gzip(b"Gzipped story."));
+    let o = opts(&[d]);
+    let get = |arg: String| read_document(&Input::from_arg(arg), &o);
+    assert_eq!(
+        get(format!("{}#b#x", news.display())).unwrap().0.text,
+        "Beta."
+    );
+    let (doc, _) = get(gz.display().to_string()).unwrap();
+    assert_eq!(
+        (doc.id.as_str(), doc.text.as_str()),
+        ("story", "Gzipped story.")
+    );
+    let err = get(format!("{}#zz", news.display()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: no document with id `zz` among its 2 documents (ids look like: a, b#x)",
+            news.display()
+        )
+    );
+    let err = get(news.display().to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("expected exactly one document here, found more than one; pick one as"),
+        "{err}"
+    );
+    let err = get(d.display().to_string()).unwrap_err().to_string();
+    assert!(
+        err.ends_with("is a directory; name one file (trace and pairs read directories)"),
+        "{err}"
+    );
+    let err = get(d.join("missing.txt").display().to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("missing.txt: cannot read: No such file or directory (os error 2)"),
+        "{err}"
+    );
 }

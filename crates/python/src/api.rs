@@ -2,7 +2,7 @@
 //!
 //! Each call reads its Python input while holding the interpreter, releases it
 //! for the engine's work (which uses all cores through rayon), and builds its
-//! result from the engine's own rows (`whence::rows`, `whence::report`), so a
+//! result from the engine's own rows (`whence::report::rows`), so a
 //! result reads exactly as the CLI's JSON for the same input.
 
 use std::collections::HashMap;
@@ -15,12 +15,13 @@ use serde_json::Value;
 use whence::cluster::Pick;
 use whence::ingest::{decode, ReadOptions};
 use whence::pipeline::{self, PipelineConfig};
+use whence::report::rows;
 use whence::semantic::{
     load_model, require_model, Encoder, RawEmbedOptions, Rule, SentenceEncoder, Threshold,
     SEMANTIC_OFF,
 };
 use whence::table::{json_object, Schema};
-use whence::{rows, Document, RawConfig};
+use whence::{Document, RawConfig};
 
 use crate::docs::{self, to_py, Fields, Read};
 use crate::WhenceError;
@@ -332,25 +333,19 @@ pub fn pairs<'py>(
         let pair_rows: Vec<_> = outcome
             .pairs
             .iter()
-            .map(|p| rows::pair_row(&ds[p.a as usize], &ds[p.b as usize], &p.alignment, passages))
+            .map(|p| rows::pair_row(ds, p, passages))
             .collect();
         let clusters = pipeline::reuse_clusters(ds, &outcome.pairs, Pick::Earliest);
-        let cluster_rows: Vec<_> = clusters
-            .iter()
-            .map(|c| {
-                let members = c.members.iter().map(|&m| ds[m as usize].id.as_str());
-                rows::cluster_row(c.id.0, members, ds[c.representative as usize].id.as_str())
-            })
-            .collect();
+        let cluster_rows: Vec<_> = clusters.iter().map(|c| rows::cluster_row(ds, c)).collect();
         (pair_rows, cluster_rows)
     });
     let p = pair_rows
         .into_iter()
-        .map(|r| row_dict(py, rows::PAIR_SCHEMA, r))
+        .map(|r| row_dict(py, rows::PAIR_COLUMNS, r))
         .collect::<PyResult<Vec<_>>>()?;
     let c = cluster_rows
         .into_iter()
-        .map(|r| row_dict(py, rows::CLUSTER_SCHEMA, r))
+        .map(|r| row_dict(py, rows::CLUSTER_COLUMNS, r))
         .collect::<PyResult<Vec<_>>>()?;
     Ok((PyList::new(py, p)?, PyList::new(py, c)?))
 }
@@ -414,15 +409,10 @@ pub fn dedup<'py>(
         .removed
         .iter()
         .map(|r| {
-            let size = d.clusters[r.cluster].members.len();
-            let (id, kept) = (
-                ds[r.doc as usize].id.as_str(),
-                ds[r.kept as usize].id.as_str(),
-            );
             row_dict(
                 py,
-                rows::REMOVED_SCHEMA,
-                rows::removed_row(id, kept, r.cluster, size, pick),
+                rows::REMOVED_COLUMNS,
+                rows::removal_row(ds, &d, r, pick),
             )
         })
         .collect::<PyResult<Vec<_>>>()?;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use arrow_array::ffi::{from_ffi, to_ffi, FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{
-    Array, ArrayRef, BinaryArray, Float64Array, Int64Array, LargeListArray, LargeStringArray,
-    ListArray, RecordBatch, StringArray, StringViewArray, StructArray,
+    Array, ArrayRef, BinaryArray, BooleanArray, Float64Array, Int64Array, LargeListArray,
+    LargeStringArray, ListArray, RecordBatch, StringArray, StringViewArray, StructArray,
 };
 use arrow_schema::{DataType, Field, Schema};
 use pyo3::prelude::*;
@@ -172,6 +172,12 @@ impl BatchBuilder {
     pub fn float64(mut self, name: &str, v: Vec<f64>) -> Self {
         self.fields.push(Field::new(name, DataType::Float64, false));
         self.columns.push(Arc::new(Float64Array::from(v)));
+        self
+    }
+
+    pub fn boolean(mut self, name: &str, v: Vec<bool>) -> Self {
+        self.fields.push(Field::new(name, DataType::Boolean, false));
+        self.columns.push(Arc::new(BooleanArray::from(v)));
         self
     }
 

@@ -19,8 +19,9 @@ use whence::ingest::{
     Compression, Corpus, CorpusSpec, Documents, Format, IdRegistry, Input, Record, Warning,
 };
 use whence::pipeline::{PipelineConfig, Sketch};
+use whence::report::rows;
 use whence::table::json_line;
-use whence::{rows, stages, Document, Span};
+use whence::{stages, Document, Span};
 
 use crate::api::{pick, pipeline_config};
 use crate::arrow_io::{
@@ -306,13 +307,15 @@ pub fn repeated_caps() -> (u64, u64) {
     (c.max_lines_per_site as u64, c.max_sites as u64)
 }
 
-/// Documents a line must occur in on a site of `site_docs` documents.
+/// `(line, gram)`: documents a line, and a sampled 8-gram, must occur in to be
+/// repeated on a site of `site_docs` documents.
 #[pyfunction]
-pub fn repeated_min_count(site_docs: u32) -> u32 {
+pub fn repeated_min_count(site_docs: u32) -> (u32, u32) {
     stages::repeated_min_count(site_docs)
 }
 
-/// Each document's distinct lines: rows `(site, h)` (site `""` when none).
+/// Each document's distinct lines and sampled 8-grams: rows `(site, kind, h)`,
+/// `kind` 0 for a line, 1 for a gram (site `""` when none).
 #[pyfunction]
 pub fn doc_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let batch = import_batch(batch)?;
@@ -324,26 +327,30 @@ pub fn doc_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bo
             (site.to_owned(), texts.get(i).unwrap_or_default())
         })
         .collect();
-    let lines: Vec<Vec<u64>> = py.detach(|| {
+    let lines: Vec<whence::extract::DocLines> = py.detach(|| {
         docs.par_iter()
             .map(|(site, text)| {
                 let mut d = Document::new("", *text);
                 d.meta.site = Some(site.clone());
-                stages::doc_lines(&d).hashes().to_vec()
+                stages::doc_lines(&d)
             })
             .collect()
     });
-    let (mut site, mut h) = (Vec::new(), Vec::new());
+    let (mut site, mut kind, mut h) = (Vec::new(), Vec::new(), Vec::new());
     for ((s, _), ls) in docs.iter().zip(lines) {
-        for x in ls {
-            site.push(Some(s.clone()));
-            h.push(x as i64);
+        for (k, hashes) in [(0, ls.hashes()), (1, ls.grams())] {
+            for &x in hashes {
+                site.push(Some(s.clone()));
+                kind.push(k);
+                h.push(x as i64);
+            }
         }
     }
     export_batch(
         py,
         BatchBuilder::new()
             .utf8("site", site)
+            .int64("kind", kind)
             .int64("h", h)
             .finish()?,
     )
@@ -398,8 +405,9 @@ fn documents(batch: &RecordBatch, prefix: &str) -> PyResult<Vec<Document>> {
         .collect()
 }
 
-/// Marks each document's boilerplate (`repeated`: site → its repeated line
-/// hashes, packed) and sketches it: the batch's columns plus `boilerplate`,
+/// Marks each document's boilerplate (`repeated`: site → `(documents, lines,
+/// grams)`, lines and grams packed as ascending `(hash, count)` pairs of the
+/// hashes counted at least [`repeated_min_count`]) and sketches it: the batch's columns plus `boilerplate`,
 /// `chars`, `fps` (distinct fingerprints, packed) and `sig` (packed signature).
 #[pyfunction]
 pub fn mark_and_sketch<'py>(
@@ -411,17 +419,27 @@ pub fn mark_and_sketch<'py>(
     let cfg = config(settings)?;
     let batch = import_batch(batch)?;
     let mut docs = documents(&batch, "")?;
-    let mut flagged: HashMap<String, Vec<u64>> = HashMap::new();
+    type Counts = (u32, Vec<(u64, u32)>, Vec<(u64, u32)>);
+    let mut counted: HashMap<String, Counts> = HashMap::new();
+    let pairs_of = |b: Vec<u8>| -> PyResult<Vec<(u64, u32)>> {
+        Ok(unpack_u64(&b)?
+            .chunks_exact(2)
+            .map(|p| (p[0], p[1] as u32))
+            .collect())
+    };
     for (k, v) in repeated.iter() {
-        flagged.insert(k.extract()?, unpack_u64(&v.extract::<Vec<u8>>()?)?);
+        let (n, lines, grams): (u32, Vec<u8>, Vec<u8>) = v.extract()?;
+        counted.insert(k.extract()?, (n, pairs_of(lines)?, pairs_of(grams)?));
     }
+    let empty: Counts = (0, Vec::new(), Vec::new());
     let sketches: Vec<Sketch> = py.detach(|| {
         docs.par_iter_mut().for_each(|d| {
-            let lines = flagged
-                .get(stages::site_of(d))
-                .map_or(&[][..], Vec::as_slice);
+            let (n, lines, grams) = counted.get(stages::site_of(d)).unwrap_or(&empty);
+            let count = |of: &[(u64, u32)], h: u64| {
+                of.binary_search_by_key(&h, |p| p.0).map_or(0, |i| of[i].1)
+            };
             stages::mark_document(d, &cfg.compare, |text| {
-                stages::repeated_lines(text, |h| lines.binary_search(&h).is_ok())
+                stages::repeated_spans(text, *n, |h| count(lines, h), |h| count(grams, h))
             });
         });
         stages::sketch_documents(&docs, &cfg)
@@ -669,8 +687,10 @@ pub fn near_duplicates<'py>(
 }
 
 /// Verifies candidate pairs with both documents (`a_*`, `b_*` columns): rows
-/// `(a, b, a_id, b_id, relation, a_reused, b_reused, passages, line)` for the
-/// pairs that show reuse; `line` is the `whence pairs` output line.
+/// `(a, b, a_id, b_id, relation, confidence, a_reused, b_reused, passages,
+/// duplicate, line)` for the pairs the reuse rules keep (`duplicate`: a
+/// near-duplicate, what `dedup` clusters); `line` is the `whence pairs` output
+/// line.
 #[pyfunction]
 pub fn verify<'py>(
     py: Python<'py>,
@@ -704,21 +724,24 @@ pub fn verify<'py>(
             .par_iter()
             .enumerate()
             .filter_map(|(i, &(x, y))| {
-                let al = stages::verify_candidate(
+                let p = stages::verify_candidate(
+                    x as u32,
                     &da[i],
                     &streams[&x],
+                    y as u32,
                     &db[i],
                     &streams[&y],
                     &pair_cfg,
+                    &cfg,
                 )?;
-                let row = rows::pair_row(&da[i], &db[i], &al, passages);
-                Some((i, row))
+                let row = rows::pair_row_of(&da[i], &db[i], &p, passages);
+                Some((i, row, p.duplicate))
             })
             .collect())
     })?;
     let mut out = PairOut::default();
-    for (i, row) in found {
-        out.push(pairs[i], row)?;
+    for (i, row, duplicate) in found {
+        out.push(pairs[i], row, duplicate)?;
     }
     export_batch(py, out.finish()?)
 }
@@ -730,14 +753,21 @@ struct PairOut {
     a_id: Vec<Option<String>>,
     b_id: Vec<Option<String>>,
     relation: Vec<Option<String>>,
+    confidence: Vec<f64>,
     a_reused: Vec<f64>,
     b_reused: Vec<f64>,
     passages: Vec<Option<String>>,
+    duplicate: Vec<bool>,
     line: Vec<Option<String>>,
 }
 
 impl PairOut {
-    fn push(&mut self, (a, b): (i64, i64), row: Vec<whence::table::Cell>) -> PyResult<()> {
+    fn push(
+        &mut self,
+        (a, b): (i64, i64),
+        row: Vec<whence::table::Cell>,
+        duplicate: bool,
+    ) -> PyResult<()> {
         use whence::table::Cell;
         let text = |c: &Cell| match c {
             Cell::Str(s) => Some(s.clone()),
@@ -749,12 +779,15 @@ impl PairOut {
         self.b.push(b);
         self.a_id.push(text(&row[0]));
         self.b_id.push(text(&row[1]));
-        self.relation.push(text(&row[2]));
-        self.a_reused.push(num(&row[3]));
-        self.b_reused.push(num(&row[4]));
-        self.passages.push(text(&row[5]));
+        // columns of rows::PAIR_COLUMNS
+        self.relation.push(text(&row[4]));
+        self.confidence.push(num(&row[5]));
+        self.a_reused.push(num(&row[6]));
+        self.b_reused.push(num(&row[7]));
+        self.passages.push(text(&row[8]));
+        self.duplicate.push(duplicate);
         self.line
-            .push(Some(json_line(rows::PAIR_SCHEMA, row).map_err(werr)?));
+            .push(Some(json_line(rows::PAIR_COLUMNS, row).map_err(werr)?));
         Ok(())
     }
 
@@ -765,9 +798,11 @@ impl PairOut {
             .utf8("a_id", self.a_id)
             .utf8("b_id", self.b_id)
             .utf8("relation", self.relation)
+            .float64("confidence", self.confidence)
             .float64("a_reused", self.a_reused)
             .float64("b_reused", self.b_reused)
             .utf8("passages", self.passages)
+            .boolean("duplicate", self.duplicate)
             .utf8("line", self.line)
             .finish()
     }
@@ -848,14 +883,21 @@ pub fn cluster_lines<'py>(
     let (mut json, mut reps, mut lines) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..batch.num_rows() {
         let ms = string_list(members, i)?;
-        let ids = ms.iter().map(|m| m.as_deref().unwrap_or_default());
-        let row = rows::cluster_row(cluster.value(i) as u32, ids, rep.get(i).unwrap_or_default());
+        let ids: Vec<&str> = ms
+            .iter()
+            .map(|m| m.as_deref().unwrap_or_default())
+            .collect();
+        let row = rows::cluster_row_of(
+            cluster.value(i) as u32,
+            &ids,
+            rep.get(i).unwrap_or_default(),
+        );
         json.push(match &row[1] {
             Cell::Json(v) => Some(v.to_string()),
             _ => None,
         });
         reps.push(rep.get(i).map(str::to_owned));
-        lines.push(Some(json_line(rows::CLUSTER_SCHEMA, row).map_err(werr)?));
+        lines.push(Some(json_line(rows::CLUSTER_COLUMNS, row).map_err(werr)?));
     }
     let out = BatchBuilder::new()
         .int64("cluster", cluster.values().to_vec())
@@ -865,8 +907,9 @@ pub fn cluster_lines<'py>(
     export_batch(py, out.finish()?)
 }
 
-/// Output rows of removed documents `(id, kept, cluster, cluster_size)`: the
-/// batch plus `reason` and `line`.
+/// Output rows of removed documents `(id, kept, cluster, cluster_size, text,
+/// kept_text, kept_date)`: the batch (without the texts) plus `reason`,
+/// `kept_by` and `line`.
 #[pyfunction]
 pub fn removed_lines<'py>(
     py: Python<'py>,
@@ -879,22 +922,33 @@ pub fn removed_lines<'py>(
     let kept = required_strings(&batch, "kept")?;
     let cluster = column::<Int64Array>(&batch, "cluster")?;
     let size = column::<Int64Array>(&batch, "cluster_size")?;
-    let (mut reason, mut lines) = (Vec::new(), Vec::new());
+    let text = required_strings(&batch, "text")?;
+    let kept_text = required_strings(&batch, "kept_text")?;
+    let kept_date = strings(&batch, "kept_date")?;
+    let (mut reason, mut kept_by, mut lines) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..batch.num_rows() {
-        let row = rows::removed_row(
+        let (rid, kid) = (
             id.get(i).unwrap_or_default(),
             kept.get(i).unwrap_or_default(),
+        );
+        let gone = Document::new(rid, text.get(i).unwrap_or_default());
+        let mut k = Document::new(kid, kept_text.get(i).unwrap_or_default());
+        k.meta.date = kept_date.as_ref().and_then(|s| s.get(i)).map(str::to_owned);
+        let why = whence::pipeline::Why::of(&gone, &k, pick);
+        reason.push(Some(why.reason.as_str().to_owned()));
+        kept_by.push(Some(why.kept_by.as_str().to_owned()));
+        let row = rows::removal_row_of(
+            rid,
+            kid,
+            why,
             cluster.value(i) as usize,
             size.value(i) as usize,
-            pick,
         );
-        if let whence::table::Cell::Str(r) = &row[2] {
-            reason.push(Some(r.clone()));
-        }
-        lines.push(Some(json_line(rows::REMOVED_SCHEMA, row).map_err(werr)?));
+        lines.push(Some(json_line(rows::REMOVED_COLUMNS, row).map_err(werr)?));
     }
     let out = BatchBuilder::new()
         .utf8("reason", reason)
+        .utf8("kept_by", kept_by)
         .utf8("line", lines)
         .finish()?;
     let mut columns: Vec<(String, std::sync::Arc<dyn Array>)> = batch
@@ -902,6 +956,7 @@ pub fn removed_lines<'py>(
         .fields()
         .iter()
         .zip(batch.columns())
+        .filter(|(f, _)| !["text", "kept_text", "kept_date"].contains(&f.name().as_str()))
         .map(|(f, c)| (f.name().clone(), c.clone()))
         .collect();
     for (f, c) in out.schema().fields().iter().zip(out.columns()) {
@@ -928,14 +983,27 @@ pub fn kept_lines<'py>(
         } else {
             d.text.clone()
         };
-        let row = rows::doc_row(d, text);
-        for (k, c) in row.iter().enumerate() {
-            cols[k].push(match c {
-                whence::table::Cell::Str(s) => Some(s.clone()),
-                _ => None,
-            });
+        let obj = rows::document_object(
+            d,
+            None,
+            rows::DocKeys::default(),
+            drop_boilerplate.then(|| text.clone()),
+        );
+        let m = &d.meta;
+        for (k, v) in [
+            Some(d.id.to_string()),
+            Some(text),
+            m.title.clone(),
+            m.date.clone(),
+            m.site.clone(),
+            m.url.clone(),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            cols[k].push(v);
         }
-        cols[6].push(Some(json_line(rows::DOC_SCHEMA, row).map_err(werr)?));
+        cols[6].push(Some(serde_json::Value::Object(obj).to_string()));
     }
     let [id, text, title, date, site, url, line] = cols;
     let out = BatchBuilder::new()

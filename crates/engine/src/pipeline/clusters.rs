@@ -14,36 +14,38 @@ pub fn doc_infos(docs: &[Document]) -> Vec<DocInfo> {
         .collect()
 }
 
-/// Clusters over the verified pairs whose relation `select` accepts.
+/// Clusters over the verified pairs that `select` accepts.
 fn clusters_where(
     docs: &[Document],
     pairs: &[PairResult],
     pick: Pick,
-    select: impl Fn(Relation) -> bool,
+    select: impl Fn(&PairResult) -> bool,
 ) -> Vec<Cluster> {
     let edges: Vec<Edge> = pairs
         .iter()
+        .filter(|p| select(p))
         .map(|p| Edge {
             a: p.a,
             b: p.b,
             relation: p.alignment.summary.relation,
         })
         .collect();
-    clusters(
-        docs.len(),
-        &edges,
-        |e| select(e.relation),
-        pick,
-        &doc_infos(docs),
-    )
+    clusters(docs.len(), &edges, |_| true, pick, &doc_infos(docs))
 }
 
-/// Reuse clusters over verified pairs (every relation but `unrelated`).
+/// Reuse clusters over verified pairs (every relation but `unrelated` and
+/// `template`: a form shared with other facts is no reuse).
 pub fn reuse_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
-    clusters_where(docs, pairs, pick, |r| r != Relation::Unrelated)
+    clusters_where(docs, pairs, pick, |p| {
+        !matches!(
+            p.alignment.summary.relation,
+            Relation::Unrelated | Relation::Template
+        )
+    })
 }
 
-/// Near-duplicate clusters: pairs whose relation is `near_duplicate`.
+/// Near-duplicate clusters: pairs the reuse rules call near-duplicates
+/// ([`super::ReuseRules::near_duplicate`], lexical evidence only).
 pub fn duplicate_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
-    clusters_where(docs, pairs, pick, |r| r == Relation::NearDuplicate)
+    clusters_where(docs, pairs, pick, |p| p.duplicate)
 }

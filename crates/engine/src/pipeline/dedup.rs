@@ -42,6 +42,84 @@ impl Dedup {
     }
 }
 
+/// Why a document was removed: the same text as the one kept (after trimming
+/// surrounding whitespace), or a near-duplicate of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    ExactDuplicate,
+    NearDuplicate,
+}
+
+impl Reason {
+    /// The code written in outputs: `exact_duplicate`, `near_duplicate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ExactDuplicate => "exact_duplicate",
+            Reason::NearDuplicate => "near_duplicate",
+        }
+    }
+}
+
+/// Why the kept document was the one kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeptBy {
+    /// It has the earliest publication date of its cluster.
+    EarliestDate,
+    /// It is the longest.
+    Longest,
+    /// It was read first: asked for, or `earliest` was asked for and no member
+    /// of the cluster has a date.
+    FirstSeen,
+}
+
+impl KeptBy {
+    /// The code written in outputs: `earliest_date`, `longest`, `first_seen`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeptBy::EarliestDate => "earliest_date",
+            KeptBy::Longest => "longest",
+            KeptBy::FirstSeen => "first_seen",
+        }
+    }
+}
+
+/// A removal explained: [`Dedup::why`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Why {
+    pub reason: Reason,
+    pub kept_by: KeptBy,
+}
+
+impl Dedup {
+    /// Why `r` was removed and why its cluster kept the document it kept, as
+    /// `pick` chose it. A policy never claims what the data cannot show:
+    /// `earliest` over a cluster without dates says `first_seen`.
+    pub fn why(&self, docs: &[Document], r: &Removal, pick: Pick) -> Why {
+        Why::of(&docs[r.doc as usize], &docs[r.kept as usize], pick)
+    }
+}
+
+impl Why {
+    /// Why `gone` was removed in favour of `kept`, which `pick` chose: the rule of
+    /// [`Dedup::why`] for a caller that holds the two documents (a distributed
+    /// runner).
+    pub fn of(gone: &Document, kept: &Document, pick: Pick) -> Why {
+        let reason = if gone.text.trim() == kept.text.trim() {
+            Reason::ExactDuplicate
+        } else {
+            Reason::NearDuplicate
+        };
+        let kept_by = match pick {
+            Pick::Earliest if super::verify::time_of(kept).is_some() => KeptBy::EarliestDate,
+            Pick::Longest => KeptBy::Longest,
+            _ => KeptBy::FirstSeen,
+        };
+        Why { reason, kept_by }
+    }
+}
+
 /// Keeps one document per near-duplicate cluster of the verified `pairs`, chosen
 /// by `pick`; every other member is removed in favour of it.
 pub fn dedup(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Dedup {
@@ -106,6 +184,31 @@ mod tests {
         assert_eq!(r.kept, 0);
         assert!(d.clusters[r.cluster].members.contains(&4));
         assert!(removed.iter().all(|&i| !d.is_kept(i)));
+    }
+
+    #[test]
+    fn removals_say_why_in_codes() {
+        let mut docs = corpus();
+        docs.push(Document::new("wire-again", format!("  {}\n", docs[0].text)));
+        let found = pairs(&docs, &PipelineConfig::default(), &|_, _, _| {}).unwrap();
+        let d = dedup(&docs, &found.pairs, Pick::Earliest);
+        let r = d.removal_of(4).unwrap();
+        // no document has a date: kept because it was read first
+        let why = d.why(&docs, r, Pick::Earliest);
+        assert_eq!(
+            (why.reason, why.kept_by),
+            (Reason::ExactDuplicate, KeptBy::FirstSeen)
+        );
+        docs[0].meta.date = Some("2015-10-01".into());
+        let why = d.why(&docs, r, Pick::Earliest);
+        assert_eq!(why.kept_by.as_str(), "earliest_date");
+        docs[4]
+            .text
+            .push_str(" One more sentence at the end of the copy.");
+        assert_eq!(
+            d.why(&docs, r, Pick::Longest).reason.as_str(),
+            "near_duplicate"
+        );
     }
 
     #[test]

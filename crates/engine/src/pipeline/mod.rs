@@ -27,18 +27,24 @@
 pub mod clusters;
 pub mod dedup;
 pub mod pairs;
+pub mod reuse;
 mod semantic;
 pub mod sketch;
 pub mod trace;
 pub mod verify;
 
 pub use clusters::{doc_infos, duplicate_clusters, reuse_clusters};
-pub use dedup::{dedup, without_boilerplate, Dedup, Removal};
+pub use dedup::{dedup, without_boilerplate, Dedup, KeptBy, Reason, Removal, Why};
 pub use pairs::{pairs, pairs_with};
+pub use reuse::{
+    is_template, judge, judge_sides, RawReuseRules, ReuseEvidence, ReuseRules, ReuseRulesError,
+    TEMPLATE_SUBSTITUTIONS,
+};
 pub use sketch::{sketch, Sketch};
 pub use trace::{
-    content_overlap, derivation, trace, trace_with, ContentOverlap, Derivation, Source, Trace,
-    DERIVED_MIN_IN_SOURCES, DERIVED_MIN_LEXICAL, WHOLLY_MAX_NEW_WORDS,
+    content_overlap, derivation, trace, trace_among, trace_with, trace_with_options,
+    ContentOverlap, Derivation, SelfMatch, Source, Trace, TraceOptions, DERIVED_MIN_IN_SOURCES,
+    DERIVED_MIN_LEXICAL, WHOLLY_MAX_NEW_WORDS,
 };
 pub use verify::{is_reuse, verify, verify_with};
 
@@ -56,6 +62,8 @@ pub enum PipelineError {
     Index(#[from] whence_candidates::IndexError),
     #[error("the corpus has more than {} documents", u32::MAX)]
     TooManyDocuments,
+    #[error("the corpus holds no readable document")]
+    EmptyCorpus,
 }
 
 /// Stages reported to a progress callback.
@@ -80,6 +88,11 @@ pub struct PipelineConfig {
     /// Bytes of token streams `pairs` may keep between verify blocks, so that a
     /// document in several candidate pairs is analyzed once (see `verify_pairs`).
     pub stream_cache: usize,
+    /// Which verified pairs are reuse, which are near-duplicates (see [`reuse`]).
+    pub reuse: ReuseRules,
+    /// Only pairs across sources: candidates whose two documents name the same
+    /// source (`meta.site`) are not verified (passim's same-series filter).
+    pub cross_source: bool,
 }
 
 impl Default for PipelineConfig {
@@ -91,6 +104,8 @@ impl Default for PipelineConfig {
             index: IndexConfig::default(),
             lsh: LshConfig::default(),
             stream_cache: DEFAULT_STREAM_CACHE,
+            reuse: ReuseRules::default(),
+            cross_source: false,
         }
     }
 }
@@ -104,8 +119,14 @@ pub struct PairResult {
     pub a: u32,
     pub b: u32,
     /// The verified alignment; its `drift` is empty (`pairs` does not look for
-    /// drift: use [`crate::compare`] on a pair for it).
+    /// drift: use [`crate::compare`] on a pair for it). Its relation is
+    /// `template` for a template pair, and `near_duplicate` only when lexical
+    /// passages make it one ([`ReuseEvidence::apply`]).
     pub alignment: Alignment,
+    /// What the reuse rules read about the pair.
+    pub evidence: ReuseEvidence,
+    /// Near-duplicates for `dedup` ([`ReuseRules::near_duplicate`]).
+    pub duplicate: bool,
 }
 
 /// What `pairs` found, with counts for the summary.

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 use whence_align::SentenceEncoder;
-use whence_candidates::{lsh_pairs, IndexBuilder};
+use whence_candidates::{lsh_pairs, Index, IndexBuilder};
 use whence_core::Document;
 use whence_sketch::MinHasher;
 
@@ -27,6 +27,45 @@ pub fn pairs_with(
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
     encoder: Option<&dyn SentenceEncoder>,
 ) -> Result<PairsOutcome, PipelineError> {
+    let Found {
+        sketches,
+        index,
+        pairs: cand,
+        lsh_pairs,
+        dropped,
+    } = find_candidates(docs, cfg, progress)?;
+    drop(sketches);
+    drop(index);
+    let total = cand.len() as u64;
+    progress(Stage::Verify, 0, total);
+    let report = |stage: Stage, done: u64| progress(stage, done, total);
+    let mut found = verify_pairs(docs, &cand, cfg, encoder, &report, VERIFY_BLOCK);
+    found.sort_by_key(|p| (p.a, p.b));
+    Ok(PairsOutcome {
+        pairs: found,
+        candidates: cand.len(),
+        lsh_pairs,
+        dropped_fingerprints: dropped,
+    })
+}
+
+/// The candidate stage of [`pairs`]: every document's sketch, the fingerprint
+/// index (its kept postings and dropped hashes), and the candidate pairs.
+pub(crate) struct Found {
+    pub sketches: Vec<Sketch>,
+    pub index: Index,
+    /// Candidate pairs `a < b`, sorted, distinct (index and LSH together).
+    pub pairs: Vec<(u32, u32)>,
+    pub lsh_pairs: usize,
+    pub dropped: u64,
+}
+
+/// Sketches every document and finds the candidate pairs.
+pub(crate) fn find_candidates(
+    docs: &[Document],
+    cfg: &PipelineConfig,
+    progress: &(dyn Fn(Stage, u64, u64) + Sync),
+) -> Result<Found, PipelineError> {
     let n = u32::try_from(docs.len()).map_err(|_| PipelineError::TooManyDocuments)?;
     let hasher = MinHasher::new(cfg.minhash);
     let done = std::sync::atomic::AtomicU64::new(0);
@@ -59,18 +98,21 @@ pub fn pairs_with(
     cand.extend(near.into_iter().map(|p| (p.a, p.b)));
     cand.sort_unstable();
     cand.dedup();
-    drop(sketches);
-    let total = cand.len() as u64;
-    progress(Stage::Verify, 0, total);
-    let report = |stage: Stage, done: u64| progress(stage, done, total);
-    let mut found = verify_pairs(docs, &cand, cfg, encoder, &report, VERIFY_BLOCK);
-    found.sort_by_key(|p| (p.a, p.b));
-    Ok(PairsOutcome {
-        pairs: found,
-        candidates: cand.len(),
+    if cfg.cross_source {
+        cand.retain(|&(a, b)| !same_source(&docs[a as usize], &docs[b as usize]));
+    }
+    Ok(Found {
+        sketches,
+        index,
+        pairs: cand,
         lsh_pairs: lsh_count,
-        dropped_fingerprints: dropped,
+        dropped,
     })
+}
+
+/// Whether both documents name the same source.
+fn same_source(a: &Document, b: &Document) -> bool {
+    matches!((&a.meta.site, &b.meta.site), (Some(x), Some(y)) if x == y)
 }
 
 #[cfg(test)]
@@ -110,6 +152,22 @@ mod tests {
         let cl = reuse_clusters(&docs, &one.pairs, Pick::Earliest);
         assert_eq!(cl.len(), 1);
         assert_eq!(cl[0].members, vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn cross_source_skips_pairs_within_one_source() {
+        let mut docs = corpus();
+        for (d, site) in docs.iter_mut().zip(["wire", "x", "wire", "blog"]) {
+            d.meta.site = Some(site.into());
+        }
+        let cfg = PipelineConfig {
+            cross_source: true,
+            ..PipelineConfig::default()
+        };
+        let found = pairs(&docs, &cfg, &|_, _, _| {}).unwrap();
+        let got: Vec<(u32, u32)> = found.pairs.iter().map(|p| (p.a, p.b)).collect();
+        // wire and its copy share a source: only the opinion piece's pairs remain
+        assert_eq!(got, vec![(0, 3), (2, 3)]);
     }
 
     #[test]

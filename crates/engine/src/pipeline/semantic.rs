@@ -53,7 +53,12 @@ pub(crate) fn semantic_block<'t>(
     found
         .into_par_iter()
         .map(|p| match realign(&p, &table) {
-            Some(alignment) => PairResult { alignment, ..p },
+            Some(mut alignment) => {
+                // paraphrase passages leave the lexical evidence as it was
+                let (da, db) = (&docs[p.a as usize], &docs[p.b as usize]);
+                p.evidence.apply(da, db, &mut alignment);
+                PairResult { alignment, ..p }
+            }
             None => p,
         })
         .collect()

@@ -1,5 +1,14 @@
 //! `trace`: one document's sources in a corpus, what they explain, and the
 //! document's METER derivation class.
+//!
+//! The traced document is never its own source: corpus documents with its id
+//! or its text (and, through [`TraceOptions::same_file`], those read from its
+//! file) are left out and listed in [`Trace::left_out`], unless
+//! [`TraceOptions::include_self`]. Sources are ranked by what they explain —
+//! the share of the document covered by their verbatim and edited passages,
+//! plus half the share covered only by paraphrase (weaker evidence) — and those
+//! dated after the document are flagged [`Source::later`]. An empty corpus is an
+//! error, not a document without sources.
 
 use rayon::prelude::*;
 use whence_align::{novel, reused_fraction, SentenceEncoder};
@@ -8,7 +17,7 @@ use whence_core::{Alignment, Document, PassageKind, Span, TokenStream};
 use whence_sketch::MinHasher;
 
 use super::sketch::mask;
-use super::verify::{is_reuse, verify_with};
+use super::verify::{is_reuse, time_of, verify_with};
 use super::{sketch, PipelineConfig, PipelineError};
 
 /// One source of a traced document.
@@ -17,6 +26,47 @@ pub struct Source {
     pub doc: u32,
     /// The verified alignment, without drift (see [`PairResult::alignment`]).
     pub alignment: Alignment,
+    /// Share of the document covered by this source's verbatim and edited passages.
+    pub reused_lexical: f64,
+    /// Dated after the document (both dates known): it cannot be its source.
+    pub later: bool,
+}
+
+impl Source {
+    /// What the source explains of the document, the ranking key: lexical
+    /// coverage plus half of the coverage only paraphrase passages add.
+    pub fn explains(&self) -> f64 {
+        let all = self.alignment.summary.a_reused;
+        self.reused_lexical + 0.5 * (all - self.reused_lexical).max(0.0)
+    }
+}
+
+/// Why a corpus document was taken for the traced document itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelfMatch {
+    SameId,
+    SameText,
+    SameFile,
+}
+
+impl SelfMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelfMatch::SameId => "same id",
+            SelfMatch::SameText => "same text",
+            SelfMatch::SameFile => "same file",
+        }
+    }
+}
+
+/// How `trace` treats copies of the traced document in the corpus.
+#[derive(Clone, Debug, Default)]
+pub struct TraceOptions {
+    /// Keep corpus documents that are the traced document itself as sources.
+    pub include_self: bool,
+    /// Corpus indices read from the traced document's own file (the caller
+    /// knows paths; the engine does not).
+    pub same_file: Vec<u32>,
 }
 
 /// The METER derivation classes.
@@ -40,7 +90,14 @@ impl Derivation {
 /// What `trace` found.
 #[derive(Clone, Debug)]
 pub struct Trace {
+    /// Sources, most explaining first.
     pub sources: Vec<Source>,
+    /// Corpus documents left out as the traced document itself (their position
+    /// in the corpus; for an index query, their sequence numbers in the index).
+    pub left_out: Vec<(u32, SelfMatch)>,
+    /// The traced document's publication time: its own date, else that of
+    /// the corpus document with its id.
+    pub time: Option<whence_cluster::Timestamp>,
     /// Fraction of the document's non-boilerplate, non-whitespace characters covered
     /// by passages from all sources together.
     pub reused: f64,
@@ -52,9 +109,9 @@ pub struct Trace {
 
 /// Corpora up to this size are verified document by document; larger ones
 /// through the fingerprint index.
-const SCAN_ALL: usize = 2000;
+pub const SCAN_ALL: usize = 2000;
 
-/// Finds `doc`'s sources in `corpus`.
+/// Finds `doc`'s sources in `corpus`, leaving out the document itself.
 pub fn trace(
     doc: &Document,
     corpus: &[Document],
@@ -71,9 +128,54 @@ pub fn trace_with(
     cfg: &PipelineConfig,
     encoder: Option<&dyn SentenceEncoder>,
 ) -> Result<Trace, PipelineError> {
-    let td = whence_text::analyze(&doc.text);
-    // a trace reports passages, not drift
-    let compare = cfg.compare.without_drift();
+    trace_with_options(doc, corpus, cfg, encoder, &TraceOptions::default())
+}
+
+/// Is `other` the traced document itself? Same id, or the same text (surrounding
+/// whitespace aside).
+pub(crate) fn self_match(doc: &Document, other: &Document) -> Option<SelfMatch> {
+    if other.id == doc.id {
+        Some(SelfMatch::SameId)
+    } else if other.text.trim() == doc.text.trim() {
+        Some(SelfMatch::SameText)
+    } else {
+        None
+    }
+}
+
+/// [`trace_with`], with control over copies of the document itself.
+pub fn trace_with_options(
+    doc: &Document,
+    corpus: &[Document],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+    options: &TraceOptions,
+) -> Result<Trace, PipelineError> {
+    if corpus.is_empty() {
+        return Err(PipelineError::EmptyCorpus);
+    }
+    u32::try_from(corpus.len()).map_err(|_| PipelineError::TooManyDocuments)?;
+    let mut left_out: Vec<(u32, SelfMatch)> = corpus
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let by_file = options
+                .same_file
+                .contains(&(i as u32))
+                .then_some(SelfMatch::SameFile);
+            self_match(doc, d).or(by_file).map(|m| (i as u32, m))
+        })
+        .collect();
+    let time = time_of(doc).or_else(|| {
+        left_out
+            .iter()
+            .find(|(_, m)| *m == SelfMatch::SameId)
+            .and_then(|&(i, _)| time_of(&corpus[i as usize]))
+    });
+    if options.include_self {
+        left_out.clear();
+    }
+    let is_self = |i: u32| left_out.binary_search_by_key(&i, |&(j, _)| j).is_ok();
     let candidates: Vec<u32> = if corpus.len() <= SCAN_ALL {
         (0..corpus.len() as u32).collect()
     } else {
@@ -90,27 +192,73 @@ pub fn trace_with(
         let q = sketch(doc, cfg, &hasher).fingerprints;
         index.query(&q)?.into_iter().map(|h| h.doc).collect()
     };
+    let among: Vec<(u32, &Document)> = candidates
+        .iter()
+        .filter(|&&i| !is_self(i))
+        .map(|&i| (i, &corpus[i as usize]))
+        .collect();
+    let mut trace = trace_among_at(doc, &among, cfg, encoder, time);
+    trace.left_out = left_out;
+    Ok(trace)
+}
+
+/// The verification half of [`trace_with`]: `doc`'s sources among `candidates`
+/// (each with the number a [`Source`] reports; boilerplate as marked on them).
+/// A persistent index calls it with the candidates it looked up.
+/// Sources dated after the document's own date are flagged `later`.
+pub fn trace_among(
+    doc: &Document,
+    candidates: &[(u32, &Document)],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Trace {
+    trace_among_at(doc, candidates, cfg, encoder, time_of(doc))
+}
+
+/// [`trace_among`] with the document's publication `time` given (it may come from
+/// the corpus copy of the document rather than the document itself).
+fn trace_among_at(
+    doc: &Document,
+    candidates: &[(u32, &Document)],
+    cfg: &PipelineConfig,
+    encoder: Option<&dyn SentenceEncoder>,
+    time: Option<whence_cluster::Timestamp>,
+) -> Trace {
+    let td = whence_text::analyze(&doc.text);
+    // a trace reports passages, not drift
+    let compare = cfg.compare.without_drift();
     // each source with its analysis, kept for the content overlap below
-    let mut found: Vec<(Source, TokenStream)> = candidates
+    let mut found: Vec<(Source, TokenStream, &Document)> = candidates
         .par_iter()
-        .filter_map(|&i| {
-            let d = &corpus[i as usize];
+        .filter_map(|&(i, d)| {
             let ts = whence_text::analyze(&d.text);
             let al = verify_with(doc, &td, d, &ts, &compare, encoder);
-            is_reuse(&al).then_some((
+            if !is_reuse(&al) {
+                return None;
+            }
+            let lexical = al
+                .passages
+                .iter()
+                .filter(|p| p.kind != PassageKind::Paraphrase)
+                .map(|p| p.a);
+            let reused_lexical = reused_fraction(&doc.text, lexical, &doc.boilerplate);
+            let later = matches!((time, time_of(d)), (Some(t), Some(s)) if s > t);
+            Some((
                 Source {
                     doc: i,
                     alignment: al,
+                    reused_lexical,
+                    later,
                 },
                 ts,
+                d,
             ))
         })
         .collect();
-    found.sort_by(|(x, _), (y, _)| {
-        y.alignment
-            .summary
-            .a_reused
-            .total_cmp(&x.alignment.summary.a_reused)
+    found.sort_by(|(x, _, _), (y, _, _)| {
+        y.explains()
+            .total_cmp(&x.explains())
+            .then(y.reused_lexical.total_cmp(&x.reused_lexical))
             .then(x.doc.cmp(&y.doc))
     });
     let overlap = content_overlap(
@@ -118,9 +266,9 @@ pub fn trace_with(
         &doc.boilerplate,
         found
             .iter()
-            .map(|(s, ts)| (ts, corpus[s.doc as usize].boilerplate.as_slice())),
+            .map(|(_, ts, d)| (ts, d.boilerplate.as_slice())),
     );
-    let sources: Vec<Source> = found.into_iter().map(|(s, _)| s).collect();
+    let sources: Vec<Source> = found.into_iter().map(|(s, _, _)| s).collect();
     let all: Vec<Span> = sources
         .iter()
         .flat_map(|s| s.alignment.passages.iter().map(|p| p.a))
@@ -138,13 +286,15 @@ pub fn trace_with(
     let reused = reused_fraction(&doc.text, all.iter().copied(), &doc.boilerplate);
     let reused_lexical = reused_fraction(&doc.text, lexical.into_iter(), &doc.boilerplate);
     let novel = novel(&doc.text, all.into_iter(), &doc.boilerplate);
-    Ok(Trace {
+    Trace {
         sources,
+        left_out: Vec::new(),
+        time,
         reused,
         reused_lexical,
         novel,
         derivation: derivation(overlap, reused_lexical),
-    })
+    }
 }
 
 /// How much of a document's content its sources account for: the vocabulary
@@ -337,6 +487,115 @@ mod tests {
         };
         assert_eq!(derivation(low, 0.24), Derivation::Non);
         assert_eq!(derivation(low, 0.25), Derivation::Partially);
+    }
+
+    #[test]
+    fn a_document_inside_its_own_corpus_is_not_its_own_source() {
+        let docs = corpus();
+        // the wire itself (same id), a copy under another id (same text), the
+        // copy with a line added (a real source) and the unrelated story
+        let mut corpus = docs.clone();
+        corpus.push(Document::new("wire-again", format!("  {}\n", docs[0].text)));
+        let t = trace(&docs[0], &corpus, &PipelineConfig::default()).unwrap();
+        assert_eq!(
+            t.left_out,
+            vec![(0, SelfMatch::SameId), (4, SelfMatch::SameText)]
+        );
+        let ids: Vec<&str> = t
+            .sources
+            .iter()
+            .map(|s| corpus[s.doc as usize].id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["copy", "quote"]);
+        // asked for: kept
+        let opts = TraceOptions {
+            include_self: true,
+            ..TraceOptions::default()
+        };
+        let t =
+            trace_with_options(&docs[0], &corpus, &PipelineConfig::default(), None, &opts).unwrap();
+        assert!(t.left_out.is_empty());
+        // itself, its copy and the copy with a line added explain it all
+        let first: Vec<u32> = t.sources.iter().take(3).map(|s| s.doc).collect();
+        assert_eq!(first, vec![0, 2, 4]);
+        assert!(t.sources[..3].iter().all(|s| s.explains() > 0.99));
+        // the caller's same-file indices are left out too
+        let opts = TraceOptions {
+            include_self: false,
+            same_file: vec![2],
+        };
+        let t =
+            trace_with_options(&docs[0], &corpus, &PipelineConfig::default(), None, &opts).unwrap();
+        assert!(t.left_out.contains(&(2, SelfMatch::SameFile)));
+        assert!(t.sources.iter().all(|s| s.doc != 2));
+    }
+
+    #[test]
+    fn an_empty_corpus_is_an_error() {
+        let docs = corpus();
+        assert!(matches!(
+            trace(&docs[0], &[], &PipelineConfig::default()),
+            Err(PipelineError::EmptyCorpus)
+        ));
+    }
+
+    #[test]
+    fn a_copy_ranks_above_a_form_with_other_facts() {
+        let story = "Engelhard Corp said its board declared a three-for-two stock split and \
+            raised the quarterly dividend to 19-1/2 cts per share presplit from 19 cts, both \
+            payable March 31 to holders of record March 17.";
+        let other = "Brown-Forman Inc said its board declared a three-for-two stock split and \
+            raised the quarterly dividend to 28 cts per share presplit from 31 cts, both \
+            payable April one to holders of record March 20.";
+        let copy = format!("ENGELHARD SETS STOCK SPLIT\n\n{story}\n\nREUTER");
+        let corpus = vec![
+            Document::new("brown-forman", other),
+            Document::new("engelhard-copy", copy),
+        ];
+        let t = trace(
+            &Document::new("q", story),
+            &corpus,
+            &PipelineConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(t.sources[0].doc, 1, "{:?}", t.sources);
+        assert!(t.sources[0].reused_lexical > 0.99);
+        assert!(t
+            .sources
+            .iter()
+            .all(|s| s.explains() <= t.sources[0].explains()));
+    }
+
+    #[test]
+    fn sources_dated_after_the_document_are_flagged_later() {
+        let docs = corpus();
+        let dated = |d: &Document, date: &str| {
+            let mut d = d.clone();
+            d.meta.date = Some(date.into());
+            d
+        };
+        let corpus = vec![
+            dated(&docs[0], "2015-10-02T08:00:00Z"),
+            dated(&docs[3], "2015-10-03T01:00:00+05:00"),
+        ];
+        // 01:00 at +05:00 on the 3rd is 20:00Z on the 2nd: before a document
+        // of 21:00Z, after one of 19:00Z
+        let doc = dated(&docs[2], "2015-10-02T21:00:00Z");
+        let t = trace(&doc, &corpus, &PipelineConfig::default()).unwrap();
+        let later: Vec<(u32, bool)> = t.sources.iter().map(|s| (s.doc, s.later)).collect();
+        assert!(later.contains(&(0, false)), "{later:?}");
+        assert!(later.contains(&(1, false)), "{later:?}");
+        let doc = dated(&docs[2], "2015-10-02T19:00:00Z");
+        let t = trace(&doc, &corpus, &PipelineConfig::default()).unwrap();
+        let later: Vec<(u32, bool)> = t.sources.iter().map(|s| (s.doc, s.later)).collect();
+        assert!(later.contains(&(1, true)), "{later:?}");
+        // undated document: its date comes from its copy in the corpus, by id
+        let undated = docs[2].clone();
+        let mut corpus = corpus;
+        corpus.push(dated(&docs[2], "2015-10-01"));
+        let t = trace(&undated, &corpus, &PipelineConfig::default()).unwrap();
+        assert_eq!(t.time, whence_cluster::parse_date("2015-10-01"));
+        assert!(t.sources.iter().all(|s| s.later), "{:?}", t.sources);
     }
 
     #[test]

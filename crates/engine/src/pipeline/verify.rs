@@ -73,8 +73,40 @@ pub(crate) fn align_oriented(
         cfg.align(),
         encoder,
     );
-    al.summary.relation = orient(al.summary.relation, time_of(a), time_of(b));
+    al.summary = orient(&al.summary, time_of(a), time_of(b));
     al
+}
+
+/// Verifies one candidate pair `a < b` (documents numbered in corpus order, with
+/// their token streams) as `pairs` does: aligned with `compare` (see
+/// [`pair_config`]), judged by the reuse rules, kept when they report it or call
+/// it a near-duplicate. The one per-pair rule of [`verify_pairs`] and of
+/// distributed runners ([`crate::stages::verify_candidate`]).
+pub(crate) fn verify_pair(
+    a: u32,
+    b: u32,
+    (da, ta): (&Document, &TokenStream),
+    (db, tb): (&Document, &TokenStream),
+    compare: &Config,
+    rules: &super::ReuseRules,
+) -> Option<PairResult> {
+    let mut al = verify(da, ta, db, tb, compare);
+    let evidence = super::judge(da, ta, db, tb, &al);
+    evidence.apply(da, db, &mut al);
+    let duplicate = rules.near_duplicate(&evidence);
+    (duplicate || rules.reported(&evidence, &al)).then_some(PairResult {
+        a,
+        b,
+        alignment: al,
+        evidence,
+        duplicate,
+    })
+}
+
+/// The settings `pairs` aligns candidate pairs with: no drift (no corpus output
+/// reports it), the semantic stage kept to the reuse envelope.
+pub(crate) fn pair_config(cfg: &PipelineConfig) -> Config {
+    cfg.compare.without_drift().with_semantic_envelope()
 }
 
 /// Candidate pairs verified per block: the documents of a block are analyzed
@@ -87,8 +119,8 @@ fn stream_bytes(ts: &TokenStream) -> usize {
         + ts.sentences.capacity() * std::mem::size_of::<whence_core::Sentence>()
 }
 
-/// Verifies `pairs` (sorted; `a < b`), keeping the pairs that show reuse, in
-/// the order of `pairs`.
+/// Verifies `pairs` (sorted; `a < b`), keeping the pairs the reuse rules
+/// report or call near-duplicates ([`super::reuse`]), in the order of `pairs`.
 ///
 /// With an `encoder`, each block's reuse pairs then go through the semantic stage
 /// (see [`semantic_block`]), so the sentences embedded at any time are those of
@@ -158,8 +190,7 @@ pub(crate) fn verify_pairs(
                     streams_ref[a as usize].as_ref()?,
                     streams_ref[b as usize].as_ref()?,
                 );
-                let alignment = crate::stages::verify_candidate(da, ta, db, tb, &compare)?;
-                Some(PairResult { a, b, alignment })
+                verify_pair(a, b, (da, ta), (db, tb), &compare, &cfg.reuse)
             })
             .collect();
         match encoder {

@@ -1,8 +1,12 @@
-//! `compare` for a person in a terminal: verdict, passages side by side, novel text.
+//! `compare` and `trace` for a person in a terminal: verdict, passages side by
+//! side, novel text.
 
 use std::fmt::Write;
 
-use whence_core::{CharIndex, DriftKind, PassageKind, Relation, Span};
+use whence_core::{CharIndex, Document, PassageKind, Relation, Span};
+
+use super::drift_name;
+use crate::pipeline::Trace;
 
 use crate::Comparison;
 
@@ -47,8 +51,10 @@ fn relation_words(r: Relation) -> &'static str {
         Relation::NearDuplicate => "near-duplicate",
         Relation::ADerivedFromB => "A derived from B",
         Relation::BDerivedFromA => "B derived from A",
-        Relation::SharedSource => "shared source (neither contains the other)",
+        Relation::UnknownDirection => "one derived from the other, direction unknown",
+        Relation::SharedSource => "shared text (neither is mostly the other's)",
         Relation::Unrelated => "unrelated",
+        Relation::Template => "template (a form filled with different facts)",
     }
 }
 
@@ -91,21 +97,21 @@ pub fn compare_text(cmp: &Comparison, opts: &TextOptions) -> String {
         s.a_reused * 100.0,
         s.b_reused * 100.0
     );
-    let count = |k: PassageKind| al.passages.iter().filter(|x| x.kind == k).count();
+    let of_kind = |k: PassageKind| al.passages.iter().filter(|x| x.kind == k).count();
     let _ = writeln!(
         out,
         "passages: {} verbatim, {} edited, {} paraphrase",
         p.wrap(
             kind_color(PassageKind::Verbatim),
-            &count(PassageKind::Verbatim).to_string()
+            &of_kind(PassageKind::Verbatim).to_string()
         ),
         p.wrap(
             kind_color(PassageKind::Edited),
-            &count(PassageKind::Edited).to_string()
+            &of_kind(PassageKind::Edited).to_string()
         ),
         p.wrap(
             kind_color(PassageKind::Paraphrase),
-            &count(PassageKind::Paraphrase).to_string()
+            &of_kind(PassageKind::Paraphrase).to_string()
         ),
     );
     let fmt_span = |idx: &CharIndex, sp: Span| {
@@ -137,15 +143,10 @@ pub fn compare_text(cmp: &Comparison, opts: &TextOptions) -> String {
     if !al.drift.is_empty() {
         let _ = writeln!(out, "\n{}", p.wrap(BOLD, "changed in reused text"));
         for d in &al.drift {
-            let kind = match d.kind {
-                DriftKind::Number => "number",
-                DriftKind::Name => "name",
-                DriftKind::Attribution => "speaker",
-                _ => "other",
-            };
+            let kind = drift_name(d.kind);
             let _ = writeln!(
                 out,
-                "  {kind:<8} A {} “{}”  ←  B {} “{}”",
+                "  {kind:<11} A {} “{}”  ←  B {} “{}”",
                 fmt_span(&ia, d.a),
                 excerpt(&cmp.a.text[d.a.range()], opts.full),
                 fmt_span(&ib, d.b),
@@ -160,10 +161,9 @@ pub fn compare_text(cmp: &Comparison, opts: &TextOptions) -> String {
         let chars: usize = novel.iter().map(|&sp| idx.chars_in(sp)).sum();
         let _ = writeln!(
             out,
-            "\n{} ({} span{}, {} chars)",
+            "\n{} ({}, {} chars)",
             p.wrap(BOLD, &format!("new in {label}")),
-            novel.len(),
-            if novel.len() == 1 { "" } else { "s" },
+            count(novel.len(), "span", "spans"),
             chars
         );
         for &sp in novel.iter() {
@@ -183,10 +183,80 @@ pub fn compare_text(cmp: &Comparison, opts: &TextOptions) -> String {
             let chars: usize = bp.iter().map(|&sp| idx.chars_in(sp)).sum();
             let _ = writeln!(
                 out,
-                "\nboilerplate in {label}: {} span(s), {chars} chars (not counted)",
-                bp.len()
+                "\nboilerplate in {label}: {}, {chars} chars (not counted)",
+                count(bp.len(), "span", "spans")
             );
         }
     }
     out
+}
+
+/// `trace` as terminal text: the derivation, each source with its passages,
+/// the new text.
+pub fn trace_text(doc: &Document, corpus: &[Document], t: &Trace, opts: &TextOptions) -> String {
+    let p = Paint { on: opts.color };
+    let idx = CharIndex::new(&doc.text);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} ({:.0}% reused, {:.0}% verbatim or edited) from {} among {}",
+        doc.id,
+        p.wrap(BOLD, &format!("{} derived", t.derivation.as_str())),
+        t.reused * 100.0,
+        t.reused_lexical * 100.0,
+        count(t.sources.len(), "source", "sources"),
+        count(corpus.len(), "document", "documents"),
+    );
+    for s in &t.sources {
+        let src = &corpus[s.doc as usize];
+        let sum = &s.alignment.summary;
+        let _ = writeln!(
+            out,
+            "\n  {}  {:.0}% of {} from it ({}){}",
+            p.wrap(BOLD, src.id.as_str()),
+            sum.a_reused * 100.0,
+            doc.id,
+            sum.relation.as_str(),
+            if s.later {
+                "; dated after it, so not its source"
+            } else {
+                ""
+            }
+        );
+        for ps in &s.alignment.passages {
+            let (a0, a1) = idx.span_to_chars(ps.a);
+            let color = kind_color(ps.kind);
+            let _ = writeln!(
+                out,
+                "    {} {:.2} {a0}-{a1}  {}",
+                p.wrap(color, &format!("{:<10}", ps.kind.as_str())),
+                ps.score,
+                p.wrap(color, &excerpt(&doc.text[ps.a.range()], opts.full))
+            );
+        }
+    }
+    let chars: usize = t.novel.iter().map(|&s| idx.chars_in(s)).sum();
+    let _ = writeln!(
+        out,
+        "\n  {} ({}, {chars} chars)",
+        p.wrap(BOLD, &format!("new in {}", doc.id)),
+        count(t.novel.len(), "span", "spans"),
+    );
+    if opts.full {
+        for &sp in &t.novel {
+            let (x, y) = idx.span_to_chars(sp);
+            let _ = writeln!(
+                out,
+                "    {} {}",
+                p.wrap(DIM, &format!("{x}-{y}")),
+                p.wrap(NOVEL, &excerpt(&doc.text[sp.range()], true))
+            );
+        }
+    }
+    out
+}
+
+/// `"1 source"`, `"3 sources"`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

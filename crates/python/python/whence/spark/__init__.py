@@ -57,13 +57,20 @@ SKETCH_SCHEMA = (
     "boilerplate binary, chars long, fps binary, sig binary"
 )
 PAIR_SCHEMA = (
-    "a long, b long, a_id string, b_id string, relation string, a_reused double, "
-    "b_reused double, passages string, line string"
+    "a long, b long, a_id string, b_id string, relation string, confidence double, "
+    "a_reused double, b_reused double, passages string, duplicate boolean, line string"
 )
 
 
 def _say(message: str) -> None:
     print(f"whence: {message}", file=sys.stderr)
+
+
+def _pack_counts(pairs: Iterable[Tuple[int, int]]) -> bytes:
+    """``(hash, count)`` pairs (hashes as signed Spark longs) packed as the
+    engine's ascending ``(u64 hash, count)``."""
+    values = sorted((h & MASK, c) for h, c in pairs)
+    return struct.pack(f"<{2 * len(values)}Q", *[x for hc in values for x in hc])
 
 
 def _pack(hashes: Iterable[int]) -> bytes:
@@ -283,10 +290,12 @@ def _sketched(docs: Any, spark: Any, job: Job) -> Any:
     """Stage 2: repeated lines counted per site, documents marked and sketched."""
     from pyspark.sql import functions as F
 
-    repeated: Dict[str, bytes] = {}
+    repeated: Dict[str, Tuple[int, bytes, bytes]] = {}
     if not job.settings[0]:
-        lines = docs.select("site", "text").mapInArrow(_arrow_map(_native.doc_lines), "site string, h long")
-        counts = lines.groupBy("site", "h").count().persist()
+        hashes = docs.select("site", "text").mapInArrow(
+            _arrow_map(_native.doc_lines), "site string, kind long, h long"
+        )
+        counts = hashes.groupBy("site", "kind", "h").count().persist()
         site_docs = {
             r.site: r["count"]
             for r in docs.groupBy(F.coalesce("site", F.lit("")).alias("site")).count().collect()
@@ -297,20 +306,34 @@ def _sketched(docs: Any, spark: Any, job: Job) -> Any:
                 f"warning: {len(site_docs)} sites: the CLI counts repeated lines of the first "
                 f"{max_sites} separately and may mark boilerplate differently"
             )
-        for r in counts.groupBy("site").count().where(F.col("count") > max_lines).collect():
+        for r in (
+            counts.groupBy("site", "kind").count().where(F.col("count") > max_lines).collect()
+        ):
+            what = "distinct lines" if r.kind == 0 else "distinct sampled 8-grams"
             job.say(
-                f"warning: site {r.site!r} has {r['count']} distinct lines, over the CLI's "
+                f"warning: site {r.site!r} has {r['count']} {what}, over the CLI's "
                 f"{max_lines}: its repeated-line counts are exact here, approximate in `whence`"
             )
-        need = spark.createDataFrame(
-            [(s, _native.repeated_min_count(n)) for s, n in site_docs.items()] or [("", 1)],
-            "site string, need long",
+        needs = []
+        for s, n in site_docs.items():
+            line_need, gram_need = _native.repeated_min_count(n)
+            needs += [(s, 0, line_need), (s, 1, gram_need)]
+        need = spark.createDataFrame(needs or [("", 0, 1)], "site string, kind long, need long")
+        flagged = counts.join(F.broadcast(need), ["site", "kind"]).where(
+            F.col("count") >= F.col("need")
         )
-        flagged = counts.join(F.broadcast(need), "site").where(F.col("count") >= F.col("need"))
-        for r in flagged.groupBy("site").agg(F.collect_list("h").alias("hs")).collect():
-            repeated[r.site] = _pack(r.hs)
+        found: Dict[str, Tuple[List[Tuple[int, int]], List[Tuple[int, int]]]] = {}
+        for r in (
+            flagged.groupBy("site", "kind")
+            .agg(F.collect_list(F.struct("h", "count")).alias("hc"))
+            .collect()
+        ):
+            found.setdefault(r.site, ([], []))[r.kind] += [(x.h, x["count"]) for x in r.hc]
+        for s, (lines, grams) in found.items():
+            repeated[s] = (site_docs.get(s, 0), _pack_counts(lines), _pack_counts(grams))
         counts.unpersist()
-    job.counts["repeated_lines"] = sum(len(v) // 8 for v in repeated.values())
+    job.counts["repeated_lines"] = sum(len(v[1]) // 16 for v in repeated.values())
+    job.counts["repeated_grams"] = sum(len(v[2]) // 16 for v in repeated.values())
     shared = spark.sparkContext.broadcast(repeated)
     settings = job.settings
 
@@ -444,7 +467,8 @@ def pairs(
     **options: Any,
 ) -> Tuple[Any, Any]:
     """Every reuse pair of a corpus and its reuse clusters, as ``whence pairs``:
-    DataFrames ``(a, b, relation, a_reused, b_reused, passages, line)`` sorted as
+    DataFrames ``(a, b, relation, confidence, a_reused, b_reused, passages,
+    line)`` sorted as
     the CLI sorts them (``line``: the CLI's JSON line; ``passages``: JSON text,
     null without ``passages=True``) and ``(cluster, members, representative,
     line)``. ``df``: from :func:`read`, or any DataFrame of documents (see
@@ -463,12 +487,15 @@ def pairs(
         F.col("a_id").alias("a"),
         F.col("b_id").alias("b"),
         "relation",
+        "confidence",
         "a_reused",
         "b_reused",
         "passages",
         "line",
     )
-    cl = _clusters(sk, found.select("a", "b"), "earliest").persist()
+    # reuse clusters: every kept pair but templates (a form shared with other facts)
+    reuse = found.where(F.col("relation") != "template").select("a", "b")
+    cl = _clusters(sk, reuse, "earliest").persist()
     job.counts["clusters"] = cl.count()
     clusters = (
         cl.select("cluster", F.col("members.id").alias("member_ids"), "rep_id")
@@ -492,8 +519,8 @@ def dedup(
 ) -> Tuple[Any, Any]:
     """One document per near-duplicate cluster, as ``whence dedup``: DataFrames
     of the kept documents ``(id, text, title, date, site, url, line)`` in reading
-    order and of the removed ones ``(id, kept, reason, cluster, cluster_size,
-    line)``. ``keep``: ``"earliest"``, ``"longest"`` or ``"first"``.
+    order and of the removed ones ``(id, kept, cluster, cluster_size, reason,
+    kept_by, line)``. ``keep``: ``"earliest"``, ``"longest"`` or ``"first"``.
     """
     from pyspark.sql import functions as F
 
@@ -505,9 +532,13 @@ def dedup(
     cand = _candidates(sk, spark, job)
     found = _verified(sk, cand, job, False).persist()
     job.counts["pairs"] = found.count()
-    near = found.where(F.col("relation") == "near_duplicate").select("a", "b")
+    near = found.where(F.col("duplicate")).select("a", "b")
     cl = _clusters(sk, near, keep).persist()
     job.counts["clusters"] = cl.count()
+    texts = sk.select("idx", "text")
+    kept_docs = sk.select(
+        F.col("idx").alias("rep"), F.col("text").alias("kept_text"), F.col("date").alias("kept_date")
+    )
     removed = (
         cl.select("cluster", "size", "rep", "rep_id", F.explode("members").alias("m"))
         .where(F.col("m.node") != F.col("rep"))
@@ -517,10 +548,15 @@ def dedup(
             F.col("rep_id").alias("kept"),
             "cluster",
             F.col("size").alias("cluster_size"),
+            "rep",
         )
+        .join(texts, "idx")
+        .join(kept_docs, "rep")
+        .select("idx", "id", "kept", "cluster", "cluster_size", "text", "kept_text", "kept_date")
         .mapInArrow(
             _arrow_map(_native.removed_lines, keep),
-            "idx long, id string, kept string, cluster long, cluster_size long, reason string, line string",
+            "idx long, id string, kept string, cluster long, cluster_size long, reason string, "
+            "kept_by string, line string",
         )
         .persist()
     )

@@ -1,0 +1,499 @@
+//! Which verified pairs are reuse: the rules that keep templates, stock phrases
+//! and paraphrase-only look-alikes out of `pairs`, clusters and `dedup`.
+//!
+//! An alignment says which stretches of two documents match; it does not say
+//! whether text travelled between them. Three kinds of pairs match without
+//! that, and read by hand on Reuters, HuffPost and BBC (`eval/precision/`) they
+//! were most of the reported pairs:
+//!
+//! - **templates**: a form filled with different facts (two dividend notices,
+//!   two days of one recurring report). [`ReuseEvidence::template`] holds when
+//!   the facts in the sentences of the lexical passages are substituted: at
+//!   least [`TEMPLATE_SUBSTITUTIONS`] numbers of one side stand where the
+//!   other has other numbers and at most half the numbers agree, or inside the
+//!   passages themselves at least as many numbers and names are substituted
+//!   with at most 60 % agreeing and at least one number substituted (names
+//!   alone are no template). Substitution means both sides have a fact the
+//!   other lacks: a longer sentence on one side adds facts, it does not
+//!   substitute them, and an update that revises one figure among many
+//!   agreeing ones stays reuse;
+//! - **stock phrases and short clauses** shared by independent stories: a pair
+//!   is reported only when one lexical (verbatim or edited) passage holds at
+//!   least [`ReuseRules::min_passage_words`] words (default 15, about a sentence);
+//! - **paraphrase-only look-alikes**: paraphrase passages explain a derivation
+//!   found by lexical passages but never make a pair on their own, and never
+//!   make two documents near-duplicates: `near_duplicate` needs both sides
+//!   mostly covered by lexical passages.
+//!
+//! A document is a near-duplicate for `dedup` when both sides are at least
+//! [`ReuseRules::duplicate_min_reuse`] covered by lexical passages (default 0.8),
+//! the pair is no template, and no number or name is substituted, in the aligned
+//! text or anywhere in the two texts (a changed figure makes another story, not
+//! a copy; a figure only one side has, as in an update that adds a paragraph,
+//! is no substitution).
+//!
+//! Everything here is a pure function of the two documents and their
+//! alignment, so every surface (CLI, index, Spark) decides alike; `compare`
+//! applies the same relation rules ([`judge_sides`], [`ReuseEvidence::apply`])
+//! to its one pair.
+//!
+//! ```
+//! use whence::pipeline::{RawReuseRules, ReuseRules};
+//! let rules: ReuseRules = RawReuseRules { min_reuse: 0.5, ..Default::default() }
+//!     .validate()
+//!     .unwrap();
+//! assert_eq!(rules.get().duplicate_min_reuse, 0.8);
+//! ```
+
+use whence_align::{
+    direction_evidence, reused_fraction, template_evidence, verdict, DirectionEvidence, Side,
+    TemplateEvidence,
+};
+use whence_cluster::orient;
+use whence_core::{Alignment, Document, Passage, PassageKind, Relation, Summary, TokenStream};
+
+use super::verify::time_of;
+
+/// Fewest substituted numbers (or, inside the passages, numbers and names) that
+/// make a template.
+pub const TEMPLATE_SUBSTITUTIONS: u32 = 2;
+
+/// Settings as a user gives them; validate with [`RawReuseRules::validate`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawReuseRules {
+    /// Least share (0–1) of the more reused side covered by lexical passages for
+    /// a pair to be reported. Default 0: any pair with a long enough passage.
+    pub min_reuse: f64,
+    /// Words (tokens) the longest lexical passage of a reported pair must hold.
+    pub min_passage_words: u32,
+    /// Least share (0–1) of each side covered by lexical passages for `dedup`
+    /// to call two documents near-duplicates.
+    pub duplicate_min_reuse: f64,
+    /// Also report template pairs (relation `template`); they never enter
+    /// clusters or `dedup`.
+    pub templates: bool,
+}
+
+impl Default for RawReuseRules {
+    fn default() -> Self {
+        RawReuseRules {
+            min_reuse: 0.0,
+            min_passage_words: 15,
+            duplicate_min_reuse: 0.8,
+            templates: false,
+        }
+    }
+}
+
+/// Why reuse rules were refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReuseRulesError {
+    #[error("{name} must be in [0, 1], got {value}")]
+    Fraction { name: &'static str, value: f64 },
+}
+
+/// Validated [`RawReuseRules`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReuseRules(RawReuseRules);
+
+impl Default for ReuseRules {
+    fn default() -> Self {
+        RawReuseRules::default()
+            .validate()
+            .expect("the defaults are valid")
+    }
+}
+
+impl RawReuseRules {
+    /// Checks that the fractions are fractions.
+    pub fn validate(self) -> Result<ReuseRules, ReuseRulesError> {
+        for (name, value) in [
+            ("min_reuse", self.min_reuse),
+            ("duplicate_min_reuse", self.duplicate_min_reuse),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(ReuseRulesError::Fraction { name, value });
+            }
+        }
+        Ok(ReuseRules(self))
+    }
+}
+
+impl ReuseRules {
+    /// The validated settings.
+    pub fn get(&self) -> &RawReuseRules {
+        &self.0
+    }
+
+    /// Whether a verified pair is written by `pairs` (and enters clusters).
+    /// Template pairs are written only when [`RawReuseRules::templates`] asks.
+    pub fn reported(&self, ev: &ReuseEvidence, al: &Alignment) -> bool {
+        let r = &self.0;
+        al.summary.relation != Relation::Unrelated
+            && (r.templates || !ev.template)
+            && ev.template_evidence.longest_lexical >= r.min_passage_words
+            && ev.lexical_a.max(ev.lexical_b) >= r.min_reuse
+    }
+
+    /// Whether `dedup` may treat the two documents as copies of each other.
+    pub fn near_duplicate(&self, ev: &ReuseEvidence) -> bool {
+        let r = &self.0;
+        !ev.template
+            && ev.lexical_a >= r.duplicate_min_reuse
+            && ev.lexical_b >= r.duplicate_min_reuse
+            && substituted(ev.template_evidence.inside) == 0
+            && substituted(ev.template_evidence.whole) == 0
+    }
+}
+
+/// What the rules read about one aligned pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ReuseEvidence {
+    /// Share of A's non-boilerplate text covered by lexical passages.
+    pub lexical_a: f64,
+    /// The same for B.
+    pub lexical_b: f64,
+    /// Facts around the lexical passages.
+    pub template_evidence: TemplateEvidence,
+    /// The shared text is a form filled with different facts.
+    pub template: bool,
+    /// Textual cues of direction read on the lexical passages (used when a
+    /// paraphrase-made near-duplicate falls back to its lexical relation).
+    pub direction: DirectionEvidence,
+}
+
+/// Facts of one side standing where the other side has other facts.
+fn substituted(c: whence_align::FactCounts) -> u32 {
+    c.only_a.min(c.only_b)
+}
+
+/// Whether the facts around the lexical passages make the pair a template (see
+/// the module documentation).
+pub fn is_template(ev: &TemplateEvidence) -> bool {
+    let numbers = substituted(ev.numbers) >= TEMPLATE_SUBSTITUTIONS
+        && ev.numbers.agreement().is_some_and(|a| a <= 0.5);
+    // names alone do not make a template: a rewrite that swaps a few words
+    // swaps capitalized ones too; a form filled with other facts changes a number
+    let inside = substituted(ev.inside) >= TEMPLATE_SUBSTITUTIONS
+        && ev.inside.agreement().is_some_and(|a| a <= 0.6)
+        && substituted(ev.numbers) >= 1;
+    numbers || inside
+}
+
+fn lexical(passages: &[Passage]) -> Vec<Passage> {
+    passages
+        .iter()
+        .filter(|p| p.kind != PassageKind::Paraphrase)
+        .copied()
+        .collect()
+}
+
+/// Reads the evidence of an aligned pair (boilerplate as marked on the documents).
+pub fn judge(
+    a: &Document,
+    ta: &TokenStream,
+    b: &Document,
+    tb: &TokenStream,
+    al: &Alignment,
+) -> ReuseEvidence {
+    judge_sides(
+        &Side::new(&a.text, ta, &a.boilerplate),
+        &Side::new(&b.text, tb, &b.boilerplate),
+        al,
+    )
+}
+
+/// [`judge`] on two analyzed sides (boilerplate as the sides give it).
+pub fn judge_sides(sa: &Side, sb: &Side, al: &Alignment) -> ReuseEvidence {
+    let lex = lexical(&al.passages);
+    let template_evidence = template_evidence(sa, sb, al);
+    ReuseEvidence {
+        lexical_a: reused_fraction(sa.text, lex.iter().map(|p| p.a), sa.boilerplate),
+        lexical_b: reused_fraction(sb.text, lex.iter().map(|p| p.b), sb.boilerplate),
+        template: is_template(&template_evidence),
+        template_evidence,
+        direction: direction_evidence(sa, sb, &lex),
+    }
+}
+
+impl ReuseEvidence {
+    /// Sets the relation of `al` (aligned `a` with `b`) to what the evidence
+    /// supports: `template` for a template; a `near_duplicate` that only
+    /// paraphrase passages made becomes the relation of its lexical passages,
+    /// oriented by the documents' dates.
+    pub fn apply(&self, a: &Document, b: &Document, al: &mut Alignment) {
+        if self.template {
+            al.summary.relation = Relation::Template;
+        } else if al.summary.relation == Relation::NearDuplicate {
+            let lex = lexical(&al.passages);
+            let (relation, confidence) = verdict(
+                self.lexical_a,
+                self.lexical_b,
+                !lex.is_empty(),
+                &self.direction,
+            );
+            if relation != Relation::NearDuplicate {
+                let summary = Summary {
+                    relation,
+                    confidence,
+                    ..al.summary
+                };
+                al.summary = orient(&summary, time_of(a), time_of(b));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whence_core::Document;
+
+    fn judged(a: &str, b: &str) -> (ReuseEvidence, Alignment) {
+        let (da, db) = (Document::new("a", a), Document::new("b", b));
+        let (ta, tb) = (whence_text::analyze(a), whence_text::analyze(b));
+        let mut al = super::super::verify(&da, &ta, &db, &tb, &crate::Config::default());
+        let ev = judge(&da, &ta, &db, &tb, &al);
+        ev.apply(&da, &db, &mut al);
+        (ev, al)
+    }
+
+    #[test]
+    fn dividend_notices_of_two_companies_are_no_reuse() {
+        let (ev, al) = judged(
+            "MARLOW TOOLS <MRT> SETS QUARTERLY\n\nQtly div 19 cts vs 19 cts prior Pay March 31 Record March 12",
+            "BEXLEY FOODS <BXF> SETS QUARTERLY\n\nQtly div 15 cts vs 15 cts prior Pay April 30 Record April 14",
+        );
+        // a notice this short aligns, if at all, on its form only: never reuse
+        // (a paraphrase passage over the form may leave `unknown_direction`, but
+        // never a derivation or a near-duplicate, and the pair is not reported)
+        assert!(
+            !matches!(
+                al.summary.relation,
+                Relation::ADerivedFromB | Relation::BDerivedFromA | Relation::NearDuplicate
+            ),
+            "{:?} {ev:?}",
+            al.summary.relation
+        );
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        assert!(!ReuseRules::default().near_duplicate(&ev));
+    }
+
+    #[test]
+    fn an_update_with_one_new_figure_is_reuse() {
+        let base = "Floods in the Arden valley have killed {} people and forced about 4,000 residents from their homes, the regional emergency service said on Tuesday. Water rose by nearly two metres overnight after three days of heavy rain, and the main bridge at Castlemere was closed to traffic.";
+        let (ev, al) = judged(&base.replace("{}", "12"), &base.replace("{}", "15"));
+        assert!(!ev.template, "{ev:?}");
+        assert_eq!(al.summary.relation, Relation::NearDuplicate);
+        // a changed figure keeps the update out of dedup
+        assert!(!ReuseRules::default().near_duplicate(&ev));
+        let (same, _) = judged(&base.replace("{}", "12"), &base.replace("{}", "12"));
+        assert!(ReuseRules::default().near_duplicate(&same));
+    }
+
+    /// A quarterly earnings table in the form of the Reuters wire (figures and
+    /// companies made up).
+    fn earnings(company: &str, ticker: &str, f: [&str; 8]) -> String {
+        format!(
+            "{company} <{ticker}> 4TH QTR NET\n\nShr {} cts vs {} cts\nNet {} vs {}\nRevs {} vs {}\n\
+             Year\nShr {} dlrs vs {} cts\nNet 1,840,000 vs 1,310,000\nRevs 15.6 mln vs 14.2 mln\n",
+            f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+        )
+    }
+
+    fn earnings_corpus() -> Vec<Document> {
+        let names = [
+            ("ACME DRILLING CORP", "ADC"),
+            ("BRILL FOODS INC", "BRF"),
+            ("CASTOR MILLS CO", "CSM"),
+            ("DUNMORE BANCORP", "DNB"),
+            ("ELSWICK SYSTEMS", "ELS"),
+            ("FARNDALE ENERGY", "FAR"),
+        ];
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, (c, t))| {
+                let n = |base: usize| (base + 7 * i).to_string();
+                let big = |base: usize| format!("{},{:03}", base + 13 * i, 100 + 37 * i);
+                Document::new(
+                    format!("table-{i}"),
+                    earnings(
+                        c,
+                        t,
+                        [
+                            &n(20),
+                            &n(11),
+                            &big(510),
+                            &big(328),
+                            &big(4102),
+                            &big(3871),
+                            &format!("1.{}", 10 + i),
+                            &n(60),
+                        ],
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn earnings_tables_of_other_companies_are_templates_not_reuse() {
+        let docs = earnings_corpus();
+        let (ev, al) = judged(&docs[0].text, &docs[1].text);
+        assert!(
+            al.summary.relation == Relation::Template || al.summary.relation == Relation::Unrelated,
+            "{:?} {ev:?}",
+            al.summary.relation
+        );
+        assert!(!ReuseRules::default().near_duplicate(&ev));
+        // over a corpus of tables plus one reprinted story, only the reprint
+        // forms a cluster (on Reuters, tables chained 832 documents into one)
+        let mut docs = docs;
+        docs.extend(super::super::fixtures::corpus());
+        let n = docs.len();
+        let found = super::super::pairs(
+            &docs,
+            &super::super::PipelineConfig::default(),
+            &|_, _, _| {},
+        )
+        .unwrap();
+        for p in &found.pairs {
+            let ids = (
+                docs[p.a as usize].id.as_str(),
+                docs[p.b as usize].id.as_str(),
+            );
+            assert!(
+                !ids.0.starts_with("table") && !ids.1.starts_with("table"),
+                "{ids:?}"
+            );
+        }
+        let clusters =
+            super::super::reuse_clusters(&docs, &found.pairs, whence_cluster::Pick::First);
+        assert!(clusters
+            .iter()
+            .all(|c| c.members.iter().all(|&m| m as usize >= n - 4)));
+        assert!(!clusters.is_empty());
+        let dd = super::super::dedup(&docs, &found.pairs, whence_cluster::Pick::First);
+        assert!(dd.removed.iter().all(|r| r.doc as usize >= n - 4));
+    }
+
+    /// The Treasury's daily balance report (form of the Reuters wire; figures
+    /// made up).
+    fn treasury(day: &str, prev: &str, verb: &str, f: [&str; 6]) -> String {
+        format!(
+            "TREASURY BALANCES AT FED {} ON {day}\n\nTreasury balances at Federal Reserve banks {verb} on {day} to {} billion dlrs from {} billion dlrs the previous business day, the Treasury said. Balances in tax and loan note accounts {verb} to {} billion dlrs from {} billion dlrs on the same respective days. The Treasury's operating cash balance totaled {} billion dlrs on {day}, compared with {} billion dlrs on {prev}.",
+            verb.to_uppercase(),
+            f[0], f[1], f[2], f[3], f[4], f[5]
+        )
+    }
+
+    #[test]
+    fn a_recurring_report_with_new_figures_is_a_template() {
+        let a = treasury(
+            "March 27",
+            "March 26",
+            "fell",
+            ["3.421", "3.937", "19.245", "20.311", "22.666", "24.248"],
+        );
+        let b = treasury(
+            "April 8",
+            "April 7",
+            "rose",
+            ["4.112", "2.896", "21.530", "18.774", "25.642", "21.670"],
+        );
+        let (ev, al) = judged(&a, &b);
+        assert!(ev.template, "{ev:?}");
+        assert_eq!(al.summary.relation, Relation::Template);
+        assert!(!ReuseRules::default().near_duplicate(&ev));
+        let (ev, _) = judged(&a, &b);
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        let shown = ReuseRules(RawReuseRules {
+            templates: true,
+            ..RawReuseRules::default()
+        });
+        assert!(shown.reported(&ev, &al));
+        // the same day's report retransmitted is a copy
+        let (same, al) = judged(
+            &a,
+            &a.replace("TREASURY BALANCES", "REPEAT - TREASURY BALANCES"),
+        );
+        assert!(
+            !same.template && ReuseRules::default().near_duplicate(&same),
+            "{same:?}"
+        );
+        assert_eq!(al.summary.relation, Relation::NearDuplicate);
+    }
+
+    /// An export-bonus notice (form of the Reuters wire; figures made up).
+    fn flour(tonnes: &str, country: &str, bonus: &str, left: &str) -> String {
+        format!(
+            "CCC ACCEPTS BONUS BID ON WHEAT FLOUR TO {}\n\nThe Commodity Credit Corporation, CCC, has accepted a bid for an export bonus to cover the sale of {tonnes} tonnes of wheat flour to {country}, the U.S. Agriculture Department said. The bonus awarded was {bonus} dlrs per tonne and will be paid to the exporter in the form of commodities from the CCC inventory. The wheat flour is for shipment April-May, the department said. An additional {left} tonnes of wheat flour are still available to {country} under the Export Enhancement Program initiative announced last October, it said.",
+            country.to_uppercase()
+        )
+    }
+
+    #[test]
+    fn flour_to_north_yemen_is_no_duplicate_of_flour_to_iraq() {
+        let yemen = flour("37,000", "North Yemen", "119.05", "13,000");
+        let iraq = flour("12,500", "Iraq", "127.50", "162,500");
+        let (ev, al) = judged(&yemen, &iraq);
+        assert!(!ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+        assert_ne!(al.summary.relation, Relation::NearDuplicate);
+        let docs = vec![
+            Document::new("reuters-19", yemen.clone()),
+            Document::new("reuters-2003", iraq),
+        ];
+        let found = super::super::pairs(
+            &docs,
+            &super::super::PipelineConfig::default(),
+            &|_, _, _| {},
+        )
+        .unwrap();
+        let dd = super::super::dedup(&docs, &found.pairs, whence_cluster::Pick::First);
+        assert!(dd.removed.is_empty(), "{:?}", dd.removed);
+        // the same notice sent twice is one document for dedup
+        let docs = vec![Document::new("x", yemen.clone()), Document::new("y", yemen)];
+        let found = super::super::pairs(
+            &docs,
+            &super::super::PipelineConfig::default(),
+            &|_, _, _| {},
+        )
+        .unwrap();
+        let dd = super::super::dedup(&docs, &found.pairs, whence_cluster::Pick::First);
+        assert_eq!(dd.removed.len(), 1);
+    }
+
+    #[test]
+    fn a_rate_table_with_other_rates_under_one_heading_is_no_duplicate() {
+        let table = |rows: &str| {
+            format!(
+                "FREDDIE MAC ADJUSTS SHORT-TERM DISCOUNT RATES\n\nThe Federal Home Loan Mortgage Corp\n\
+                 adjusted the rates on its short-term discount notes as follows:\n   MATURITY   RATE       \
+                 OLD RATE  MATURITY\n{rows}"
+            )
+        };
+        let a = table("    28 days   5.95 pct   5.95 pct  31 days");
+        let b = table("    32 days   6.00 pct   6.10 pct   1 day");
+        let (ev, _) = judged(&a, &b);
+        assert!(!ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+        let (same, _) = judged(&a, &a.clone());
+        assert!(ReuseRules::default().near_duplicate(&same), "{same:?}");
+    }
+
+    #[test]
+    fn rules_validate_fractions() {
+        let bad = RawReuseRules {
+            min_reuse: 1.5,
+            ..RawReuseRules::default()
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(ReuseRulesError::Fraction {
+                name: "min_reuse",
+                ..
+            })
+        ));
+    }
+}

@@ -54,7 +54,8 @@
 use rayon::prelude::*;
 use whence_cluster::{DocInfo, Pick};
 use whence_core::{Document, Span, TokenStream};
-use whence_extract::{DocLines, RepeatedConfig, RepeatedLines};
+pub use whence_extract::DocLines;
+use whence_extract::{RepeatedConfig, RepeatedLines};
 use whence_sketch::MinHasher;
 
 use crate::pipeline::verify::time_of;

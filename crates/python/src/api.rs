@@ -13,7 +13,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use serde_json::Value;
 use whence::cluster::Pick;
-use whence::ingest::{decode, ReadOptions};
 use whence::pipeline::{self, PipelineConfig};
 use whence::report::rows;
 use whence::semantic::{
@@ -151,8 +150,9 @@ fn one_document(
     fields: &Fields,
 ) -> PyResult<Document> {
     if let Ok(text) = py_doc.extract::<String>() {
-        let (text, _) =
-            decode(default_id, text.into_bytes(), &ReadOptions::default()).map_err(werr)?;
+        if text.trim().is_empty() {
+            return Err(werr(format!("{default_id}: empty text")));
+        }
         return Ok(Document::new(default_id, text));
     }
     let read = docs::from_dicts(PyList::new(py_doc.py(), [py_doc])?.as_any(), fields)?;
@@ -432,19 +432,20 @@ pub fn similar<'py>(
     model: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let rule = if cosine { Rule::Cosine } else { Rule::Judge };
-    let threshold = match threshold {
-        Some(x) => Threshold::new(x).map_err(werr)?,
-        None => rule.default_threshold(),
-    };
+    let threshold = threshold.map(Threshold::new).transpose().map_err(werr)?;
     let enc = encoder(py, Some(true), true, true, model)?.expect("required above");
-    let v = py.detach(|| {
-        whence::semantic::score_pairs(enc.model(), &[(a, b)], rule, threshold).map(|s| {
-            let mut v = s[0].to_json();
-            if features {
-                v["features"] = s[0].features_json();
-            }
-            v
-        })
+    let v = py.detach(|| -> Result<Value, String> {
+        let model = enc
+            .model()
+            .ok_or("no sentence-embedding model could be loaded")?;
+        let scorer = whence::semantic::PairScorer::new(model, rule, None, threshold, features)
+            .map_err(|e| e.to_string())?;
+        let scores = scorer.score(&[(a, b)]).map_err(|e| e.to_string())?;
+        let mut v = scores[0].to_json();
+        if let Some(f) = &scores[0].features {
+            v["features"] = whence::semantic::features_json(f);
+        }
+        Ok(v)
     });
     to_py(py, &v.map_err(werr)?)
 }

@@ -16,7 +16,8 @@ use pyo3::types::{PyDict, PyList};
 use rayon::prelude::*;
 use whence::cluster::parse_date;
 use whence::ingest::{
-    Compression, Corpus, CorpusSpec, Documents, Format, IdRegistry, Input, Record, Warning,
+    Compression, Corpus, CorpusSpec, Documents, Format, IdRegistry, Input, ListedFile, Record,
+    Warning,
 };
 use whence::pipeline::{PipelineConfig, Sketch};
 use whence::report::rows;
@@ -55,10 +56,10 @@ fn fields(f: (String, String, String, Option<String>, u64)) -> Fields {
 }
 
 /// The files a corpus reads, in reading order (directories walked as the CLI
-/// walks them), with the walk's skips as messages and its counts of ignored
-/// files. Paths only: standard input cannot be distributed.
+/// walks them), the id stem each file's documents get in the whole corpus, the
+/// walk's skips as messages and its count of ignored files. Paths only: standard input cannot be distributed.
 #[pyfunction]
-pub fn list_files(inputs: Vec<PathBuf>) -> PyResult<(Vec<String>, Vec<String>, u64)> {
+pub fn list_files(inputs: Vec<PathBuf>) -> PyResult<(Vec<String>, Vec<String>, Vec<String>, u64)> {
     if inputs.iter().any(|p| p.as_os_str() == "-") {
         return Err(werr("a Spark job reads files, not standard input (-)"));
     }
@@ -70,13 +71,14 @@ pub fn list_files(inputs: Vec<PathBuf>) -> PyResult<(Vec<String>, Vec<String>, u
     let files = listing
         .inputs
         .iter()
-        .map(|i| match i {
+        .map(|f| match &f.input {
             Input::Path(p) => p.display().to_string(),
             Input::Stdin => "-".to_owned(),
         })
         .collect();
+    let stems = listing.inputs.iter().map(|f| f.stem.clone()).collect();
     let skips = listing.skips.iter().map(|s| s.to_string()).collect();
-    Ok((files, skips, listing.stats.files_ignored))
+    Ok((files, stems, skips, listing.stats.files_ignored))
 }
 
 /// The documents of one reading unit (a file, or a part of a DataFrame) as rows.
@@ -184,11 +186,16 @@ pub fn read_files<'py>(
     let batch = import_batch(batch)?;
     let units = column::<Int64Array>(&batch, "unit")?;
     let paths = required_strings(&batch, "path")?;
+    let stems = required_strings(&batch, "stem")?;
     let f = fields(fields_);
     let mut out = Vec::new();
     for i in 0..batch.num_rows() {
         let unit = units.value(i);
         let path = paths.get(i).unwrap_or_default().to_owned();
+        let file = ListedFile {
+            input: Input::Path(PathBuf::from(&path)),
+            stem: stems.get(i).unwrap_or_default().to_owned(),
+        };
         let mut spec = CorpusSpec::with_inputs([path.clone()]);
         spec.id_field = Some(f.id.clone());
         spec.text_field = Some(f.text.clone());
@@ -199,7 +206,8 @@ pub fn read_files<'py>(
             .validate()
             .map_err(|e| werr(format!("invalid corpus options: {e}")))?;
         let batches = py.detach(|| -> Result<Vec<DocRows>, String> {
-            let corpus = Corpus::open(&opts).map_err(|e| format!("cannot open the corpus: {e}"))?;
+            let corpus = Corpus::open_listed(&opts, &file)
+                .map_err(|e| format!("cannot open the corpus: {e}"))?;
             let mut done = Vec::new();
             let mut rows = DocRows::default();
             let mut rec = 0;
@@ -327,7 +335,7 @@ pub fn doc_lines<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bo
             (site.to_owned(), texts.get(i).unwrap_or_default())
         })
         .collect();
-    let lines: Vec<whence::extract::DocLines> = py.detach(|| {
+    let lines: Vec<whence::stages::DocLines> = py.detach(|| {
         docs.par_iter()
             .map(|(site, text)| {
                 let mut d = Document::new("", *text);

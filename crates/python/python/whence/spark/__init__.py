@@ -181,14 +181,16 @@ def read(spark: Any, inputs: Sequence[str], job: Optional[Job] = None, **options
     those of :class:`Job`.
     """
     job = job or Job(**options)
-    files, skips, ignored = _native.list_files([str(p) for p in inputs])
+    files, stems, skips, ignored = _native.list_files([str(p) for p in inputs])
     for s in skips:
         job.say(f"skipped: {s}")
     job.counts["files"] = len(files)
     job.counts["ignored"] = ignored
     if not files:
         raise _native.WhenceError("no files to read in " + ", ".join(map(str, inputs)))
-    units = spark.createDataFrame(list(enumerate(files)), "unit long, path string")
+    units = spark.createDataFrame(
+        [(i, f, s) for i, (f, s) in enumerate(zip(files, stems))], "unit long, path string, stem string"
+    )
     units = units.repartition(min(len(files), max(job.parts(spark), 1)), "unit")
     fields = job.fields
 

@@ -150,8 +150,13 @@ fn one_document(
     fields: &Fields,
 ) -> PyResult<Document> {
     if let Ok(text) = py_doc.extract::<String>() {
+        use whence::ingest::IngestError;
+        let input = default_id.to_owned();
+        if text.is_empty() {
+            return Err(werr(IngestError::Empty { input }));
+        }
         if text.trim().is_empty() {
-            return Err(werr(format!("{default_id}: empty text")));
+            return Err(werr(IngestError::Blank { input }));
         }
         return Ok(Document::new(default_id, text));
     }

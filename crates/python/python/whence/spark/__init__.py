@@ -330,7 +330,7 @@ def _sketched(docs: Any, spark: Any, job: Job) -> Any:
             .agg(F.collect_list(F.struct("h", "count")).alias("hc"))
             .collect()
         ):
-            found.setdefault(r.site, ([], []))[r.kind] += [(x.h, x["count"]) for x in r.hc]
+            found.setdefault(r.site, ([], []))[r.kind].extend((x.h, x["count"]) for x in r.hc)
         for s, (lines, grams) in found.items():
             repeated[s] = (site_docs.get(s, 0), _pack_counts(lines), _pack_counts(grams))
         counts.unpersist()
@@ -414,7 +414,7 @@ def _verified(sk: Any, cand: Any, job: Job, passages: bool) -> Any:
     from pyspark.sql import functions as F
 
     def side(p: str) -> Any:
-        cols = ["id", "text", "date", "boilerplate"]
+        cols = ["id", "text", "date", "site", "boilerplate"]
         return sk.select(F.col("idx").alias(p), *[F.col(c).alias(f"{p}_{c}") for c in cols])
 
     both = cand.join(side("b"), "b").join(side("a"), "a").sortWithinPartitions("a", "b")
@@ -549,7 +549,7 @@ def dedup(
             F.col("m.id").alias("id"),
             F.col("rep_id").alias("kept"),
             "cluster",
-            F.col("size").alias("cluster_size"),
+            F.col("size").cast("long").alias("cluster_size"),
             "rep",
         )
         .join(texts, "idx")

@@ -98,6 +98,8 @@ struct DocRows {
     line: Vec<i64>,
     skip: Vec<Option<String>>,
     warnings: Vec<Option<String>>,
+    /// A JSON document's other fields, as JSON text (what `dedup` writes back).
+    fields: Vec<Option<String>>,
     text_bytes: usize,
 }
 
@@ -126,6 +128,8 @@ impl DocRows {
         self.site.push(d.meta.site);
         self.url.push(d.meta.url);
         self.origin.push(Some(r.input.to_string()));
+        self.fields
+            .push(r.fields.map(|f| serde_json::Value::Object(*f).to_string()));
         self.line.push(r.line.map_or(0, |l| l as i64));
         self.skip.push(None);
         self.warnings
@@ -146,6 +150,7 @@ impl DocRows {
             &mut self.url,
             &mut self.origin,
             &mut self.warnings,
+            &mut self.fields,
         ] {
             v.push(None);
         }
@@ -168,6 +173,7 @@ impl DocRows {
             .int64("line", self.line)
             .utf8("skip", self.skip)
             .utf8("warnings", self.warnings)
+            .utf8("fields", self.fields)
             .finish()
     }
 }
@@ -202,6 +208,7 @@ pub fn read_files<'py>(
         spec.date_field = Some(f.date.clone());
         spec.source_field = f.source.clone();
         spec.max_doc_bytes = Some(f.max_doc_mb.saturating_mul(1 << 20));
+        spec.keep_fields = true;
         let opts = spec
             .validate()
             .map_err(|e| werr(format!("invalid corpus options: {e}")))?;
@@ -695,8 +702,8 @@ pub fn near_duplicates<'py>(
 }
 
 /// Verifies candidate pairs with both documents (`a_*`, `b_*` columns): rows
-/// `(a, b, a_id, b_id, relation, confidence, a_reused, b_reused, passages,
-/// duplicate, line)` for the pairs the reuse rules keep (`duplicate`: a
+/// `(a, b, a_id, b_id, a_source, b_source, relation, confidence, a_reused,
+/// b_reused, passages, duplicate, line)` for the pairs the reuse rules keep (`duplicate`: a
 /// near-duplicate, what `dedup` clusters); `line` is the `whence pairs` output
 /// line.
 #[pyfunction]
@@ -760,6 +767,8 @@ struct PairOut {
     b: Vec<i64>,
     a_id: Vec<Option<String>>,
     b_id: Vec<Option<String>>,
+    a_source: Vec<Option<String>>,
+    b_source: Vec<Option<String>>,
     relation: Vec<Option<String>>,
     confidence: Vec<f64>,
     a_reused: Vec<f64>,
@@ -788,6 +797,8 @@ impl PairOut {
         self.a_id.push(text(&row[0]));
         self.b_id.push(text(&row[1]));
         // columns of rows::PAIR_COLUMNS
+        self.a_source.push(text(&row[2]));
+        self.b_source.push(text(&row[3]));
         self.relation.push(text(&row[4]));
         self.confidence.push(num(&row[5]));
         self.a_reused.push(num(&row[6]));
@@ -805,6 +816,8 @@ impl PairOut {
             .int64("b", self.b)
             .utf8("a_id", self.a_id)
             .utf8("b_id", self.b_id)
+            .utf8("a_source", self.a_source)
+            .utf8("b_source", self.b_source)
             .utf8("relation", self.relation)
             .float64("confidence", self.confidence)
             .float64("a_reused", self.a_reused)
@@ -980,12 +993,24 @@ pub fn kept_lines<'py>(
     py: Python<'py>,
     batch: &Bound<'py, PyAny>,
     drop_boilerplate: bool,
+    keys: (String, String),
 ) -> PyResult<Bound<'py, PyAny>> {
     let batch = import_batch(batch)?;
     let idx = column::<Int64Array>(&batch, "idx")?;
     let docs = documents(&batch, "")?;
+    let fields = strings(&batch, "fields")?;
+    let keys = rows::DocKeys {
+        id: &keys.0,
+        text: &keys.1,
+    };
     let mut cols: [Vec<Option<String>>; 7] = Default::default();
-    for d in &docs {
+    for (i, d) in docs.iter().enumerate() {
+        let own: Option<whence::ingest::Fields> = fields
+            .as_ref()
+            .and_then(|f| f.get(i))
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(werr)?;
         let text = if drop_boilerplate {
             whence::pipeline::without_boilerplate(d)
         } else {
@@ -993,8 +1018,8 @@ pub fn kept_lines<'py>(
         };
         let obj = rows::document_object(
             d,
-            None,
-            rows::DocKeys::default(),
+            own.as_ref(),
+            keys,
             drop_boilerplate.then(|| text.clone()),
         );
         let m = &d.meta;

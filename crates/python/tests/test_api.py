@@ -91,7 +91,9 @@ def test_pairs_on_dicts_and_arrow_equal_the_cli(whence_bin, corpus_files, tmp_pa
         assert got.pairs == want
         assert got.clusters == want_clusters
         pa = pytest.importorskip("pyarrow")
-        table = pa.Table.from_pylist(docs)
+        # every key a column (from_pylist takes the keys of the first dict only)
+        keys = sorted({k for d in docs for k in d})
+        table = pa.Table.from_pylist([{k: d.get(k) for k in keys} for d in docs])
         assert whence.pairs(table, passages=True) == got
         assert whence.pairs(table.to_batches()[0], passages=True).pairs == want
     p = want[0]

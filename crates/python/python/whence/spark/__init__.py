@@ -49,15 +49,17 @@ MASK = (1 << 64) - 1
 
 READ_SCHEMA = (
     "unit long, rec long, seq long, id string, text string, title string, date string, "
-    "site string, url string, origin string, line long, skip string, warnings string"
+    "site string, url string, origin string, line long, skip string, warnings string, "
+    "fields string"
 )
-DOC_COLUMNS = ["idx", "id", "text", "title", "date", "site", "url"]
+DOC_COLUMNS = ["idx", "id", "text", "title", "date", "site", "url", "fields"]
 SKETCH_SCHEMA = (
     "idx long, id string, text string, title string, date string, site string, url string, "
-    "boilerplate binary, chars long, fps binary, sig binary"
+    "fields string, boilerplate binary, chars long, fps binary, sig binary"
 )
 PAIR_SCHEMA = (
-    "a long, b long, a_id string, b_id string, relation string, confidence double, "
+    "a long, b long, a_id string, b_id string, a_source string, b_source string, "
+    "relation string, confidence double, "
     "a_reused double, b_reused double, passages string, duplicate boolean, line string"
 )
 
@@ -469,8 +471,8 @@ def pairs(
     **options: Any,
 ) -> Tuple[Any, Any]:
     """Every reuse pair of a corpus and its reuse clusters, as ``whence pairs``:
-    DataFrames ``(a, b, relation, confidence, a_reused, b_reused, passages,
-    line)`` sorted as
+    DataFrames ``(a, b, a_source, b_source, relation, confidence, a_reused,
+    b_reused, passages, line)`` sorted as
     the CLI sorts them (``line``: the CLI's JSON line; ``passages``: JSON text,
     null without ``passages=True``) and ``(cluster, members, representative,
     line)``. ``df``: from :func:`read`, or any DataFrame of documents (see
@@ -488,6 +490,8 @@ def pairs(
     out = found.orderBy("a", "b").select(
         F.col("a_id").alias("a"),
         F.col("b_id").alias("b"),
+        "a_source",
+        "b_source",
         "relation",
         "confidence",
         "a_reused",
@@ -565,9 +569,9 @@ def dedup(
     job.counts["removed"] = removed.count()
     kept = (
         sk.join(removed.select("idx"), "idx", "left_anti")
-        .select("idx", "id", "text", "title", "date", "site", "url", "boilerplate")
+        .select("idx", "id", "text", "title", "date", "site", "url", "fields", "boilerplate")
         .mapInArrow(
-            _arrow_map(_native.kept_lines, drop_boilerplate),
+            _arrow_map(_native.kept_lines, drop_boilerplate, (job.fields[0], job.fields[1])),
             "idx long, id string, text string, title string, date string, site string, url string, line string",
         )
         .orderBy("idx")

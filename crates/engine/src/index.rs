@@ -200,7 +200,7 @@ impl Index {
         // of the writes
         let (written, mut pairs) = std::thread::scope(|scope| {
             let writer =
-                scope.spawn(|| store_corpus(bulk, docs, &own, &found, repeated.as_ref(), cfg));
+                scope.spawn(|| store_corpus(bulk, docs, &own, found, repeated.as_ref(), cfg));
             let pairs = verify_pairs(docs, &cand, cfg, encoder, &report, VERIFY_BLOCK);
             (writer.join(), pairs)
         });
@@ -208,7 +208,6 @@ impl Index {
             Ok(r) => r?,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        drop(found);
         pairs.sort_by_key(|p| (p.a, p.b));
         for p in &pairs {
             bulk.put_pair(
@@ -536,12 +535,13 @@ const POSTING_BATCH: usize = 1 << 16;
 
 /// Writes a built corpus into a bulk load: documents with signatures and kept
 /// counts, site counts, the kept postings and frequent hashes, LSH band
-/// entries and per-site line counts (the pairs are the caller's).
+/// entries and per-site line counts (the pairs are the caller's). `found` is
+/// freed here, as soon as it is written, while verification goes on.
 fn store_corpus(
     mut bulk: whence_store::Bulk,
     docs: &[Document],
     own: &[bool],
-    found: &crate::pipeline::pairs::Found,
+    found: crate::pipeline::pairs::Found,
     repeated: Option<&RepeatedLines>,
     cfg: &PipelineConfig,
 ) -> Result<whence_store::Bulk, IndexError> {
@@ -592,7 +592,9 @@ fn store_corpus(
         })
         .collect();
     bands.sort_unstable();
+    drop(found);
     bulk.add_bands(&bands)?;
+    drop(bands);
     if let Some(rep) = repeated {
         for (site, _, counts) in rep.sites() {
             let s = bulk.add_site_docs(site, 0)?;

@@ -65,6 +65,9 @@ pub struct TemplateEvidence {
     pub names: FactCounts,
     /// Numbers and names inside the lexical passages themselves.
     pub inside: FactCounts,
+    /// Numbers inside the lexical passages: a table whose "NIL" entries the
+    /// other side fills with figures has numbers on one side only.
+    pub inside_numbers: FactCounts,
     /// Numbers and names of the whole texts (outside boilerplate): a figure
     /// changed next to the aligned text ("32 days 6.00 pct" under the same table
     /// heading) is substituted here.
@@ -334,6 +337,7 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         numbers: compare((&fa, &ra), (&fb, &rb), &[Fact::Number]),
         names: compare((&fa, &ra), (&fb, &rb), &[Fact::Name]),
         inside: compare((&fa, &ia), (&fb, &ib), &[Fact::Number, Fact::Name]),
+        inside_numbers: compare((&fa, &ia), (&fb, &ib), &[Fact::Number]),
         whole: compare(
             (&fa, &vec![true; ia.len()]),
             (&fb, &vec![true; ib.len()]),

@@ -39,7 +39,9 @@
 //! the pair is no template, and no number or name is substituted, in the aligned
 //! text or anywhere in the two texts (a changed figure makes another story, not
 //! a copy; a figure only one side has, as in an update that adds a paragraph,
-//! is no substitution).
+//! is no substitution), and at most [`MAX_ONE_SIDED_NUMBERS`] number inside the
+//! aligned text is on one side only (a table whose "NIL" entries the other
+//! side fills with figures is another day's table).
 //!
 //! Everything here is a pure function of the two documents and their
 //! alignment, so every surface (CLI, index, Spark) decides alike; `compare`
@@ -72,6 +74,12 @@ pub const TEMPLATE_SUBSTITUTIONS: u32 = 2;
 /// size, yield, coupon, price and spread replaced, the maturity and sinking-fund
 /// terms the same).
 pub const MANY_SUBSTITUTIONS: u32 = 3;
+
+/// Numbers inside the aligned text that one side of a near-duplicate may
+/// have alone (a date added to a headline); more, and the texts state
+/// different figures (a rainfall table of another day, its "NIL" entries
+/// filled with millimetres), so `dedup` keeps both.
+pub const MAX_ONE_SIDED_NUMBERS: u32 = 1;
 
 /// Settings as a user gives them; validate with [`RawReuseRules::validate`].
 #[derive(Clone, Debug, PartialEq)]
@@ -166,6 +174,7 @@ impl ReuseRules {
             && ev.lexical_b >= r.duplicate_min_reuse
             && substituted(ev.template_evidence.inside) == 0
             && substituted(ev.template_evidence.whole) == 0
+            && ev.template_evidence.inside_numbers.differing() <= MAX_ONE_SIDED_NUMBERS
     }
 }
 
@@ -538,7 +547,11 @@ mod tests {
         // every figure agrees; only the bank differs, and neither notice
         // mentions the other's bank
         let a = prime("HARBOURSIDE <HBSD>", "Harbourside Bancorp", "immediately");
-        let b = prime("QUILLFIELD <QFLD>", "Quillfield National Corp", "immediately");
+        let b = prime(
+            "QUILLFIELD <QFLD>",
+            "Quillfield National Corp",
+            "immediately",
+        );
         let (ev, al) = judged(&a, &b);
         assert!(ev.template_evidence.lead_subjects_differ, "{ev:?}");
         assert!(ev.template, "{ev:?}");
@@ -632,5 +645,31 @@ mod tests {
         let (ev, al) = judged(&a, &b);
         assert!(!ev.template, "{ev:?}");
         assert!(ReuseRules::default().reported(&ev, &al), "{ev:?} {al:?}");
+    }
+
+    /// A daily rainfall table (form of the Reuters wire; places and figures
+    /// made up).
+    fn rainfall(f: [&str; 5]) -> String {
+        format!(
+            "NORTHERN PLAINS RAINFALL THE FOLLOWING RAINFALL WAS RECORDED IN THE AREAS OVER THE PAST 24 HOURS EAST DISTRICT: ASHFORD {}, BRAMLEY {}, COLDWELL {}. WEST DISTRICT: DUNMORE {}, EASTLING {}, FARRINGDON NIL, GRAYTHORPE NIL.",
+            f[0], f[1], f[2], f[3], f[4]
+        )
+    }
+
+    #[test]
+    fn a_dry_days_table_is_no_duplicate_of_a_wet_days_table() {
+        // the "NIL" entries of one day are millimetres on another: numbers on
+        // one side only, never substituted, yet another day's table
+        let dry = rainfall(["NIL", "NIL", "NIL", "NIL", "NIL"]);
+        let wet = rainfall(["10.6 MILLIMETRES", "12.2 MM", "6.0 MM", "8.0 MM", "26.0 MM"]);
+        let (ev, _) = judged(&dry, &wet);
+        assert!(
+            ev.template_evidence.inside_numbers.differing() > MAX_ONE_SIDED_NUMBERS,
+            "{ev:?}"
+        );
+        assert!(!ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+        // the same table sent twice is a duplicate
+        let (ev, _) = judged(&wet, &wet.replace("NORTHERN", "REPEAT - NORTHERN"));
+        assert!(ReuseRules::default().near_duplicate(&ev), "{ev:?}");
     }
 }

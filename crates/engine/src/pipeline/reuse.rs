@@ -626,7 +626,7 @@ mod tests {
         assert!(ev.template_evidence.longest_content < 4, "{ev:?}");
         assert!(!ReuseRules::default().reported(&ev, &al), "{al:?}");
         // a copied sentence of the story is reported
-        let c = format!("{} The visitors now travel north.", a);
+        let c = format!("{a} The visitors now travel north.");
         let (ev, al) = judged(&a, &c);
         assert!(ReuseRules::default().reported(&ev, &al), "{ev:?} {al:?}");
     }

@@ -88,7 +88,7 @@ function viewCheck(q) {
     '<p class="meta">Paste an article or drop a text or HTML file: whence finds the indexed documents it draws on.</p>' +
     '<label for="text">Article text</label>' +
     '<textarea id="text" placeholder="Paste the article here"></textarea>' +
-    '<div class="drop" id="drop">Drop a .txt or .html file here, or <label><input type="file" id="file" accept=".txt,.html,.htm,text/plain,text/html"> choose one</label></div>' +
+    '<div class="drop" id="drop"><label for="file">Drop a .txt or .html file here, or choose one:</label> <input type="file" id="file" accept=".txt,.html,.htm,text/plain,text/html"></div>' +
     '<button id="go">Find sources</button> ' +
     '<span class="meta">(Ctrl+Enter)</span>' +
     '<div id="out" aria-live="polite"></div></section>';
@@ -148,7 +148,7 @@ function renderTrace(out, t) {
     pct(t.reused_lexical) + ' verbatim or edited), from ' + s.length + ' source' + (s.length === 1 ? '' : 's') +
     ' among ' + esc(t.indexed) + ' indexed documents.</div>';
   if (s.length) {
-    h += '<table class="list" aria-label="sources"><thead><tr><th>#</th><th>source</th><th>site</th><th class="num">explains</th><th>relation</th><th>passages</th></tr></thead><tbody>';
+    h += '<div class="scroll"><table class="list" aria-label="sources"><thead><tr><th>#</th><th>source</th><th>site</th><th class="num">explains</th><th>relation</th><th>passages</th></tr></thead><tbody>';
     s.forEach(function (x, i) {
       var kinds = {};
       (x.passages || []).forEach(function (p) { kinds[p.kind] = (kinds[p.kind] || 0) + 1; });
@@ -157,7 +157,7 @@ function renderTrace(out, t) {
         '</td><td>' + esc(x.source || '') + '</td><td class="num"><span class="bar" style="width:' + Math.round(60 * x.reused) + 'px"></span>' + pct(x.reused) +
         '</td><td><span class="rel">' + esc(x.relation) + '</span></td><td>' + esc(ks) + '</td></tr>';
     });
-    h += '</tbody></table>' + LEGEND;
+    h += '</tbody></table></div>' + LEGEND;
     s.forEach(function (x, i) {
       h += '<details class="source"' + (i === 0 ? ' open' : '') + '><summary>' + (i + 1) + '. ' + esc(x.id) + ': ' + pct(x.reused) +
         ' of the checked text from it (' + esc(x.relation) + ')</summary>' + (t.views ? t.views[i] : '') + '</details>';
@@ -192,8 +192,8 @@ function pairRow(me, p) {
 
 function pairTable(me, list, label) {
   if (!list.length) { return '<p class="muted">None.</p>'; }
-  return '<table class="list" aria-label="' + esc(label) + '"><thead><tr><th>date</th><th>document</th><th>site</th><th class="num">of it reused</th><th class="num">of this one</th><th>how</th><th></th></tr></thead><tbody>' +
-    list.map(function (p) { return pairRow(me, p); }).join('') + '</tbody></table>';
+  return '<div class="scroll"><table class="list" aria-label="' + esc(label) + '"><thead><tr><th>date</th><th>document</th><th>site</th><th class="num" title="share of that document in passages shared with this one">of it shared</th><th class="num" title="share of this document in passages shared with that one">of this one shared</th><th>how</th><th></th></tr></thead><tbody>' +
+    list.map(function (p) { return pairRow(me, p); }).join('') + '</tbody></table></div>';
 }
 
 function renderDoc(r, c) {
@@ -223,18 +223,22 @@ function timelineSvg(d, list) {
   var ts = pts.map(function (x) { return x.t; }).concat(t0 != null ? [t0] : []);
   var lo = Math.min.apply(null, ts), hi = Math.max.apply(null, ts);
   if (hi === lo) { hi = lo + 86400000; }
-  var W = 640, H = 120, L = 40, R = 20;
+  var W = 640, H = 140, L = 40, R = 90;
+  var short = hi - lo < 3 * 86400000;
+  function fmt(t) { var s = new Date(t).toISOString(); return short ? s.slice(0, 16).replace('T', ' ') + ' UTC' : s.slice(0, 10); }
   function x(t) { return L + (W - L - R) * (t - lo) / (hi - lo); }
   function y(v) { return H - 25 - (H - 40) * v; }
   var g = '<svg role="img" aria-label="republications over time" width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + ' ' + H + '">';
   g += '<line x1="' + L + '" y1="' + (H - 25) + '" x2="' + (W - R) + '" y2="' + (H - 25) + '" stroke="#999"/>';
-  g += '<text x="' + L + '" y="' + (H - 8) + '">' + esc(new Date(lo).toISOString().slice(0, 10)) + '</text>';
-  g += '<text x="' + (W - R) + '" y="' + (H - 8) + '" text-anchor="end">' + esc(new Date(hi).toISOString().slice(0, 10)) + '</text>';
+  g += '<text x="' + L + '" y="' + (H - 8) + '">' + esc(fmt(lo)) + '</text>';
+  g += '<text x="' + (W - R) + '" y="' + (H - 8) + '" text-anchor="end">' + esc(fmt(hi)) + '</text>';
+  g += '<text x="4" y="12">share of this document republished (dot height); square: this document</text>';
   if (t0 != null) { g += '<rect x="' + (x(t0) - 5) + '" y="' + (y(1) - 5) + '" width="10" height="10" fill="#333"><title>this document</title></rect>'; }
   pts.forEach(function (q) {
     var v = q.p.a === d.id ? q.p.b_reused : q.p.a_reused;
     g += '<a href="#/doc/' + encodeURIComponent(q.p.partner) + '"><circle cx="' + x(q.t) + '" cy="' + y(v) + '" r="6" fill="#4a7fbf"><title>' +
-      esc(q.p.partner + ' · ' + q.p.partner_date + ' · ' + pct(v) + ' of it reused') + '</title></circle></a>';
+      esc(q.p.partner + ' · ' + q.p.partner_date + ' · ' + pct(v) + ' of this document in it') + '</title></circle>' +
+      '<text x="' + (x(q.t) + 9) + '" y="' + (y(v) + 4) + '">' + esc(q.p.partner) + ' ' + pct(v) + '</text></a>';
   });
   return '<div class="plot">' + g + '</svg></div>';
 }
@@ -253,7 +257,7 @@ function viewCompare(a, b) {
 // --- feed of newest pairs
 function viewFeed() {
   main.innerHTML = '<section class="pane"><h1>Newest reuse pairs</h1><p class="meta">Updated every 5 seconds as documents arrive. <span id="feedstate"></span></p>' +
-    '<table class="list" aria-label="newest pairs"><thead><tr><th>#</th><th>earlier</th><th>later</th><th>relation</th><th class="num">reused</th><th></th></tr></thead><tbody id="feed"></tbody></table></section>';
+    '<div class="scroll"><table class="list" aria-label="newest pairs"><thead><tr><th>#</th><th>earlier</th><th>later</th><th>relation</th><th class="num">reused</th><th></th></tr></thead><tbody id="feed"></tbody></table></div></section>';
   var seen = 0;
   function row(p, fresh) {
     return '<tr' + (fresh ? ' class="new"' : '') + '><td>' + p.id + '</td><td>' + docLink(p.a) + '<br><span class="meta">' + esc((p.a_source || '') + ' ' + (p.a_date || '')) +
@@ -297,7 +301,7 @@ function sitesSvg(sites) {
     var w = (W - L - 70) * s.share_reused;
     g += '<text x="' + (L - 8) + '" y="' + (i * row + 15) + '" text-anchor="end">' + esc(s.site) + '</text>' +
       '<rect x="' + L + '" y="' + (i * row + 4) + '" width="' + Math.max(1, w) + '" height="14" fill="#4a7fbf"><title>' + esc(s.site + ': ' + pct(s.share_reused) + ' of ' + s.chars + ' characters, ' + s.reusing_documents + ' of ' + s.documents + ' documents reuse text') + '</title></rect>' +
-      '<text x="' + (L + w + 6) + '" y="' + (i * row + 15) + '">' + pct(s.share_reused) + ' (' + s.documents + ' docs)</text>';
+      '<text x="' + (L + w + 6) + '" y="' + (i * row + 15) + '">' + pct(s.share_reused) + ' (' + s.documents + (s.documents === 1 ? ' doc)' : ' docs)') + '</text>';
   });
   return '<div class="plot">' + g + '</svg></div>';
 }
@@ -310,9 +314,10 @@ function matrixSvg(m) {
     if (cols.indexOf(x.copier) < 0) { cols.push(x.copier); }
     cell[x.source + '\u0000' + x.copier] = x.pairs; max = Math.max(max, x.pairs);
   });
-  rows.sort(); cols.sort();
+  rows = rows.concat(cols.filter(function (c) { return rows.indexOf(c) < 0; })).sort();
+  cols = rows;
   var L = 150, T = 110, C = 44;
-  var g = '<svg role="img" aria-label="site by site matrix" width="' + (L + cols.length * C + 10) + '" height="' + (T + rows.length * C + 10) + '">';
+  var g = '<svg role="img" aria-label="site by site matrix" width="' + (L + cols.length * C + 110) + '" height="' + (T + rows.length * C + 10) + '">';
   cols.forEach(function (c, j) { g += '<text transform="translate(' + (L + j * C + C / 2) + ',' + (T - 6) + ') rotate(-45)">' + esc(c) + '</text>'; });
   rows.forEach(function (r, i) {
     g += '<text x="' + (L - 8) + '" y="' + (T + i * C + C / 2 + 4) + '" text-anchor="end">' + esc(r) + '</text>';
@@ -331,14 +336,14 @@ function timelineBars(t) {
   if (!t.length) { return '<p class="muted">No pairs yet.</p>'; }
   var W = Math.max(320, Math.min(900, t.length * 16 + 60)), H = 140, L = 30, max = 0;
   t.forEach(function (x) { max = Math.max(max, x.pairs); });
-  var bw = (W - L - 10) / t.length;
+  var bw = Math.min(40, (W - L - 10) / t.length);
   var g = '<svg role="img" aria-label="pairs per day" width="' + W + '" height="' + H + '">';
   g += '<text x="2" y="12">' + max + '</text><text x="2" y="' + (H - 22) + '">0</text>';
   t.forEach(function (x, i) {
     var h = (H - 40) * x.pairs / max;
     g += '<rect x="' + (L + i * bw) + '" y="' + (H - 25 - h) + '" width="' + Math.max(1, bw - 2) + '" height="' + h + '" fill="#4a7fbf"><title>' + esc(x.day + ': ' + x.pairs + ' pairs') + '</title></rect>';
   });
-  g += '<text x="' + L + '" y="' + (H - 6) + '">' + esc(t[0].day) + '</text><text x="' + (W - 10) + '" y="' + (H - 6) + '" text-anchor="end">' + esc(t[t.length - 1].day) + '</text>';
+  g += '<text x="' + L + '" y="' + (H - 6) + '">' + esc(t[0].day) + '</text>' + (t.length > 1 ? '<text x="' + (L + t.length * bw) + '" y="' + (H - 6) + '" text-anchor="end">' + esc(t[t.length - 1].day) + '</text>' : '');
   return '<div class="plot">' + g + '</svg></div>';
 }
 

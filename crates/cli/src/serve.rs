@@ -48,7 +48,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
             Some(t)
         }
     };
-    if !(args.max_body_mb > 0.0) {
+    if args.max_body_mb.is_nan() || args.max_body_mb <= 0.0 {
         bail!("--max-body-mb must be above 0");
     }
     let mut opts = whence_server::Options::new(args.index.clone(), args.addr);

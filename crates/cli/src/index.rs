@@ -1,4 +1,4 @@
-//! `whence index build|add|query|pairs|get|remove|stats|check`: the persistent
+//! `whence index build|add|query|pairs|clusters|get|remove|stats|check`: the persistent
 //! reuse index (pipeline logic in `whence::index`).
 
 use std::io::Write;
@@ -9,12 +9,14 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use whence::index::{AddKind, Index, Seq};
 use whence::pipeline::{PipelineConfig, Stage};
-use whence::report::rows::{indexed_doc_json, pair_json, trace_json};
+use whence::report::rows::{
+    cluster_row_by, indexed_doc_json, pair_json, trace_json, CLUSTER_COLUMNS,
+};
 use whence::report::{trace_text, TextOptions};
 use whence::semantic::SentenceEncoder;
 use whence::Document;
 
-use crate::args::{AlignArgs, InputArgs, RunArgs};
+use crate::args::{AlignArgs, InputArgs, OutArgs, RunArgs};
 use crate::semantic_args::{report_failures, SemanticArgs};
 
 #[derive(Args, Debug)]
@@ -35,6 +37,9 @@ enum IndexCommand {
     Query(QueryArgs),
     /// Write the recorded pairs (same lines as `pairs --passages`).
     Pairs(PairsOutArgs),
+    /// Write the reuse clusters of the recorded pairs (same rows as
+    /// `pairs --clusters`).
+    Clusters(ClustersArgs),
     /// Print one indexed document as a JSON line (text byte-identical).
     Get(GetArgs),
     /// Remove documents (and their pairs) by id.
@@ -125,12 +130,30 @@ struct PairsOutArgs {
     /// `stats` gives the last one).
     #[arg(long, value_name = "N")]
     after_id: Option<u64>,
-    /// Only pairs recorded at or after this time (Unix seconds).
-    #[arg(long, value_name = "SECONDS")]
+    /// Only pairs recorded at or after this time: RFC 3339
+    /// (2026-12-03T14:00:00Z, 2026-12-03T15:00:00+01:00) or a day (2026-12-03,
+    /// from midnight UTC); a time without a zone is UTC.
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
     since: Option<i64>,
     /// Leave out the passages.
     #[arg(long)]
     no_passages: bool,
+}
+
+#[derive(Args, Debug)]
+struct ClustersArgs {
+    #[command(flatten)]
+    at: At,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+/// `--since`: a date as [`whence::cluster::parse_timestamp`] reads it, to Unix
+/// seconds.
+fn parse_since(s: &str) -> Result<i64, String> {
+    whence::cluster::parse_timestamp(s)
+        .map(whence::cluster::Timestamp::unix_seconds)
+        .map_err(|e| format!("{e}: give a date as 2026-12-03 or 2026-12-03T14:00:00Z"))
 }
 
 #[derive(Args, Debug)]
@@ -177,6 +200,7 @@ pub(crate) fn run(args: IndexArgs) -> Result<()> {
         IndexCommand::Add(a) => add(a),
         IndexCommand::Query(a) => query(a),
         IndexCommand::Pairs(a) => pairs(a),
+        IndexCommand::Clusters(a) => clusters(a),
         IndexCommand::Get(a) => get(a),
         IndexCommand::Remove(a) => remove(a),
         IndexCommand::Stats(a) => stats(a),
@@ -383,6 +407,24 @@ fn pairs(args: PairsOutArgs) -> Result<()> {
     }
     w.flush()?;
     eprintln!("whence index pairs: {n} pairs");
+    Ok(())
+}
+
+fn clusters(args: ClustersArgs) -> Result<()> {
+    args.out.check(&[])?;
+    let store = open_store(&args.at)?;
+    let r = store.read()?;
+    let found = whence::index::clusters(&r, whence::cluster::Pick::Earliest)?;
+    let mut w = args.out.create(&args.out.out, CLUSTER_COLUMNS)?;
+    for c in &found.clusters {
+        w.write(cluster_row_by(c, |m| found.ids[m as usize].as_str()))?;
+    }
+    w.finish()?;
+    eprintln!(
+        "whence index clusters: {} clusters over {} documents",
+        found.clusters.len(),
+        found.ids.len()
+    );
     Ok(())
 }
 

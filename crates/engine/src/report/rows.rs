@@ -103,15 +103,18 @@ pub const CLUSTER_COLUMNS: &[(&str, ColType)] = &[
 
 /// One cluster as a row of [`CLUSTER_COLUMNS`].
 pub fn cluster_row(docs: &[Document], c: &Cluster) -> Vec<Cell> {
-    let members: Vec<&str> = c
-        .members
-        .iter()
-        .map(|&m| docs[m as usize].id.as_str())
-        .collect();
+    cluster_row_by(c, |m| docs[m as usize].id.as_str())
+}
+
+/// A cluster's row with member ids from `id_of` (a document's number to its
+/// id): the row of [`cluster_row`] for callers without the documents (the
+/// persistent index).
+pub fn cluster_row_by<'a>(c: &Cluster, id_of: impl Fn(u32) -> &'a str) -> Vec<Cell> {
+    let members: Vec<&str> = c.members.iter().map(|&m| id_of(m)).collect();
     vec![
         Cell::I64(i64::from(c.id.0)),
         Cell::Json(json!(members)),
-        Cell::Str(docs[c.representative as usize].id.to_string()),
+        Cell::Str(id_of(c.representative).to_string()),
     ]
 }
 

@@ -250,6 +250,11 @@ impl Index {
         })
     }
 
+    /// The pipeline settings it was opened with.
+    pub fn config(&self) -> &PipelineConfig {
+        &self.cfg
+    }
+
     /// The store underneath (documents, pairs, statistics, checks).
     pub fn store(&self) -> &Store {
         &self.store

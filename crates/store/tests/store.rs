@@ -278,6 +278,49 @@ fn readers_see_a_snapshot_while_a_write_is_open() {
 }
 
 #[test]
+fn pairs_come_in_pages_by_id_either_way_and_filtered_by_relation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fill(dir.path());
+    let mut w = store.write().unwrap();
+    let mut shared = summary();
+    shared.relation = Relation::SharedSource;
+    // more pairs between the two documents' numbers (the store does not check them)
+    for (a, b) in [(0, 2), (1, 2), (0, 3)] {
+        let s = if b == 2 { shared } else { summary() };
+        w.put_pair(Seq(a), Seq(b), &s, &[passage()]).unwrap();
+    }
+    w.commit().unwrap();
+    let r = store.read().unwrap();
+    let ids = |v: Vec<whence_store::StoredPair>| v.iter().map(|p| p.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(r.pairs_page(None, None, None, None, 10, false).unwrap()),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(
+        ids(r.pairs_page(Some(1), None, None, None, 2, false).unwrap()),
+        vec![2, 3]
+    );
+    assert_eq!(
+        ids(r.pairs_page(None, None, None, None, 3, true).unwrap()),
+        vec![4, 3, 2]
+    );
+    assert_eq!(
+        ids(r.pairs_page(None, Some(3), None, None, 10, true).unwrap()),
+        vec![2, 1]
+    );
+    assert_eq!(
+        ids(r
+            .pairs_page(None, None, None, Some("shared_source"), 10, false)
+            .unwrap()),
+        vec![2, 3]
+    );
+    assert!(r
+        .pairs_page(None, None, Some(i64::MAX), None, 10, false)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
 fn multi_row_inserts_equal_single_rows() {
     // more rows than one multi-row statement holds, a duplicate, hashes with
     // the top bit set and not

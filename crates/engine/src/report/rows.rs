@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 use whence_cluster::Cluster;
-use whence_core::{CharIndex, Document, Passage, Span};
+use whence_core::{CharIndex, Document, Passage, Span, Summary};
 
 use crate::corpus::Fields;
 use crate::pipeline::{Dedup, PairResult, Removal, Trace};
@@ -236,6 +236,44 @@ pub fn removal_row(
         Cell::I64(r.cluster as i64),
         Cell::I64(c.members.len() as i64),
     ]
+}
+
+/// One line of `pairs --passages` (and of `index add` and `index pairs`):
+/// `{"a", "b", "relation", "confidence", "a_reused", "b_reused", "a_source"?,
+/// "b_source"?, "passages"?}`; passages only when given.
+pub fn pair_json(a: &Document, b: &Document, s: &Summary, passages: Option<&[Passage]>) -> Value {
+    let mut v = json!({"a": a.id.as_str(), "b": b.id.as_str(), "relation": s.relation.as_str(),
+                       "confidence": s.confidence, "a_reused": s.a_reused, "b_reused": s.b_reused});
+    for (k, site) in [("a_source", &a.meta.site), ("b_source", &b.meta.site)] {
+        if let Some(site) = site {
+            v[k] = json!(site);
+        }
+    }
+    if let Some(p) = passages {
+        let (ia, ib) = (CharIndex::new(&a.text), CharIndex::new(&b.text));
+        v["passages"] = passages_json(&ia, &ib, p);
+    }
+    v
+}
+
+/// An indexed document as `index get` prints it: `{"id", "text", "title"?,
+/// "date"?, "site"?, "url"?, "boilerplate"}`.
+pub fn indexed_doc_json(doc: &Document) -> Value {
+    let idx = CharIndex::new(&doc.text);
+    let mut v = json!({"id": doc.id.as_str(), "text": doc.text});
+    let m = &doc.meta;
+    for (k, x) in [
+        ("title", &m.title),
+        ("date", &m.date),
+        ("site", &m.site),
+        ("url", &m.url),
+    ] {
+        if let Some(x) = x {
+            v[k] = json!(x);
+        }
+    }
+    v["boilerplate"] = spans_json(&idx, &doc.boilerplate);
+    v
 }
 
 /// `trace --json`: `{"doc": {"id", "chars", "boilerplate", "date"}, "derivation",

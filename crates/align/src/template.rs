@@ -65,6 +65,9 @@ pub struct TemplateEvidence {
     pub names: FactCounts,
     /// Numbers and names inside the lexical passages themselves.
     pub inside: FactCounts,
+    /// Numbers inside the lexical passages: a table whose "NIL" entries the
+    /// other side fills with figures has numbers on one side only.
+    pub inside_numbers: FactCounts,
     /// Numbers and names of the whole texts (outside boilerplate): a figure
     /// changed next to the aligned text ("32 days 6.00 pct" under the same table
     /// heading) is substituted here.
@@ -75,6 +78,17 @@ pub struct TemplateEvidence {
     pub lexical_content: u32,
     /// Tokens of A (outside boilerplate) in the longest lexical passage.
     pub longest_lexical: u32,
+    /// The most content words of one lexical passage on A: words outside
+    /// boilerplate that are not function words, numbers or capitalized (names,
+    /// titles, list entries), so a team sheet, a list of senators, a tweet
+    /// signature or an attribution ("Tory co-chairman Liam Fox was speaking")
+    /// has few.
+    pub longest_content: u32,
+    /// One lexical passage holds the lead sentence of both documents, yet each
+    /// lead names a different subject that the other document never mentions
+    /// ("Comerica Inc said it raised its prime rate to 7-3/4 pct" / "First
+    /// Chicago Corp said …"): the shared words are a form about two subjects.
+    pub lead_subjects_differ: bool,
 }
 
 impl TemplateEvidence {
@@ -253,6 +267,55 @@ fn sentence_region(side: &Side, inside: &[bool]) -> Vec<bool> {
     out
 }
 
+/// The lead of a side: the token range of its first sentence that is not in
+/// capitals and holds a token outside boilerplate, and the key of the first
+/// name in it (a capitalized word that is not a function word, not the first
+/// word of the sentence, not "I" and not itself in capitals: a wire headline
+/// glued to its lead, "COMERICA <CMCA> RAISES PRIME RATE Comerica Inc said …",
+/// gives "Comerica").
+fn lead_subject(side: &Side) -> Option<(std::ops::Range<usize>, u64)> {
+    let tokens = &side.stream.tokens;
+    let masked = side.stream.overlapping(side.boilerplate);
+    let s = side.stream.sentences.iter().find(|s| {
+        s.tokens.clone().any(|i| !masked[i]) && !all_capitals(&side.text[s.span.range()])
+    })?;
+    let subject = s.tokens.clone().find(|&i| {
+        let t = &tokens[i];
+        let word = &side.text[t.span.range()];
+        !masked[i]
+            && i != s.tokens.start
+            && t.flags.contains(TokenFlags::CAPITALIZED)
+            && !t.flags.contains(TokenFlags::NUMBER)
+            && !t.is_stop()
+            && word != "I"
+            && !all_capitals(word)
+    })?;
+    Some((s.tokens.clone(), tokens[subject].key))
+}
+
+/// Whether one lexical passage of `al` covers both leads while the leads name
+/// different subjects, each absent from the other document (see
+/// [`TemplateEvidence::lead_subjects_differ`]).
+fn lead_subjects_differ(a: &Side, b: &Side, al: &Alignment) -> bool {
+    let (Some((lead_a, subject_a)), Some((lead_b, subject_b))) = (lead_subject(a), lead_subject(b))
+    else {
+        return false;
+    };
+    if subject_a == subject_b
+        || a.stream.tokens.iter().any(|t| t.key == subject_b)
+        || b.stream.tokens.iter().any(|t| t.key == subject_a)
+    {
+        return false;
+    }
+    al.passages
+        .iter()
+        .filter(|p| p.kind != PassageKind::Paraphrase)
+        .any(|p| {
+            let (ia, ib) = (a.stream.overlapping(&[p.a]), b.stream.overlapping(&[p.b]));
+            lead_a.clone().any(|i| ia[i]) && lead_b.clone().any(|i| ib[i])
+        })
+}
+
 /// Counts the facts around the lexical (verbatim and edited) passages of `al`.
 pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence {
     let lexical = |f: fn(&whence_core::Passage) -> Span| -> Vec<Span> {
@@ -274,6 +337,7 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         numbers: compare((&fa, &ra), (&fb, &rb), &[Fact::Number]),
         names: compare((&fa, &ra), (&fb, &rb), &[Fact::Name]),
         inside: compare((&fa, &ia), (&fb, &ib), &[Fact::Number, Fact::Name]),
+        inside_numbers: compare((&fa, &ia), (&fb, &ib), &[Fact::Number]),
         whole: compare(
             (&fa, &vec![true; ia.len()]),
             (&fb, &vec![true; ib.len()]),
@@ -291,7 +355,19 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
             .filter(|&i| inside[i] && !masked[i])
             .count();
         ev.longest_lexical = ev.longest_lexical.max(n as u32);
+        let content = (0..inside.len())
+            .filter(|&i| {
+                let t = &a.stream.tokens[i];
+                inside[i]
+                    && !masked[i]
+                    && !t.is_stop()
+                    && !t.flags.contains(TokenFlags::NUMBER)
+                    && !t.flags.contains(TokenFlags::CAPITALIZED)
+            })
+            .count();
+        ev.longest_content = ev.longest_content.max(content as u32);
     }
+    ev.lead_subjects_differ = lead_subjects_differ(a, b, al);
     for (i, t) in a.stream.tokens.iter().enumerate() {
         if ia[i] && !masked[i] {
             ev.lexical_tokens += 1;

@@ -1,4 +1,4 @@
-//! `whence index build|add|query|pairs|get|remove|stats|check`: the persistent
+//! `whence index build|add|query|pairs|clusters|get|remove|stats|check`: the persistent
 //! reuse index (pipeline logic in `whence::index`).
 
 use std::io::Write;
@@ -7,15 +7,16 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use serde_json::{json, Value};
 use whence::index::{AddKind, Index, Seq};
 use whence::pipeline::{PipelineConfig, Stage};
-use whence::report::rows::{passages_json, trace_json};
+use whence::report::rows::{
+    cluster_row_by, indexed_doc_json, pair_json, trace_json, CLUSTER_COLUMNS,
+};
 use whence::report::{trace_text, TextOptions};
 use whence::semantic::SentenceEncoder;
-use whence::{CharIndex, Document, Passage, Summary};
+use whence::Document;
 
-use crate::args::{AlignArgs, InputArgs, RunArgs};
+use crate::args::{AlignArgs, InputArgs, OutArgs, RunArgs};
 use crate::semantic_args::{report_failures, SemanticArgs};
 
 #[derive(Args, Debug)]
@@ -36,6 +37,9 @@ enum IndexCommand {
     Query(QueryArgs),
     /// Write the recorded pairs (same lines as `pairs --passages`).
     Pairs(PairsOutArgs),
+    /// Write the reuse clusters of the recorded pairs (same rows as
+    /// `pairs --clusters`).
+    Clusters(ClustersArgs),
     /// Print one indexed document as a JSON line (text byte-identical).
     Get(GetArgs),
     /// Remove documents (and their pairs) by id.
@@ -126,12 +130,30 @@ struct PairsOutArgs {
     /// `stats` gives the last one).
     #[arg(long, value_name = "N")]
     after_id: Option<u64>,
-    /// Only pairs recorded at or after this time (Unix seconds).
-    #[arg(long, value_name = "SECONDS")]
+    /// Only pairs recorded at or after this time: RFC 3339
+    /// (2026-12-03T14:00:00Z, 2026-12-03T15:00:00+01:00) or a day (2026-12-03,
+    /// from midnight UTC); a time without a zone is UTC.
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
     since: Option<i64>,
     /// Leave out the passages.
     #[arg(long)]
     no_passages: bool,
+}
+
+#[derive(Args, Debug)]
+struct ClustersArgs {
+    #[command(flatten)]
+    at: At,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+/// `--since`: a date as [`whence::cluster::parse_timestamp`] reads it, to Unix
+/// seconds.
+fn parse_since(s: &str) -> Result<i64, String> {
+    whence::cluster::parse_timestamp(s)
+        .map(whence::cluster::Timestamp::unix_seconds)
+        .map_err(|e| format!("{e}: give a date as 2026-12-03 or 2026-12-03T14:00:00Z"))
 }
 
 #[derive(Args, Debug)]
@@ -178,6 +200,7 @@ pub(crate) fn run(args: IndexArgs) -> Result<()> {
         IndexCommand::Add(a) => add(a),
         IndexCommand::Query(a) => query(a),
         IndexCommand::Pairs(a) => pairs(a),
+        IndexCommand::Clusters(a) => clusters(a),
         IndexCommand::Get(a) => get(a),
         IndexCommand::Remove(a) => remove(a),
         IndexCommand::Stats(a) => stats(a),
@@ -199,22 +222,6 @@ fn open_index(at: &At, cfg: &PipelineConfig) -> Result<Index> {
 fn open_store(at: &At) -> Result<whence::index::Store> {
     whence::index::Store::open_read_only(&at.index)
         .with_context(|| format!("cannot open {}", at.index.display()))
-}
-
-/// One line of `pairs --passages`.
-fn pair_line(a: &Document, b: &Document, s: &Summary, passages: Option<&[Passage]>) -> Value {
-    let mut v = json!({"a": a.id.as_str(), "b": b.id.as_str(), "relation": s.relation.as_str(),
-                       "confidence": s.confidence, "a_reused": s.a_reused, "b_reused": s.b_reused});
-    for (k, site) in [("a_source", &a.meta.site), ("b_source", &b.meta.site)] {
-        if let Some(site) = site {
-            v[k] = json!(site);
-        }
-    }
-    if let Some(p) = passages {
-        let (ia, ib) = (CharIndex::new(&a.text), CharIndex::new(&b.text));
-        v["passages"] = passages_json(&ia, &ib, p);
-    }
-    v
 }
 
 fn build(args: BuildArgs) -> Result<()> {
@@ -293,7 +300,7 @@ fn add(args: AddArgs) -> Result<()> {
                 }
                 if let Some(w) = out.as_mut() {
                     for p in &a.pairs {
-                        let line = pair_line(&p.a, &p.b, &p.summary, Some(&p.passages));
+                        let line = pair_json(&p.a, &p.b, &p.summary, Some(&p.passages));
                         writeln!(w, "{line}").map_err(io_err)?;
                     }
                 }
@@ -338,20 +345,17 @@ fn query(args: QueryArgs) -> Result<()> {
     let cfg = pipeline_config(&args.align, Some(&args.semantic))?;
     let index = open_index(&args.at, &cfg)?;
     let mut doc = args.input.read_one(&args.doc, &args.run)?;
-    doc.boilerplate = whence::boilerplate_of(&doc, &cfg.compare);
     let encoder = args
         .semantic
         .encoder(!args.align.no_paraphrase, true, args.run.quiet)?;
-    let found = index
-        .query(&doc, encoder.as_ref().map(|e| e as &dyn SentenceEncoder))
-        .context("query failed")?;
+    let found = whence::index_views::query(
+        &index,
+        &mut doc,
+        encoder.as_ref().map(|e| e as &dyn SentenceEncoder),
+    )
+    .context("query failed")?;
     report_failures(encoder.as_ref());
-    // the sources numbered by their place in `found.sources`, as trace's
-    // renderings expect corpus positions
-    let mut t = found.trace;
-    for (i, s) in t.sources.iter_mut().enumerate() {
-        s.doc = i as u32;
-    }
+    let t = found.trace;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut stdout, &trace_json(&doc, &found.sources, &t))?;
@@ -392,7 +396,7 @@ fn pairs(args: PairsOutArgs) -> Result<()> {
     r.for_each_pair(args.after_id, args.since, false, |p| {
         let (a, b) = (doc_of(&r, p.a)?, doc_of(&r, p.b)?);
         let passages = (!args.no_passages).then_some(p.passages.as_slice());
-        if let Err(e) = writeln!(w, "{}", pair_line(&a, &b, &p.summary, passages)) {
+        if let Err(e) = writeln!(w, "{}", pair_json(&a, &b, &p.summary, passages)) {
             failed.get_or_insert(e);
         }
         n += 1;
@@ -403,6 +407,24 @@ fn pairs(args: PairsOutArgs) -> Result<()> {
     }
     w.flush()?;
     eprintln!("whence index pairs: {n} pairs");
+    Ok(())
+}
+
+fn clusters(args: ClustersArgs) -> Result<()> {
+    args.out.check(&[])?;
+    let store = open_store(&args.at)?;
+    let r = store.read()?;
+    let found = whence::index::clusters(&r, whence::cluster::Pick::Earliest)?;
+    let mut w = args.out.create(&args.out.out, CLUSTER_COLUMNS)?;
+    for c in &found.clusters {
+        w.write(cluster_row_by(c, |m| found.ids[m as usize].as_str()))?;
+    }
+    w.finish()?;
+    eprintln!(
+        "whence index clusters: {} clusters over {} documents",
+        found.clusters.len(),
+        found.ids.len()
+    );
     Ok(())
 }
 
@@ -420,29 +442,7 @@ fn get(args: GetArgs) -> Result<()> {
     for id in &args.ids {
         match r.doc_by_id(id)? {
             Some(d) => {
-                let doc = &d.doc;
-                let idx = CharIndex::new(&doc.text);
-                let bp: Vec<Value> = doc
-                    .boilerplate
-                    .iter()
-                    .map(|&s| {
-                        let (a, b) = idx.span_to_chars(s);
-                        json!([a, b])
-                    })
-                    .collect();
-                let mut v = json!({"id": doc.id.as_str(), "text": doc.text});
-                let m = &doc.meta;
-                for (k, x) in [
-                    ("title", &m.title),
-                    ("date", &m.date),
-                    ("site", &m.site),
-                    ("url", &m.url),
-                ] {
-                    if let Some(x) = x {
-                        v[k] = json!(x);
-                    }
-                }
-                v["boilerplate"] = json!(bp);
+                let v = indexed_doc_json(&d.doc);
                 writeln!(stdout, "{v}")?;
             }
             None => {
@@ -477,17 +477,10 @@ fn stats(args: StatsArgs) -> Result<()> {
     let s = r.stats()?;
     let size = store.size_on_disk();
     let last_pair = r.last_pair_id()?;
-    let v = json!({
-        "index": args.at.index.display().to_string(),
-        "format_version": whence::index::FORMAT_VERSION,
-        "documents": s.docs, "pairs": s.pairs, "last_pair_id": last_pair,
-        "sites": s.sites, "postings": s.postings, "frequent_fingerprints": s.frequent_hashes,
-        "band_entries": s.band_entries, "line_counts": s.line_entries,
-        "generations": s.generations, "commits": s.commits, "last_commit": s.last_commit,
-        "bytes_on_disk": size,
-    });
+    drop(r);
     let mut stdout = std::io::stdout().lock();
     if args.json {
+        let v = whence::index_views::stats_json(&store)?;
         writeln!(stdout, "{v}")?;
     } else {
         writeln!(

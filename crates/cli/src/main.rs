@@ -21,6 +21,7 @@ mod model;
 mod notices;
 mod pairs;
 mod semantic_args;
+mod serve;
 mod similar;
 mod trace;
 
@@ -157,6 +158,10 @@ enum Command {
     ///   whence index stats --index idx/
     #[command(verbatim_doc_comment)]
     Index(index::IndexArgs),
+    /// Serve an index: a JSON API (GET /api/openapi.json describes it) and a
+    /// web UI at / for checking an article, documents' reuse, a feed of new
+    /// pairs and a corpus view.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -170,6 +175,7 @@ fn main() -> ExitCode {
         Command::Similar(args) => similar::run(args),
         Command::Model(args) => model::run(args),
         Command::Index(args) => index::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     let Err(e) = result else {
         return ExitCode::SUCCESS;

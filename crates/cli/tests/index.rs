@@ -305,3 +305,114 @@ fn sigkill_during_add_loses_nothing_acknowledged() {
     );
     ok(run(&["index", "check", "--index", p(&idx)]));
 }
+
+/// `secs` (Unix seconds) as RFC 3339 in UTC (civil-from-days, proleptic
+/// Gregorian).
+fn rfc3339(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[test]
+fn rfc3339_of_known_instants() {
+    assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    assert_eq!(rfc3339(1_709_251_199), "2024-02-29T23:59:59Z");
+}
+
+#[test]
+fn index_clusters_equal_pairs_clusters_and_since_takes_a_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus.jsonl");
+    write_corpus(&corpus);
+    let idx = tmp.path().join("idx");
+    ok(run(&[
+        "index",
+        "build",
+        p(&corpus),
+        "--index",
+        p(&idx),
+        "-q",
+    ]));
+    // clusters: the same rows, in the same order, as pairs --clusters
+    let want = tmp.path().join("want.jsonl");
+    ok(run(&[
+        "pairs",
+        p(&corpus),
+        "-q",
+        "--out",
+        p(&tmp.path().join("pairs.jsonl")),
+        "--clusters",
+        p(&want),
+    ]));
+    let got = ok(run(&["index", "clusters", "--index", p(&idx)]));
+    let want = std::fs::read(&want).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        String::from_utf8_lossy(&want)
+    );
+    assert!(
+        lines(&want).len() >= 3,
+        "{}",
+        String::from_utf8_lossy(&want)
+    );
+
+    // --since: a day before everything gives every pair, a later one none
+    let all = lines(&ok(run(&["index", "pairs", "--index", p(&idx)])).stdout);
+    let since =
+        |d: &str| lines(&ok(run(&["index", "pairs", "--index", p(&idx), "--since", d])).stdout);
+    assert_eq!(since("2000-01-01"), all);
+    assert!(since("2999-01-01").is_empty());
+    let bad = run(&["index", "pairs", "--index", p(&idx), "--since", "yesterday"]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("2026-12-03"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    // pairs recorded by an add after an instant T are exactly those since T
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let more = tmp.path().join("more.jsonl");
+    let wire = "Flood barriers along the eastern river failed early on Tuesday, forcing the evacuation of about 4,000 residents from three low-lying districts, the regional emergency service said.";
+    std::fs::write(
+        &more,
+        format!(
+            "{}\n",
+            serde_json::json!({"id": "late", "text": format!("Late edition. {wire} More soon."), "site": "late.example", "date": "2024-04-01"})
+        ),
+    )
+    .unwrap();
+    let added = tmp.path().join("added.jsonl");
+    ok(run(&[
+        "index",
+        "add",
+        p(&more),
+        "--index",
+        p(&idx),
+        "-q",
+        "--out",
+        p(&added),
+    ]));
+    let added = lines(&std::fs::read(&added).unwrap());
+    assert!(!added.is_empty());
+    assert_eq!(since(&rfc3339(t)), added);
+    assert_eq!(since("2000-01-01").len(), all.len() + added.len());
+}

@@ -64,7 +64,8 @@ fn main() {
             serde_json::json!({"a": a, "b": b, "relation": al.summary.relation.as_str(),
                 "a_reused": al.summary.a_reused, "b_reused": al.summary.b_reused,
                 "numbers": counts(ev.numbers), "names": counts(ev.names), "inside": counts(ev.inside),
-                "lexical_tokens": ev.lexical_tokens, "lexical_content": ev.lexical_content, "longest": ev.longest_lexical})
+                "lexical_tokens": ev.lexical_tokens, "lexical_content": ev.lexical_content, "longest": ev.longest_lexical,
+                "longest_content": ev.longest_content, "lead_subjects_differ": ev.lead_subjects_differ})
         );
     }
 }

@@ -25,6 +25,8 @@
 //!   the new ones before it) and stores it with its pairs, committing every
 //!   `batch` documents; what is returned was committed. See `crates/store/DESIGN.md`
 //!   for where results depend on insertion order.
+//! - [`clusters`] gives the reuse clusters of the recorded pairs, as
+//!   `pairs --clusters` gives them on the same corpus.
 //!
 //! ```
 //! use whence::index::Index;
@@ -179,62 +181,8 @@ impl Index {
         check_frequent(cfg)?;
         let own: Vec<bool> = docs.iter().map(|d| !d.boilerplate.is_empty()).collect();
         let repeated = mark_boilerplate_counted(docs, &cfg.compare);
-        let found = crate::pipeline::pairs::find_candidates(docs, cfg, progress)?;
-        let mut bulk = Store::bulk(dir, &params(cfg), force)?;
-        for (i, d) in docs.iter().enumerate() {
-            bulk.put_doc(
-                Seq(i as u32),
-                &NewDoc {
-                    doc: d,
-                    own_boilerplate: own[i],
-                    signature: &found.sketches[i].signature,
-                    kept: found.index.doc_fingerprints(i as u32),
-                },
-            )?;
-            bulk.add_site_docs(site_of(d), 1)?;
-        }
-        let mut failed = None;
-        found
-            .index
-            .for_each_posting(|h, d| {
-                if failed.is_none() {
-                    if let Err(e) = bulk.add_posting(h, Seq(d)) {
-                        failed = Some(e);
-                    }
-                }
-                Ok(())
-            })
-            .map_err(PipelineError::from)?;
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
-        for &h in found.index.dropped_hashes() {
-            bulk.mark_frequent(h)?;
-        }
-        let mut bands: Vec<(u64, u32)> = found
-            .sketches
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, s)| {
-                band_keys(&s.signature, &cfg.lsh)
-                    .into_iter()
-                    .map(move |k| (k, i as u32))
-            })
-            .collect();
-        bands.par_sort_unstable();
-        for (k, d) in bands {
-            bulk.add_band(k, Seq(d))?;
-        }
-        if let Some(rep) = &repeated {
-            for (site, _, counts) in rep.sites() {
-                let s = bulk.add_site_docs(site, 0)?;
-                let mut counts: Vec<(u64, u32)> = counts.collect();
-                counts.sort_unstable();
-                for (h, n) in counts {
-                    bulk.add_line(s, h, i64::from(n))?;
-                }
-            }
-        }
+        let mut found = crate::pipeline::pairs::find_candidates(docs, cfg, progress)?;
+        let bulk = Store::bulk(dir, &params(cfg), force)?;
         let mut out = BuildOutcome {
             docs: docs.len() as u64,
             candidates: found.pairs.len() as u64,
@@ -242,13 +190,24 @@ impl Index {
             dropped_fingerprints: found.dropped,
             pairs: 0,
         };
-        let cand = found.pairs;
-        drop(found.sketches);
-        drop(found.index);
+        let cand = std::mem::take(&mut found.pairs);
+        let docs: &[Document] = docs;
         let total = cand.len() as u64;
         progress(Stage::Verify, 0, total);
         let report = |stage: Stage, done: u64| progress(stage, done, total);
-        let mut pairs = verify_pairs(docs, &cand, cfg, encoder, &report, VERIFY_BLOCK);
+        // the store is written on its own thread while the candidates are
+        // verified (on rayon's): one core would otherwise idle for the length
+        // of the writes
+        let (written, mut pairs) = std::thread::scope(|scope| {
+            let writer =
+                scope.spawn(|| store_corpus(bulk, docs, &own, found, repeated.as_ref(), cfg));
+            let pairs = verify_pairs(docs, &cand, cfg, encoder, &report, VERIFY_BLOCK);
+            (writer.join(), pairs)
+        });
+        let mut bulk = match written {
+            Ok(r) => r?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
         pairs.sort_by_key(|p| (p.a, p.b));
         for p in &pairs {
             bulk.put_pair(
@@ -289,6 +248,11 @@ impl Index {
             cfg: cfg.clone(),
             hasher: MinHasher::new(cfg.minhash),
         })
+    }
+
+    /// The pipeline settings it was opened with.
+    pub fn config(&self) -> &PipelineConfig {
+        &self.cfg
     }
 
     /// The store underneath (documents, pairs, statistics, checks).
@@ -571,6 +535,84 @@ impl Index {
     }
 }
 
+/// Postings (or band entries) buffered for one multi-row insert.
+const POSTING_BATCH: usize = 1 << 16;
+
+/// Writes a built corpus into a bulk load: documents with signatures and kept
+/// counts, site counts, the kept postings and frequent hashes, LSH band
+/// entries and per-site line counts (the pairs are the caller's). `found` is
+/// freed here, as soon as it is written, while verification goes on.
+fn store_corpus(
+    mut bulk: whence_store::Bulk,
+    docs: &[Document],
+    own: &[bool],
+    found: crate::pipeline::pairs::Found,
+    repeated: Option<&RepeatedLines>,
+    cfg: &PipelineConfig,
+) -> Result<whence_store::Bulk, IndexError> {
+    for (i, d) in docs.iter().enumerate() {
+        bulk.put_doc(
+            Seq(i as u32),
+            &NewDoc {
+                doc: d,
+                own_boilerplate: own[i],
+                signature: &found.sketches[i].signature,
+                kept: found.index.doc_fingerprints(i as u32),
+            },
+        )?;
+        bulk.add_site_docs(site_of(d), 1)?;
+    }
+    let mut failed = None;
+    let mut buf: Vec<(u64, Seq)> = Vec::with_capacity(POSTING_BATCH);
+    found
+        .index
+        .for_each_posting(|h, d| {
+            if failed.is_none() {
+                buf.push((h, Seq(d)));
+                if buf.len() == POSTING_BATCH {
+                    if let Err(e) = bulk.add_postings(&buf) {
+                        failed = Some(e);
+                    }
+                    buf.clear();
+                }
+            }
+            Ok(())
+        })
+        .map_err(PipelineError::from)?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    bulk.add_postings(&buf)?;
+    for &h in found.index.dropped_hashes() {
+        bulk.mark_frequent(h)?;
+    }
+    let mut bands: Vec<(u64, Seq)> = found
+        .sketches
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            band_keys(&s.signature, &cfg.lsh)
+                .into_iter()
+                .map(move |k| (k, Seq(i as u32)))
+        })
+        .collect();
+    bands.sort_unstable();
+    drop(found);
+    bulk.add_bands(&bands)?;
+    drop(bands);
+    if let Some(rep) = repeated {
+        for (site, _, counts) in rep.sites() {
+            let s = bulk.add_site_docs(site, 0)?;
+            let mut counts: Vec<(u64, u32)> = counts.collect();
+            counts.sort_unstable();
+            for (h, n) in counts {
+                bulk.add_line(s, h, i64::from(n))?;
+            }
+        }
+    }
+    Ok(bulk)
+}
+
 fn check_frequent(cfg: &PipelineConfig) -> Result<(), IndexError> {
     if cfg.index.get().frequent != whence_candidates::Frequent::Drop {
         return Err(IndexError::Frequent);
@@ -593,4 +635,56 @@ fn kept_counts(v: &whence_store::View, held: &[u32]) -> Result<HashMap<u32, u32>
         }
     }
     Ok(out)
+}
+
+/// The reuse clusters of an index's recorded pairs, with the ids of the
+/// documents they number.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexClusters {
+    /// Document ids by clustering number (index documents in number order,
+    /// which is reading order for a built index).
+    pub ids: Vec<String>,
+    /// Clusters over those numbers, as [`crate::pipeline::reuse_clusters`]
+    /// gives them for `pairs --clusters`.
+    pub clusters: Vec<whence_cluster::Cluster>,
+}
+
+/// The reuse clusters of the pairs recorded in `view`: the rule, numbering and
+/// representative choice of `pairs --clusters`
+/// ([`crate::pipeline::clusters::reuse_clusters_of`]), over stored edges and
+/// document metadata (no texts are read). Memory: one id and one edge per
+/// document and pair.
+pub fn clusters(view: &View, pick: whence_cluster::Pick) -> Result<IndexClusters, IndexError> {
+    let mut ids = Vec::new();
+    let mut infos = Vec::new();
+    let mut number: HashMap<u32, u32> = HashMap::new();
+    view.for_each_doc_meta(|m| {
+        let n = ids.len() as u32;
+        number.insert(m.seq.0, n);
+        infos.push(whence_cluster::DocInfo::new(
+            n,
+            m.chars as usize,
+            m.date.as_deref().and_then(whence_cluster::parse_date),
+        ));
+        ids.push(m.id);
+    })?;
+    let mut edges = Vec::new();
+    let mut missing = None;
+    view.for_each_edge(
+        |a, b, relation| match (number.get(&a.0), number.get(&b.0)) {
+            (Some(&a), Some(&b)) => edges.push(whence_cluster::Edge { a, b, relation }),
+            _ => {
+                missing.get_or_insert((a, b));
+            }
+        },
+    )?;
+    if let Some((a, b)) = missing {
+        return Err(StoreError::Corrupt(format!(
+            "pair ({}, {}) names a missing document",
+            a.0, b.0
+        ))
+        .into());
+    }
+    let clusters = crate::pipeline::clusters::reuse_clusters_of(&infos, &edges, pick);
+    Ok(IndexClusters { ids, clusters })
 }

@@ -23,6 +23,7 @@ mod compare;
 mod config;
 pub mod corpus;
 pub mod index;
+pub mod index_views;
 pub mod pipeline;
 pub mod report;
 pub mod semantic;

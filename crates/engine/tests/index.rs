@@ -130,6 +130,42 @@ fn stored_pairs(index: &Index) -> Vec<PairView> {
     v
 }
 
+/// Reuse clusters of `pairs --clusters` on `docs`, as (id, members, representative).
+fn pairs_clusters(docs: &[Document], cfg: &PipelineConfig) -> Vec<(u32, Vec<String>, String)> {
+    let mut docs = docs.to_vec();
+    whence::corpus::mark_boilerplate(&mut docs, &cfg.compare);
+    let out = pipeline::pairs(&docs, cfg, &|_, _, _| {}).unwrap();
+    let id = |m: u32| docs[m as usize].id.to_string();
+    pipeline::reuse_clusters(&docs, &out.pairs, whence::cluster::Pick::Earliest)
+        .iter()
+        .map(|c| {
+            (
+                c.id.0,
+                c.members.iter().map(|&m| id(m)).collect(),
+                id(c.representative),
+            )
+        })
+        .collect()
+}
+
+/// The index's clusters, as [`pairs_clusters`] gives them.
+fn index_clusters(index: &Index) -> Vec<(u32, Vec<String>, String)> {
+    let r = index.store().read().unwrap();
+    let found = whence::index::clusters(&r, whence::cluster::Pick::Earliest).unwrap();
+    let id = |m: u32| found.ids[m as usize].clone();
+    found
+        .clusters
+        .iter()
+        .map(|c| {
+            (
+                c.id.0,
+                c.members.iter().map(|&m| id(m)).collect(),
+                id(c.representative),
+            )
+        })
+        .collect()
+}
+
 /// (source id, relation, reused, passages) of each source, then the rest.
 fn trace_view(t: &Trace, id: impl Fn(usize) -> String) -> String {
     let sources: Vec<String> = t
@@ -170,6 +206,7 @@ fn query_equals_trace(docs: &[Document], queries: &[Document]) {
         Index::build(dir.path(), &mut indexed, &cfg, false, None, &|_, _, _| {}).unwrap();
     assert_eq!(stored_pairs(&index), pairs_of(docs, &cfg));
     assert!(built.pairs > 0);
+    assert_eq!(index_clusters(&index), pairs_clusters(docs, &cfg));
     let mut marked = docs.to_vec();
     whence::corpus::mark_boilerplate(&mut marked, &cfg.compare);
     let mut with_sources = 0;
@@ -243,6 +280,10 @@ fn add_finds_the_pairs_of_the_grown_corpus() {
     let want = pairs_of(&docs, &cfg);
     let got = stored_pairs(&index);
     assert_eq!(got, want);
+    // the clusters of the grown index are those of pairs on the whole corpus
+    let clusters = pairs_clusters(&docs, &cfg);
+    assert!(clusters.len() >= 5, "{clusters:?}");
+    assert_eq!(index_clusters(&index), clusters);
     // every new pair was reported at its commit
     let reported: usize = acked.iter().map(|a| a.1).sum();
     let new_ids: std::collections::HashSet<&str> =

@@ -367,6 +367,9 @@ pub fn pick(keep: &str) -> PyResult<Pick> {
     }
 }
 
+/// `(kept positions, removed rows, kept texts)` of [`dedup`].
+type Deduped<'py> = (Vec<usize>, Bound<'py, PyList>, Option<Vec<String>>);
+
 /// `dedup(docs, ...)` → `(kept, removed, texts)`: the input positions of the kept
 /// documents (in input order), the `dedup --removed` rows, and, with
 /// `drop_boilerplate`, each kept document's text without its boilerplate.
@@ -385,7 +388,7 @@ pub fn dedup<'py>(
     date_field: String,
     source_field: Option<String>,
     max_doc_mb: u64,
-) -> PyResult<(Vec<usize>, Bound<'py, PyList>, Option<Vec<String>>)> {
+) -> PyResult<Deduped<'py>> {
     let fields = Fields {
         id: id_field,
         text: text_field,

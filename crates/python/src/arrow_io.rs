@@ -206,7 +206,7 @@ pub fn pack_u64(v: impl IntoIterator<Item = u64>) -> Vec<u8> {
 
 /// The `u64` values of a packed binary cell.
 pub fn unpack_u64(b: &[u8]) -> PyResult<Vec<u64>> {
-    if b.len() % 8 != 0 {
+    if !b.len().is_multiple_of(8) {
         return Err(err(
             "a packed u64 column has a cell whose length is not a multiple of 8",
         ));
@@ -223,7 +223,7 @@ pub fn pack_u32(v: &[u32]) -> Vec<u8> {
 
 /// The `u32` values of a packed binary cell.
 pub fn unpack_u32(b: &[u8]) -> PyResult<Vec<u32>> {
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return Err(err(
             "a packed u32 column has a cell whose length is not a multiple of 4",
         ));

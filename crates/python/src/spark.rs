@@ -55,11 +55,14 @@ fn fields(f: (String, String, String, Option<String>, u64)) -> Fields {
     }
 }
 
+/// `(files, id stems, skip messages, files ignored)` of [`list_files`].
+type Listed = (Vec<String>, Vec<String>, Vec<String>, u64);
+
 /// The files a corpus reads, in reading order (directories walked as the CLI
 /// walks them), the id stem each file's documents get in the whole corpus, the
 /// walk's skips as messages and its count of ignored files. Paths only: standard input cannot be distributed.
 #[pyfunction]
-pub fn list_files(inputs: Vec<PathBuf>) -> PyResult<(Vec<String>, Vec<String>, Vec<String>, u64)> {
+pub fn list_files(inputs: Vec<PathBuf>) -> PyResult<Listed> {
     if inputs.iter().any(|p| p.as_os_str() == "-") {
         return Err(werr("a Spark job reads files, not standard input (-)"));
     }

@@ -148,6 +148,9 @@ pub enum StoreError {
 
 /// Page cache of each connection, KiB: bounds a reader's memory.
 const CACHE_KIB: u32 = 64 << 10;
+/// Bytes of the database the writer's connection maps (SQLite caps it at its
+/// compile-time maximum).
+const WRITER_MMAP: u64 = 1 << 31;
 
 /// An index directory. `Sync`: share one between threads; each [`Store::read`]
 /// takes a pooled connection, [`Store::write`] the writer.
@@ -314,7 +317,13 @@ impl Store {
     pub fn write(&self) -> Result<Write<'_>, StoreError> {
         let mut guard = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
         if guard.is_none() {
-            *guard = Some(self.connection()?);
+            let conn = self.connection()?;
+            // an add matches each document against the index through the
+            // writer: its point lookups read through a memory map, without a
+            // copy from the OS page cache per page (readers keep plain reads,
+            // so a query process's RSS counts only its own cache)
+            conn.execute_batch(&format!("PRAGMA mmap_size={WRITER_MMAP}"))?;
+            *guard = Some(conn);
         }
         let conn = guard.take().ok_or(StoreError::Poisoned)?;
         conn.execute_batch("BEGIN IMMEDIATE")?;

@@ -370,6 +370,37 @@ impl View {
         Ok(())
     }
 
+    /// One page of pairs by id: those with id above `after` (ascending), or,
+    /// when `newest_first`, those with id below `before` (descending, the newest
+    /// first); recorded at or after `since` (Unix seconds) and of `relation`
+    /// (its contract name) when given; at most `limit`.
+    pub fn pairs_page(
+        &self,
+        after: Option<u64>,
+        before: Option<u64>,
+        since: Option<i64>,
+        relation: Option<&str>,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Vec<StoredPair>, StoreError> {
+        let order = if newest_first { "DESC" } else { "ASC" };
+        let mut st = self.conn.prepare_cached(&format!(
+            "{PAIR_COLS} WHERE id > ?1 AND id < ?2 AND added >= ?3 AND (?4 IS NULL OR relation = ?4) ORDER BY id {order} LIMIT ?5"
+        ))?;
+        let lo = after.map_or(-1, |x| x.min(i64::MAX as u64) as i64);
+        let hi = before.map_or(i64::MAX, |x| x.min(i64::MAX as u64) as i64);
+        let limit = limit.min(i64::MAX as usize) as i64;
+        let rows = st.query_map(
+            params![lo, hi, since.unwrap_or(i64::MIN), relation, limit],
+            raw_pair,
+        )?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r?.decode()?);
+        }
+        Ok(out)
+    }
+
     /// Edges of every pair, `(a, b, relation)` by `(a, b)`, without passages.
     pub fn for_each_edge(
         &self,

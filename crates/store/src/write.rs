@@ -12,6 +12,9 @@ use crate::{NewDoc, Seq, StoreError};
 /// Rows (postings, band entries, line counts) after which the open generation is
 /// sealed and a new one opened.
 pub(crate) const SEAL_ROWS: i64 = 1 << 20;
+/// Rows an `INSERT` of [`Writer::add_postings`] and [`Writer::add_bands`]
+/// (3 parameters a row, under SQLite's limit of 32,766 parameters).
+pub const MULTI_ROWS: usize = 256;
 /// Two sealed generations are merged when the smaller holds at least
 /// 1 / `MERGE_RATIO` of the larger's rows.
 const MERGE_RATIO: i64 = 4;
@@ -162,6 +165,38 @@ impl Writer {
             .conn()
             .prepare_cached("INSERT OR IGNORE INTO post(g, h, d) VALUES (?1, ?2, ?3)")?
             .execute(params![self.open_gen, key(hash), seq.0])?;
+        self.rows += n as i64;
+        Ok(())
+    }
+
+    /// Adds postings `(hash, seq)` to the open generation, [`MULTI_ROWS`] rows
+    /// an `INSERT` (one statement per row costs more than the row itself in a
+    /// bulk load); the same rows as [`Writer::add_posting`] one at a time.
+    pub fn add_postings(&mut self, rows: &[(u64, Seq)]) -> Result<(), StoreError> {
+        self.insert_many("post(g, h, d)", rows)
+    }
+
+    /// Adds band entries `(band_key, seq)` to the open generation, as
+    /// [`Writer::add_postings`] adds postings.
+    pub fn add_bands(&mut self, rows: &[(u64, Seq)]) -> Result<(), StoreError> {
+        self.insert_many("bands(g, k, d)", rows)
+    }
+
+    fn insert_many(&mut self, table: &str, rows: &[(u64, Seq)]) -> Result<(), StoreError> {
+        let g = self.open_gen;
+        let mut n = 0;
+        for chunk in rows.chunks(MULTI_ROWS) {
+            let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!("INSERT OR IGNORE INTO {table} VALUES {values}");
+            let params = chunk.iter().flat_map(|&(h, s)| [g, key(h), i64::from(s.0)]);
+            let params = rusqlite::params_from_iter(params);
+            n += if chunk.len() == MULTI_ROWS {
+                self.conn().prepare_cached(&sql)?.execute(params)?
+            } else {
+                // the last, shorter chunk: not worth a cache slot
+                self.conn().prepare(&sql)?.execute(params)?
+            };
+        }
         self.rows += n as i64;
         Ok(())
     }

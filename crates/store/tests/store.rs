@@ -276,3 +276,102 @@ fn readers_see_a_snapshot_while_a_write_is_open() {
     drop(w);
     assert!(store.read().unwrap().doc_by_id("doc-3").unwrap().is_none());
 }
+
+#[test]
+fn pairs_come_in_pages_by_id_either_way_and_filtered_by_relation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fill(dir.path());
+    let mut w = store.write().unwrap();
+    let mut shared = summary();
+    shared.relation = Relation::SharedSource;
+    // more pairs between the two documents' numbers (the store does not check them)
+    for (a, b) in [(0, 2), (1, 2), (0, 3)] {
+        let s = if b == 2 { shared } else { summary() };
+        w.put_pair(Seq(a), Seq(b), &s, &[passage()]).unwrap();
+    }
+    w.commit().unwrap();
+    let r = store.read().unwrap();
+    let ids = |v: Vec<whence_store::StoredPair>| v.iter().map(|p| p.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(r.pairs_page(None, None, None, None, 10, false).unwrap()),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(
+        ids(r.pairs_page(Some(1), None, None, None, 2, false).unwrap()),
+        vec![2, 3]
+    );
+    assert_eq!(
+        ids(r.pairs_page(None, None, None, None, 3, true).unwrap()),
+        vec![4, 3, 2]
+    );
+    assert_eq!(
+        ids(r.pairs_page(None, Some(3), None, None, 10, true).unwrap()),
+        vec![2, 1]
+    );
+    assert_eq!(
+        ids(r
+            .pairs_page(None, None, None, Some("shared_source"), 10, false)
+            .unwrap()),
+        vec![2, 3]
+    );
+    assert!(r
+        .pairs_page(None, None, Some(i64::MAX), None, 10, false)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn multi_row_inserts_equal_single_rows() {
+    // more rows than one multi-row statement holds, a duplicate, hashes with
+    // the top bit set and not
+    let mut rows: Vec<(u64, Seq)> = (0..700u32)
+        .map(|i| {
+            (
+                (u64::from(i % 97)).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                Seq(i),
+            )
+        })
+        .collect();
+    rows.push(rows[3]);
+    let hashes: Vec<u64> = {
+        let mut h: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        h.sort_unstable();
+        h.dedup();
+        h
+    };
+    let read = |many: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "p", false).unwrap();
+        let mut w = store.write().unwrap();
+        if many {
+            w.add_postings(&rows).unwrap();
+            w.add_bands(&rows).unwrap();
+        } else {
+            for &(h, s) in &rows {
+                w.add_posting(h, s).unwrap();
+                w.add_band(h, s).unwrap();
+            }
+        }
+        w.commit().unwrap();
+        let r = store.read().unwrap();
+        let posts: Vec<(u64, Vec<Seq>)> = r
+            .postings(&hashes)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.hash, p.docs))
+            .collect();
+        let st = r.stats().unwrap();
+        (
+            posts,
+            r.band_members(&hashes).unwrap(),
+            (st.postings, st.band_entries, st.generations),
+        )
+    };
+    let (one, many) = (read(false), read(true));
+    assert_eq!(one.0.len(), 97);
+    assert_eq!(one.0.iter().map(|p| p.1.len()).sum::<usize>(), 700);
+    assert_eq!(one.0, many.0);
+    assert_eq!(one.1, many.1);
+    assert_eq!(one.2, many.2);
+    assert_eq!(one.2 .0, 700);
+}

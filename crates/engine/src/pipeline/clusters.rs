@@ -14,6 +14,26 @@ pub fn doc_infos(docs: &[Document]) -> Vec<DocInfo> {
         .collect()
 }
 
+/// Whether a verified pair with this relation joins a reuse cluster: every
+/// relation but `unrelated` and `template` (a form shared with other facts is
+/// no reuse).
+pub fn joins_reuse_cluster(relation: Relation) -> bool {
+    !matches!(relation, Relation::Unrelated | Relation::Template)
+}
+
+/// Reuse clusters over edges between documents `0..infos.len()` (numbered in
+/// reading order): the rule of [`reuse_clusters`] for callers that hold edges
+/// and document infos rather than documents (the persistent index).
+pub fn reuse_clusters_of(infos: &[DocInfo], edges: &[Edge], pick: Pick) -> Vec<Cluster> {
+    clusters(
+        infos.len(),
+        edges,
+        |e| joins_reuse_cluster(e.relation),
+        pick,
+        infos,
+    )
+}
+
 /// Clusters over the verified pairs that `select` accepts.
 fn clusters_where(
     docs: &[Document],
@@ -37,10 +57,7 @@ fn clusters_where(
 /// `template`: a form shared with other facts is no reuse).
 pub fn reuse_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
     clusters_where(docs, pairs, pick, |p| {
-        !matches!(
-            p.alignment.summary.relation,
-            Relation::Unrelated | Relation::Template
-        )
+        joins_reuse_cluster(p.alignment.summary.relation)
     })
 }
 

@@ -16,10 +16,19 @@
 //!   alone are no template). Substitution means both sides have a fact the
 //!   other lacks: a longer sentence on one side adds facts, it does not
 //!   substitute them, and an update that revises one figure among many
-//!   agreeing ones stays reuse;
+//!   agreeing ones stays reuse. Also a template: at least
+//!   [`MANY_SUBSTITUTIONS`] numbers substituted with at most 70 % agreeing, and
+//!   as many facts substituted inside the passages themselves (an
+//!   offering notice of another issuer in one form), and one lexical passage
+//!   holding both leads while each lead names a subject the other document
+//!   never mentions (two banks' prime-rate notices, whose figures all agree);
 //! - **stock phrases and short clauses** shared by independent stories: a pair
 //!   is reported only when one lexical (verbatim or edited) passage holds at
-//!   least [`ReuseRules::min_passage_words`] words (default 15, about a sentence);
+//!   least [`ReuseRules::min_passage_words`] words (default 15, about a sentence),
+//!   and one holds at least `min_passage_content` content words (default 4:
+//!   words that are not function words, numbers or capitalized), so a pair
+//!   sharing only names, titles and dates (two team sheets, a list of
+//!   senators, a tweet signature) is not reported;
 //! - **paraphrase-only look-alikes**: paraphrase passages explain a derivation
 //!   found by lexical passages but never make a pair on their own, and never
 //!   make two documents near-duplicates: `near_duplicate` needs both sides
@@ -30,7 +39,9 @@
 //! the pair is no template, and no number or name is substituted, in the aligned
 //! text or anywhere in the two texts (a changed figure makes another story, not
 //! a copy; a figure only one side has, as in an update that adds a paragraph,
-//! is no substitution).
+//! is no substitution), and at most [`MAX_ONE_SIDED_NUMBERS`] number inside the
+//! aligned text is on one side only (a table whose "NIL" entries the other
+//! side fills with figures is another day's table).
 //!
 //! Everything here is a pure function of the two documents and their
 //! alignment, so every surface (CLI, index, Spark) decides alike; `compare`
@@ -58,6 +69,18 @@ use super::verify::time_of;
 /// make a template.
 pub const TEMPLATE_SUBSTITUTIONS: u32 = 2;
 
+/// Substituted numbers (around and inside the passages) that make a template
+/// even when up to 70 % of the numbers agree (two debenture offerings under one lead manager's form: the
+/// size, yield, coupon, price and spread replaced, the maturity and sinking-fund
+/// terms the same).
+pub const MANY_SUBSTITUTIONS: u32 = 3;
+
+/// Numbers inside the aligned text that one side of a near-duplicate may
+/// have alone (a date added to a headline); more, and the texts state
+/// different figures (a rainfall table of another day, its "NIL" entries
+/// filled with millimetres), so `dedup` keeps both.
+pub const MAX_ONE_SIDED_NUMBERS: u32 = 1;
+
 /// Settings as a user gives them; validate with [`RawReuseRules::validate`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawReuseRules {
@@ -66,6 +89,11 @@ pub struct RawReuseRules {
     pub min_reuse: f64,
     /// Words (tokens) the longest lexical passage of a reported pair must hold.
     pub min_passage_words: u32,
+    /// Content words (not function words, numbers or capitalized words) one
+    /// lexical passage of a reported pair must hold: shared names, titles and
+    /// dates alone (a team sheet, a list of senators, a tweet signature) are
+    /// no reuse.
+    pub min_passage_content: u32,
     /// Least share (0–1) of each side covered by lexical passages for `dedup`
     /// to call two documents near-duplicates.
     pub duplicate_min_reuse: f64,
@@ -79,6 +107,7 @@ impl Default for RawReuseRules {
         RawReuseRules {
             min_reuse: 0.0,
             min_passage_words: 15,
+            min_passage_content: 4,
             duplicate_min_reuse: 0.8,
             templates: false,
         }
@@ -133,6 +162,7 @@ impl ReuseRules {
         al.summary.relation != Relation::Unrelated
             && (r.templates || !ev.template)
             && ev.template_evidence.longest_lexical >= r.min_passage_words
+            && ev.template_evidence.longest_content >= r.min_passage_content
             && ev.lexical_a.max(ev.lexical_b) >= r.min_reuse
     }
 
@@ -144,6 +174,7 @@ impl ReuseRules {
             && ev.lexical_b >= r.duplicate_min_reuse
             && substituted(ev.template_evidence.inside) == 0
             && substituted(ev.template_evidence.whole) == 0
+            && ev.template_evidence.inside_numbers.differing() <= MAX_ONE_SIDED_NUMBERS
     }
 }
 
@@ -178,7 +209,14 @@ pub fn is_template(ev: &TemplateEvidence) -> bool {
     let inside = substituted(ev.inside) >= TEMPLATE_SUBSTITUTIONS
         && ev.inside.agreement().is_some_and(|a| a <= 0.6)
         && substituted(ev.numbers) >= 1;
-    numbers || inside
+    // many figures replaced: another occurrence of the form, even when the
+    // form's fixed figures (a maturity year, a sinking-fund share) agree
+    // (inside the passages too: a social-media embed's own date and time
+    // next to a shared caption are no form)
+    let many = substituted(ev.numbers) >= MANY_SUBSTITUTIONS
+        && ev.numbers.agreement().is_some_and(|a| a <= 0.7)
+        && substituted(ev.inside) >= MANY_SUBSTITUTIONS;
+    numbers || inside || many || ev.lead_subjects_differ
 }
 
 fn lexical(passages: &[Passage]) -> Vec<Passage> {
@@ -495,5 +533,143 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// A bank's prime-rate notice (form of the Reuters wire; banks made up).
+    fn prime(head: &str, bank: &str, effective: &str) -> String {
+        format!(
+            "{head} RAISES PRIME RATE {bank} said it raised its prime lending rate to 8-1/4 pct from eight pct, effective {effective}, joining the other major banks that moved yesterday."
+        )
+    }
+
+    #[test]
+    fn prime_rate_notices_of_two_banks_are_templates() {
+        // every figure agrees; only the bank differs, and neither notice
+        // mentions the other's bank
+        let a = prime("HARBOURSIDE <HBSD>", "Harbourside Bancorp", "immediately");
+        let b = prime(
+            "QUILLFIELD <QFLD>",
+            "Quillfield National Corp",
+            "immediately",
+        );
+        let (ev, al) = judged(&a, &b);
+        assert!(ev.template_evidence.lead_subjects_differ, "{ev:?}");
+        assert!(ev.template, "{ev:?}");
+        assert_eq!(al.summary.relation, Relation::Template);
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        assert!(!ReuseRules::default().near_duplicate(&ev));
+        // the same bank's notice retransmitted is a copy, not a template
+        let (same, al) = judged(&a, &a.replace("RAISES", "REPEAT - RAISES"));
+        assert!(!same.template_evidence.lead_subjects_differ, "{same:?}");
+        assert_eq!(al.summary.relation, Relation::NearDuplicate);
+    }
+
+    #[test]
+    fn a_follow_up_naming_both_parties_stays_reuse() {
+        // B leads with the other party of the same story but names A's subject
+        // too: the same story, not a form about two subjects
+        let a = "ORCHARD <ORCH> WINS ORDER AGAINST BELLWEATHER Orchard Holdings said a state court granted it an order barring Bellweather Group from buying more Orchard stock until Bellweather complies with the state's takeover statute. Bellweather owns 14.2 pct of Orchard.";
+        let b = "COURT LIFTS ORDER ON BELLWEATHER Bellweather Group said a state court granted it relief from an order barring Bellweather Group from buying more Orchard stock until Bellweather complies with the state's takeover statute. Bellweather owns 14.2 pct of Orchard.";
+        let (ev, al) = judged(a, b);
+        assert!(!ev.template_evidence.lead_subjects_differ, "{ev:?}");
+        assert!(!ev.template, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{al:?}");
+    }
+
+    /// A debenture offering under one lead manager's form (issuer and
+    /// figures made up).
+    fn debentures(f: [&str; 6]) -> String {
+        format!(
+            "The utility Marlow Power Co is raising {} mln dlrs via an offering of sinking fund debentures due 2019 yielding {} pct, said lead manager Castlegate Securities. The debentures have a {} pct coupon and were priced at {} to yield {} basis points over comparable Treasuries. The issue is non-refundable for 10 years and callable on 30 days' notice. A sinking fund starting in 2000 retires five pct of the debentures a year, giving an estimated minimum life of 13.85 years and maximum of 20.5 years. The debt is rated {} by the agencies.",
+            f[0], f[1], f[2], f[3], f[4], f[5]
+        )
+    }
+
+    #[test]
+    fn two_offerings_of_one_issuer_in_one_form_are_templates() {
+        // the size, yield, coupon, price, spread and rating change; the
+        // maturity, call, sinking-fund and life terms of the form agree (more
+        // than half the numbers), and the issuer is the same
+        let a = debentures(["150", "8.92", "8-7/8", "99.60", "120", "A-2"]);
+        let b = debentures(["75", "9.41", "9-3/8", "99.85", "168", "Baa-1"]);
+        let (ev, al) = judged(&a, &b);
+        assert!(!ev.template_evidence.lead_subjects_differ, "{ev:?}");
+        assert!(
+            ev.template_evidence.numbers.agreement().unwrap() > 0.5,
+            "{ev:?}"
+        );
+        assert!(ev.template, "{ev:?}");
+        assert_eq!(al.summary.relation, Relation::Template);
+        // an update of one offering that revises two figures stays reuse
+        let c = a.replace("8.92", "8.95").replace("120 basis", "123 basis");
+        let (ev, al) = judged(&a, &c);
+        assert!(!ev.template, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al));
+    }
+
+    #[test]
+    fn a_pair_sharing_only_names_is_not_reported() {
+        // two reports of different matches share the visitors' team sheet
+        // (names made up): names and a captain's mark, no content words
+        let sheet = "Calder: T Marsh, R Okafor, D Lindqvist, P Moran (capt), G Hale, S Brannigan, K Oduya, L Farrant, M Penrose, J Aldous, F Whitcombe, N Varga, B Castellan, H Rudd, C Ellery.";
+        let a = format!(
+            "Calder held on for a narrow win in the rain at Fenmoor, where a late penalty settled a scrappy game that neither side deserved to lose. {sheet}"
+        );
+        let b = format!(
+            "Calder were beaten heavily at Ashgrove as the home pack dominated the second half and ran in four tries against a tired defence. {sheet}"
+        );
+        let (ev, al) = judged(&a, &b);
+        assert!(
+            ev.template_evidence.longest_lexical >= 15,
+            "the sheet is long enough: {ev:?}"
+        );
+        assert!(ev.template_evidence.longest_content < 4, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al), "{al:?}");
+        // a copied sentence of the story is reported
+        let c = format!("{a} The visitors now travel north.");
+        let (ev, al) = judged(&a, &c);
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?} {al:?}");
+    }
+
+    #[test]
+    fn one_caption_quoted_under_two_embeds_stays_reuse() {
+        // both stories quote the same post (made up); the embed lines carry
+        // their own dates and times, which is no form filled with other facts
+        let caption = "\u{201c}Turns out you cannot lose the 40 pounds you gained in eleven months by scrolling through recipes and wondering why the scale will not move. Thanks to my trainer for 9 months of early mornings, 3 days a week. Feeling very proud.\u{201d}";
+        let a = format!(
+            "The actress celebrated on Sunday with a gym photo. {caption} A post shared by Dana Wrenfield (@danawren) on Mar 4, 2018 at 6:25pm PST The post drew thousands of replies."
+        );
+        let b = format!(
+            "Dana Wrenfield is keeping it real about her workouts. {caption} A post shared by Dana Wrenfield (@danawren) on Mar 2, 2018 at 9:10am PST Her husband had teased her the week before."
+        );
+        let (ev, al) = judged(&a, &b);
+        assert!(!ev.template, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?} {al:?}");
+    }
+
+    /// A daily rainfall table (form of the Reuters wire; places and figures
+    /// made up).
+    fn rainfall(f: [&str; 5]) -> String {
+        format!(
+            "NORTHERN PLAINS RAINFALL THE FOLLOWING RAINFALL WAS RECORDED IN THE AREAS OVER THE PAST 24 HOURS EAST DISTRICT: ASHFORD {}, BRAMLEY {}, COLDWELL {}. WEST DISTRICT: DUNMORE {}, EASTLING {}, FARRINGDON NIL, GRAYTHORPE NIL.",
+            f[0], f[1], f[2], f[3], f[4]
+        )
+    }
+
+    #[test]
+    fn a_dry_days_table_is_no_duplicate_of_a_wet_days_table() {
+        // the "NIL" entries of one day are millimetres on another: numbers on
+        // one side only, never substituted, yet another day's table
+        let dry = rainfall(["NIL", "NIL", "NIL", "NIL", "NIL"]);
+        let wet = rainfall(["10.6 MILLIMETRES", "12.2 MM", "6.0 MM", "8.0 MM", "26.0 MM"]);
+        let (ev, _) = judged(&dry, &wet);
+        assert!(
+            ev.template_evidence.inside_numbers.differing() > MAX_ONE_SIDED_NUMBERS,
+            "{ev:?}"
+        );
+        assert!(!ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+        // the same table sent twice is a duplicate
+        let (ev, _) = judged(&wet, &wet.replace("NORTHERN", "REPEAT - NORTHERN"));
+        assert!(ReuseRules::default().near_duplicate(&ev), "{ev:?}");
     }
 }

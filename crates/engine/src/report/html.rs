@@ -213,7 +213,9 @@ pub fn side_by_side(v: &SideBySide) -> String {
     out
 }
 
-/// The page's style, for [`side_by_side`] views.
+/// The page's style, for [`side_by_side`] views. Kinds are told apart by
+/// color and by underline (verbatim solid, edited dashed, paraphrase dotted);
+/// new text is italic, boilerplate grey.
 pub const STYLE: &str = r#"
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222}
 header{padding:12px 20px;border-bottom:1px solid #ddd;background:#fafafa}
@@ -230,11 +232,14 @@ a.p{color:inherit;text-decoration:none;border-radius:3px}
 .verbatim{background:#c8f0c8}
 .edited{background:#fbeaa4}
 .paraphrase{background:#cde8f6}
+a.p.verbatim,span.k.verbatim,.legend .verbatim{text-decoration:underline solid #2a7d2a 2px;text-underline-offset:3px}
+a.p.edited,span.k.edited,.legend .edited{text-decoration:underline dashed #8a6d00 2px;text-underline-offset:3px}
+a.p.paraphrase,span.k.paraphrase,.legend .paraphrase{text-decoration:underline dotted #1f5f8b 2px;text-underline-offset:3px}
 span.k{padding:0 5px;border-radius:3px}
 a.p.hl{outline:2px solid #d33}
 mark.drift{background:none;border-bottom:2px solid #d33;color:inherit}
-.novel{background:#f6d8ef}
-.bp{color:#aaa}
+.novel{background:#f6d8ef;font-style:italic}
+.bp{color:#999}
 .legend span{padding:1px 6px;margin-right:8px;border-radius:3px}
 "#;
 
@@ -282,19 +287,41 @@ pub fn compare_html(cmp: &Comparison) -> String {
         kinds = kind_counts(al),
         d = al.drift.len(),
     );
-    let view = side_by_side(&SideBySide {
-        key: "s0",
-        a: cmp.a,
-        b: cmp.b,
-        alignment: al,
-        boilerplate_a: &cmp.boilerplate_a,
-        boilerplate_b: &cmp.boilerplate_b,
-    });
+    let view = compare_view(cmp);
     page(
         &format!("whence: {} ↔ {}", cmp.a.id, cmp.b.id),
         &header,
         &view,
     )
+}
+
+/// The side-by-side view of a trace's `k`-th source (document A the traced
+/// one, B the source), keyed `s{k}`: what `trace --html` shows for each source
+/// and the web UI embeds.
+pub fn trace_view(doc: &Document, corpus: &[Document], t: &Trace, k: usize) -> String {
+    let s = &t.sources[k];
+    let src = &corpus[s.doc as usize];
+    side_by_side(&SideBySide {
+        key: &format!("s{k}"),
+        a: doc,
+        b: src,
+        alignment: &s.alignment,
+        boilerplate_a: &doc.boilerplate,
+        boilerplate_b: &src.boilerplate,
+    })
+}
+
+/// The side-by-side view of a comparison (keyed `s0`): what `compare --html`
+/// shows and the web UI embeds.
+pub fn compare_view(cmp: &Comparison) -> String {
+    side_by_side(&SideBySide {
+        key: "s0",
+        a: cmp.a,
+        b: cmp.b,
+        alignment: &cmp.alignment,
+        boilerplate_a: &cmp.boilerplate_a,
+        boilerplate_b: &cmp.boilerplate_b,
+    })
 }
 
 /// `trace --html`: the traced document against each source, strongest first.
@@ -323,14 +350,7 @@ pub fn trace_html(doc: &Document, corpus: &[Document], t: &Trace) -> String {
             rel = sum.relation.as_str(),
             kinds = kind_counts(&s.alignment),
         );
-        body.push_str(&side_by_side(&SideBySide {
-            key: &format!("s{k}"),
-            a: doc,
-            b: src,
-            alignment: &s.alignment,
-            boilerplate_a: &doc.boilerplate,
-            boilerplate_b: &src.boilerplate,
-        }));
+        body.push_str(&trace_view(doc, corpus, t, k));
         body.push_str("</section>");
     }
     if t.sources.is_empty() {

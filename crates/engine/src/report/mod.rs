@@ -13,7 +13,7 @@ mod json;
 pub mod rows;
 mod text;
 
-pub use html::{compare_html, trace_html};
+pub use html::{compare_html, compare_view, trace_html, trace_view};
 pub use json::compare_json;
 pub use rows::trace_json;
 pub use text::{compare_text, trace_text, TextOptions};

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 use whence_cluster::Cluster;
-use whence_core::{CharIndex, Document, Passage, Span};
+use whence_core::{CharIndex, Document, Passage, Span, Summary};
 
 use crate::corpus::Fields;
 use crate::pipeline::{Dedup, PairResult, Removal, Trace};
@@ -108,20 +108,19 @@ pub const CLUSTER_COLUMNS: &[(&str, ColType)] = &[
 
 /// One cluster as a row of [`CLUSTER_COLUMNS`].
 pub fn cluster_row(docs: &[Document], c: &Cluster) -> Vec<Cell> {
-    let members: Vec<&str> = c
-        .members
-        .iter()
-        .map(|&m| docs[m as usize].id.as_str())
-        .collect();
-    cluster_row_of(
-        c.id.0,
-        &members,
-        docs[c.representative as usize].id.as_str(),
-    )
+    cluster_row_by(c, |m| docs[m as usize].id.as_str())
+}
+
+/// A cluster's row with member ids from `id_of` (a document's number to its
+/// id): the row of [`cluster_row`] for callers without the documents (the
+/// persistent index).
+pub fn cluster_row_by<'a>(c: &Cluster, id_of: impl Fn(u32) -> &'a str) -> Vec<Cell> {
+    let members: Vec<&str> = c.members.iter().map(|&m| id_of(m)).collect();
+    cluster_row_of(c.id.0, &members, id_of(c.representative))
 }
 
 /// [`cluster_row`] from a cluster's number, its members' ids (in document
-/// order) and its representative's id.
+/// order) and its representative's id (a distributed runner's clusters).
 pub fn cluster_row_of(cluster: u32, members: &[&str], representative: &str) -> Vec<Cell> {
     vec![
         Cell::I64(i64::from(cluster)),
@@ -266,6 +265,44 @@ pub fn removal_row_of(
         Cell::I64(cluster as i64),
         Cell::I64(cluster_size as i64),
     ]
+}
+
+/// One line of `pairs --passages` (and of `index add` and `index pairs`):
+/// `{"a", "b", "relation", "confidence", "a_reused", "b_reused", "a_source"?,
+/// "b_source"?, "passages"?}`; passages only when given.
+pub fn pair_json(a: &Document, b: &Document, s: &Summary, passages: Option<&[Passage]>) -> Value {
+    let mut v = json!({"a": a.id.as_str(), "b": b.id.as_str(), "relation": s.relation.as_str(),
+                       "confidence": s.confidence, "a_reused": s.a_reused, "b_reused": s.b_reused});
+    for (k, site) in [("a_source", &a.meta.site), ("b_source", &b.meta.site)] {
+        if let Some(site) = site {
+            v[k] = json!(site);
+        }
+    }
+    if let Some(p) = passages {
+        let (ia, ib) = (CharIndex::new(&a.text), CharIndex::new(&b.text));
+        v["passages"] = passages_json(&ia, &ib, p);
+    }
+    v
+}
+
+/// An indexed document as `index get` prints it: `{"id", "text", "title"?,
+/// "date"?, "site"?, "url"?, "boilerplate"}`.
+pub fn indexed_doc_json(doc: &Document) -> Value {
+    let idx = CharIndex::new(&doc.text);
+    let mut v = json!({"id": doc.id.as_str(), "text": doc.text});
+    let m = &doc.meta;
+    for (k, x) in [
+        ("title", &m.title),
+        ("date", &m.date),
+        ("site", &m.site),
+        ("url", &m.url),
+    ] {
+        if let Some(x) = x {
+            v[k] = json!(x);
+        }
+    }
+    v["boilerplate"] = spans_json(&idx, &doc.boilerplate);
+    v
 }
 
 /// `trace --json`: `{"doc": {"id", "chars", "boilerplate", "date"}, "derivation",

@@ -19,10 +19,7 @@
 //!   a paragraph, not a line, and often shares its line with a photo credit; a
 //!   stock phrase ("did not immediately respond to a request for comment") is
 //!   shorter than `block_min_words` and stays. A passage quoted in that many
-//!   documents of one site (a much-quoted statement) is masked too. Blocks that
-//!   would cover more than `block_max_share` of a document are not masked: that
-//!   document is the recurring text itself (a column intro published alone), and
-//!   its copies are duplicates.
+//!   documents of one site (a much-quoted statement) is masked too.
 //!
 //! Counts are sums over documents, so they can be kept and updated one document at
 //! a time (an index) or counted in parts and added ([`RepeatedLines::merge`], a
@@ -70,10 +67,6 @@ pub struct RepeatedConfig {
     pub block_min_fraction: f64,
     /// Words between recurring 8-grams still counted as one block.
     pub block_gap: usize,
-    /// Blocks covering more than this share (0–1) of a document's text are not
-    /// masked: the document *is* the recurring text (a column intro published on
-    /// its own ten times), and its copies are duplicates to find, not chrome.
-    pub block_max_share: f64,
     /// One word 8-gram in about this many is counted (by hash), to bound memory.
     pub block_sample: u64,
     /// Bits of the filter that remembers 8-grams seen once (log2; 27 is 16 MiB,
@@ -111,7 +104,6 @@ impl Default for RepeatedConfig {
             block_min_docs: 10,
             block_min_fraction: 0.001,
             block_gap: 8,
-            block_max_share: 0.8,
             block_sample: 1,
             first_seen_bits: 27,
         }
@@ -466,10 +458,6 @@ pub fn repeated_block_spans(
     }
     if let Some(b) = block {
         close(b, &mut out);
-    }
-    let covered: usize = out.iter().map(|s| s.len()).sum();
-    if covered as f64 > cfg.block_max_share * text.trim().len() as f64 {
-        return Vec::new();
     }
     out
 }
@@ -899,22 +887,6 @@ mod tests {
             "{}",
             rl.sites["h"].grams.len()
         );
-    }
-
-    #[test]
-    fn a_document_that_is_the_block_is_not_masked() {
-        let intro = "Every week we round up the funniest posts from parents on social \
-                     media so that you can laugh along with the rest of us.";
-        let mut rl = RepeatedLines::new(cfg(50, 0.5));
-        for i in 0..30 {
-            rl.add("h", &format!("{intro}\n\n{}", unique_story(i)));
-        }
-        // the intro published on its own: nothing masked, its copies stay text
-        assert!(rl.boilerplate("h", intro).is_empty());
-        assert!(rl.boilerplate("h", &format!("Title\n{intro}")).is_empty());
-        // inside a story it is masked
-        let doc = format!("{intro}\n\n{}", unique_story(99));
-        assert_eq!(rl.boilerplate("h", &doc).len(), 1);
     }
 
     #[test]

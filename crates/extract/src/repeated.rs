@@ -27,21 +27,10 @@
 //! counts.
 //!
 //! Memory is bounded: each site keeps at most `max_lines_per_site` distinct line
-//! hashes and as many sampled 8-grams; when full, the hashes seen in the fewest
-//! documents are dropped (frequent ones, the ones that matter, survive), and at most
+//! hashes and as many sampled 8-grams; when full, the hashes seen in a single
+//! document are dropped (frequent ones, the ones that matter, survive), and at most
 //! `max_sites` sites are tracked (documents of further sites are counted under one
 //! shared overflow bucket).
-//!
-//! Most 8-grams of a news site occur once (HuffPost: 4.2 M distinct grams, 49 k of
-//! them in two documents or more), so a map of every gram would fill the cap and
-//! be pruned every few hundred documents, and a block recurring every few hundred
-//! documents would never reach its count. A gram's first sighting is therefore
-//! recorded only in a Bloom filter shared by all sites (`first_seen_bits` bits,
-//! three probes); it enters its site's map, counted 2, at its second sighting.
-//! Counts are exact but for the filter's false positives (a gram taken as seen
-//! before counts one too many: about 0.1 % of grams at 4 M grams in 2^27 bits),
-//! and the map holds only the grams that recur. Lines are few and counted exactly
-//! from the first sighting (a persistent index keeps their counts).
 
 use std::collections::HashMap;
 
@@ -69,9 +58,6 @@ pub struct RepeatedConfig {
     pub block_gap: usize,
     /// One word 8-gram in about this many is counted (by hash), to bound memory.
     pub block_sample: u64,
-    /// Bits of the filter that remembers 8-grams seen once (log2; 27 is 16 MiB,
-    /// allocated lazily by the system as it is touched).
-    pub first_seen_bits: u32,
 }
 
 impl RepeatedConfig {
@@ -105,133 +91,33 @@ impl Default for RepeatedConfig {
             block_min_fraction: 0.001,
             block_gap: 8,
             block_sample: 1,
-            first_seen_bits: 27,
         }
     }
 }
 
 #[derive(Default, Debug)]
 struct SiteStats {
-    /// Mixed into a gram's hash in the first-seen filter, so that sites share it.
-    salt: u64,
     docs: u32,
     counts: HashMap<u64, u32>,
     grams: HashMap<u64, u32>,
 }
 
-impl SiteStats {
-    fn new(site: &str) -> Self {
-        SiteStats {
-            salt: xxh3_64(site.as_bytes()),
-            ..Default::default()
-        }
-    }
-}
-
-/// A Bloom filter of hashes seen once: `2^bits` bits, three probes from one
-/// 64-bit hash (the probes are the hash's remixed thirds).
-#[derive(Debug)]
-struct FirstSeen {
-    words: Vec<u64>,
-    mask: u64,
-}
-
-impl FirstSeen {
-    fn new(bits: u32) -> Self {
-        let bits = bits.clamp(6, 40);
-        FirstSeen {
-            // zeroed allocation: pages are mapped as they are first written
-            words: vec![0u64; 1usize << (bits - 6)],
-            mask: (1u64 << bits) - 1,
-        }
-    }
-
-    /// Sets `key`'s bits; true when all were set already (seen before, or a false
-    /// positive).
-    fn check_and_set(&mut self, key: u64) -> bool {
-        let mut seen = true;
-        let mut x = key;
-        for _ in 0..3 {
-            // splitmix64's finalizer: independent-looking probes from one key
-            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            let bit = z & self.mask;
-            let (w, b) = ((bit >> 6) as usize, bit & 63);
-            seen &= self.words[w] >> b & 1 == 1;
-            self.words[w] |= 1 << b;
-        }
-        seen
-    }
-
-    fn contains(&self, key: u64) -> bool {
-        let mut x = key;
-        (0..3).all(|_| {
-            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            let bit = z & self.mask;
-            self.words[(bit >> 6) as usize] >> (bit & 63) & 1 == 1
-        })
-    }
-
-    fn union(&mut self, other: &FirstSeen) {
-        if self.words.len() == other.words.len() {
-            for (a, b) in self.words.iter_mut().zip(&other.words) {
-                *a |= b;
-            }
-        }
-    }
-}
-
-/// Makes room for one more hash in a full `counts`: drops the hashes seen in the
-/// fewest documents (`floor` or fewer), and if that is not enough halves every
-/// count.
-fn make_room(counts: &mut HashMap<u64, u32>, cap: usize, floor: u32) {
-    if counts.len() >= cap {
-        counts.retain(|_, c| *c > floor);
-        if counts.len() >= cap {
-            // Still full of repeated hashes: age everything once.
-            counts.retain(|_, c| {
-                *c /= 2;
-                *c > 0
-            });
-        }
-    }
-}
-
-/// Adds one document's distinct line hashes to `counts`, keeping at most `cap`
-/// entries.
+/// Adds one document's distinct hashes to `counts`, keeping at most `cap` entries:
+/// when full, hashes seen once are dropped, and if that is not enough every count
+/// is halved.
 fn count_into(counts: &mut HashMap<u64, u32>, hashes: Vec<u64>, cap: usize) {
     for h in hashes {
-        if !counts.contains_key(&h) {
-            make_room(counts, cap, 1);
+        if counts.len() >= cap && !counts.contains_key(&h) {
+            counts.retain(|_, c| *c > 1);
+            if counts.len() >= cap {
+                // Still full of repeated hashes: age everything once.
+                counts.retain(|_, c| {
+                    *c /= 2;
+                    *c > 0
+                });
+            }
         }
         *counts.entry(h).or_insert(0) += 1;
-    }
-}
-
-/// Adds one document's distinct gram hashes to `counts`: a gram not counted yet
-/// is remembered in `seen` at its first sighting and enters `counts` (as 2) at
-/// its second.
-fn count_grams_into(
-    counts: &mut HashMap<u64, u32>,
-    hashes: Vec<u64>,
-    cap: usize,
-    seen: &mut FirstSeen,
-    salt: u64,
-) {
-    for h in hashes {
-        if let Some(c) = counts.get_mut(&h) {
-            *c += 1;
-        } else if seen.check_and_set(h ^ salt) {
-            make_room(counts, cap, 2);
-            counts.insert(h, 2);
-        }
     }
 }
 
@@ -253,27 +139,9 @@ pub struct RepeatedLines {
     config: RepeatedConfig,
     sites: HashMap<String, SiteStats>,
     overflow: SiteStats,
-    /// Grams seen once, over all sites (salted by site).
-    first_seen: FirstSeen,
 }
 
 const OVERFLOW: &str = "\u{0}overflow";
-
-/// `site`'s counts, created when there is room for another site, else the
-/// overflow bucket's.
-fn site_stats_mut<'a>(
-    sites: &'a mut HashMap<String, SiteStats>,
-    overflow: &'a mut SiteStats,
-    max_sites: usize,
-    site: &str,
-) -> &'a mut SiteStats {
-    if !sites.contains_key(site) && sites.len() >= max_sites {
-        return overflow;
-    }
-    sites
-        .entry(site.to_string())
-        .or_insert_with(|| SiteStats::new(site))
-}
 
 /// The distinct normalized lines and sampled word 8-grams of one document (sorted
 /// hashes), from [`RepeatedLines::lines_of`].
@@ -466,11 +334,17 @@ impl RepeatedLines {
     /// An empty counter.
     pub fn new(config: RepeatedConfig) -> Self {
         RepeatedLines {
-            first_seen: FirstSeen::new(config.first_seen_bits),
             config,
             sites: HashMap::new(),
-            overflow: SiteStats::new(OVERFLOW),
+            overflow: SiteStats::default(),
         }
+    }
+
+    fn stats_mut(&mut self, site: &str) -> &mut SiteStats {
+        if !self.sites.contains_key(site) && self.sites.len() >= self.config.max_sites {
+            return &mut self.overflow;
+        }
+        self.sites.entry(site.to_string()).or_default()
     }
 
     fn stats(&self, site: &str) -> Option<&SiteStats> {
@@ -518,29 +392,15 @@ impl RepeatedLines {
     /// [`RepeatedLines::lines_of`].
     pub fn add_lines(&mut self, site: &str, lines: DocLines) {
         let cap = self.config.max_lines_per_site.max(1);
-        let stats = site_stats_mut(
-            &mut self.sites,
-            &mut self.overflow,
-            self.config.max_sites,
-            site,
-        );
+        let stats = self.stats_mut(site);
         stats.docs = stats.docs.saturating_add(1);
         count_into(&mut stats.counts, lines.lines, cap);
-        let salt = stats.salt;
-        count_grams_into(
-            &mut stats.grams,
-            lines.grams,
-            cap,
-            &mut self.first_seen,
-            salt,
-        );
+        count_into(&mut stats.grams, lines.grams, cap);
     }
 
     /// Adds the counts of `other` (documents counted elsewhere with the same
     /// configuration) to these: counting two parts of a corpus and merging gives
-    /// the counts of the whole (below the memory caps), but for an 8-gram seen
-    /// once in each part, which neither part counted (each filter holds it, and a
-    /// filter cannot be listed).
+    /// the counts of the whole (below the memory caps).
     pub fn merge(&mut self, other: RepeatedLines) {
         let cap = self.config.max_lines_per_site.max(1);
         let mut sites: Vec<(String, SiteStats)> = other.sites.into_iter().collect();
@@ -553,44 +413,23 @@ impl RepeatedLines {
             let mine = if site == OVERFLOW {
                 &mut self.overflow
             } else {
-                site_stats_mut(
-                    &mut self.sites,
-                    &mut self.overflow,
-                    self.config.max_sites,
-                    &site,
-                )
+                self.stats_mut(&site)
             };
             mine.docs = mine.docs.saturating_add(theirs.docs);
-            let mut from: Vec<(u64, u32)> = theirs.counts.into_iter().collect();
-            from.sort_unstable();
-            for (h, c) in from {
-                if mine.counts.len() >= cap && !mine.counts.contains_key(&h) {
-                    continue;
+            for (to, from) in [
+                (&mut mine.counts, theirs.counts),
+                (&mut mine.grams, theirs.grams),
+            ] {
+                let mut from: Vec<(u64, u32)> = from.into_iter().collect();
+                from.sort_unstable();
+                for (h, c) in from {
+                    if to.len() >= cap && !to.contains_key(&h) {
+                        continue;
+                    }
+                    *to.entry(h).or_insert(0) += c;
                 }
-                *mine.counts.entry(h).or_insert(0) += c;
-            }
-            // a gram counted on one side and seen once on the other gains that one
-            let salt = mine.salt;
-            for (h, c) in mine.grams.iter_mut() {
-                if !theirs.grams.contains_key(h) && other.first_seen.contains(h ^ salt) {
-                    *c += 1;
-                }
-            }
-            let mut from: Vec<(u64, u32)> = theirs.grams.into_iter().collect();
-            from.sort_unstable();
-            for (h, c) in from {
-                if let Some(mine_c) = mine.grams.get_mut(&h) {
-                    *mine_c += c;
-                    continue;
-                }
-                let once_here = u32::from(self.first_seen.contains(h ^ salt));
-                if mine.grams.len() >= cap {
-                    continue;
-                }
-                mine.grams.insert(h, c + once_here);
             }
         }
-        self.first_seen.union(&other.first_seen);
     }
 
     /// Documents counted for `site`.
@@ -826,92 +665,10 @@ mod tests {
         }
         left.merge(right);
         assert_eq!(left.sites["h"].counts, whole.sites["h"].counts);
-        // grams merge exactly, but for those seen once in each part (in both
-        // filters, in neither map)
-        let (merged, all) = (&left.sites["h"].grams, &whole.sites["h"].grams);
-        for (h, c) in all {
-            match merged.get(h) {
-                Some(m) => assert_eq!(m, c),
-                None => assert_eq!(*c, 2, "a gram of {c} documents lost"),
-            }
-        }
-        assert!(merged.keys().all(|h| all.contains_key(h)));
-        assert!(merged.values().filter(|&&c| c >= 3).count() > 20);
+        assert_eq!(left.sites["h"].grams, whole.sites["h"].grams);
         assert_eq!(left.docs("h"), 24);
         let doc = poll_story(50);
         assert_eq!(left.boilerplate("h", &doc), whole.boilerplate("h", &doc));
-    }
-
-    /// A story of its own words only: every 8-gram occurs in this document alone.
-    fn unique_story(i: usize) -> String {
-        (0..60)
-            .map(|k| format!("w{i}x{k}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    #[test]
-    fn a_rare_block_survives_a_flood_of_grams_seen_once() {
-        // 3,000 documents of 53 grams each, only ever seen once, against a map of
-        // 2,000 grams: without the first-seen filter the map is pruned every 40
-        // documents and a block in one document of 100 never reaches 10.
-        let intro = "Every week we round up the funniest posts from parents on social \
-                     media so that you can laugh along with the rest of us";
-        let mut rl = RepeatedLines::new(RepeatedConfig {
-            max_lines_per_site: 2000,
-            ..cfg(5, 0.1)
-        });
-        for i in 0..3000 {
-            let body = unique_story(i);
-            if i % 100 == 0 {
-                rl.add("h", &format!("{intro}\n\n{body}"));
-            } else {
-                rl.add("h", &body);
-            }
-        }
-        assert!(
-            rl.tracked_lines() <= 2 * 2000 + 10,
-            "{}",
-            rl.tracked_lines()
-        );
-        let doc = format!("{intro}\n\nA new story about the harbour.");
-        let got: Vec<&str> = rl
-            .boilerplate("h", &doc)
-            .iter()
-            .map(|s| &doc[s.range()])
-            .collect();
-        assert_eq!(got, vec![intro], "30 sightings of the intro: a block");
-        // and a story's own grams, seen once, are not counted at all
-        assert!(
-            rl.sites["h"].grams.len() < 100,
-            "{}",
-            rl.sites["h"].grams.len()
-        );
-    }
-
-    #[test]
-    fn gram_counts_are_exact_below_the_caps() {
-        // counts from the filter's second sighting on equal plain counting
-        let mut rl = RepeatedLines::new(cfg(3, 0.5));
-        let mut plain: HashMap<u64, u32> = HashMap::new();
-        for i in 0..40 {
-            let t = poll_story(i);
-            for h in RepeatedLines::lines_of(&rl.config, &t).grams {
-                *plain.entry(h).or_insert(0) += 1;
-            }
-            rl.add("h", &t);
-        }
-        plain.retain(|_, c| *c > 1);
-        assert_eq!(rl.sites["h"].grams, plain);
-    }
-
-    #[test]
-    fn the_first_seen_filter_has_no_false_negatives() {
-        let mut f = FirstSeen::new(16);
-        let keys: Vec<u64> = (0..2000u64).map(|k| xxh3_64(&k.to_le_bytes())).collect();
-        let fresh = keys.iter().filter(|&&k| !f.check_and_set(k)).count();
-        assert!(fresh > 1990, "{fresh} of 2000 new keys taken as new");
-        assert!(keys.iter().all(|&k| f.contains(k) && f.check_and_set(k)));
     }
 
     #[test]

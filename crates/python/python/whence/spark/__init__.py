@@ -310,13 +310,10 @@ def _sketched(docs: Any, spark: Any, job: Job) -> Any:
                 f"warning: {len(site_docs)} sites: the CLI counts repeated lines of the first "
                 f"{max_sites} separately and may mark boilerplate differently"
             )
-        # the CLI keeps every distinct line, but only the 8-grams seen twice or more
-        # (a gram's first sighting goes to a Bloom filter)
-        kept = counts.where((F.col("kind") == 0) | (F.col("count") >= 2))
         for r in (
-            kept.groupBy("site", "kind").count().where(F.col("count") > max_lines).collect()
+            counts.groupBy("site", "kind").count().where(F.col("count") > max_lines).collect()
         ):
-            what = "distinct lines" if r.kind == 0 else "distinct recurring 8-grams"
+            what = "distinct lines" if r.kind == 0 else "distinct sampled 8-grams"
             job.say(
                 f"warning: site {r.site!r} has {r['count']} {what}, over the CLI's "
                 f"{max_lines}: its repeated-line counts are exact here, approximate in `whence`"

@@ -280,7 +280,7 @@ impl Index {
                 kept += 1;
                 held.extend(p.docs.iter().map(|s| s.0));
             }
-            let doc_kept = kept_counts(&r, &held)?;
+            let doc_kept = kept_counts(&r, &held, self.cfg.index.get().min_shared)?;
             select_hits(&self.cfg.index, kept, held, |d| {
                 doc_kept.get(&d).copied().unwrap_or(0)
             })
@@ -417,7 +417,7 @@ impl Index {
             held.extend(p.docs.iter().map(|s| s.0));
             mine.push(p.hash);
         }
-        let doc_kept = kept_counts(w, &held)?;
+        let doc_kept = kept_counts(w, &held, cfg.index.get().min_shared)?;
         let mut cand: Vec<u32> = select_hits(&cfg.index, kept as usize, held, |d| {
             doc_kept.get(&d).copied().unwrap_or(0)
         })
@@ -626,13 +626,29 @@ fn sorted_distinct(mut v: Vec<u64>) -> Vec<u64> {
     v
 }
 
-/// Kept fingerprint counts of the distinct documents of `held`.
-fn kept_counts(v: &whence_store::View, held: &[u32]) -> Result<HashMap<u32, u32>, IndexError> {
-    let mut out = HashMap::new();
+/// Kept fingerprint counts of the documents of `held` (one entry per shared
+/// fingerprint) that [`select_hits`] asks for: those sharing at least
+/// `min_shared` fingerprints. Most documents of `held` share one fingerprint
+/// with the query and are never asked for, so their rows are not read.
+fn kept_counts(
+    v: &whence_store::View,
+    held: &[u32],
+    min_shared: u32,
+) -> Result<HashMap<u32, u32>, IndexError> {
+    let mut shared: HashMap<u32, u32> = HashMap::new();
     for &d in held {
-        if let std::collections::hash_map::Entry::Vacant(e) = out.entry(d) {
-            e.insert(v.kept(Seq(d))?.unwrap_or(0));
-        }
+        *shared.entry(d).or_insert(0) += 1;
+    }
+    let mut asked: Vec<u32> = shared
+        .into_iter()
+        .filter(|&(_, n)| n >= min_shared)
+        .map(|(d, _)| d)
+        .collect();
+    // in document order: neighbouring rows share B-tree pages
+    asked.sort_unstable();
+    let mut out = HashMap::with_capacity(asked.len());
+    for d in asked {
+        out.insert(d, v.kept(Seq(d))?.unwrap_or(0));
     }
     Ok(out)
 }

@@ -64,6 +64,21 @@ fn side_html(v: &SideBySide, doc: &Document, side: char, marks: &[(Span, Mark)])
         cuts.push(s.start().min(text.len()));
         cuts.push(s.end().min(text.len()));
     }
+    // line breaks (with the blanks around them) are pieces of their own, left
+    // bare below: a highlight or outline across a blank line draws an empty box
+    let mut run: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_whitespace(), run) {
+            (true, None) => run = Some(i),
+            (false, Some(r)) => {
+                if text[r..i].contains('\n') {
+                    cuts.extend([r, i]);
+                }
+                run = None;
+            }
+            _ => {}
+        }
+    }
     cuts.sort_unstable();
     cuts.dedup();
     let mut out = String::with_capacity(text.len() * 2);
@@ -83,7 +98,14 @@ fn side_html(v: &SideBySide, doc: &Document, side: char, marks: &[(Span, Mark)])
                 }
             }
         }
-        let piece = escape(&text[x..y]);
+        let raw = &text[x..y];
+        if raw.contains('\n') && raw.trim().is_empty() {
+            // a paragraph break inside a passage (or new text): left bare, so
+            // that no highlight or outline is drawn on the blank line
+            out.push_str(raw);
+            continue;
+        }
+        let piece = escape(raw);
         let ps: Vec<usize> = covering
             .iter()
             .filter_map(|m| match m {
@@ -406,5 +428,18 @@ mod tests {
         assert!(html.contains("<td>verbatim</td>") || html.contains("class=\"k verbatim\""));
         assert!(html.contains("passage 1: "), "scores in the titles");
         assert!(!html.contains("src=\"http"), "no external resources");
+    }
+
+    #[test]
+    fn a_paragraph_break_inside_a_passage_is_not_highlighted() {
+        let text = "The harbour board approved the dock expansion on Monday after a long debate about its cost to the town.\n\nWork on the new quay will begin in the spring and last for about two years, the board chairman said.";
+        let (a, b) = (Document::new("a", text), Document::new("b", text));
+        let cmp = compare(&a, &b, &Config::default());
+        assert!(!cmp.alignment.passages.is_empty());
+        let html = compare_html(&cmp);
+        // the blank line stands between two links, outside both
+        assert!(html.contains("town.</a>\n\n<a class=\"p "), "{html}");
+        assert!(!html.contains(">\n\n</a>"), "a link around the blank line");
+        links_resolve(&html);
     }
 }

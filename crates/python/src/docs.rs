@@ -38,7 +38,14 @@ impl Fields {
     /// The validated corpus options. Documents come from a reader, not from
     /// the named input (standard input, which the options must name).
     pub fn options(&self) -> PyResult<CorpusOptions> {
+        self.options_keeping(false)
+    }
+
+    /// [`Fields::options`], keeping every field of a document (the CLI keeps
+    /// them for `dedup --out` and Parquet pass-through) when `keep_fields`.
+    pub fn options_keeping(&self, keep_fields: bool) -> PyResult<CorpusOptions> {
         let spec = CorpusSpec {
+            keep_fields,
             inputs: vec!["-".into()],
             id_field: Some(self.id.clone()),
             text_field: Some(self.text.clone()),
@@ -239,14 +246,23 @@ fn write_cell(out: &mut Vec<u8>, col: &dyn Array, i: usize, name: &str) -> PyRes
 }
 
 /// Writes the rows of Arrow batches as JSON lines of their document fields.
+/// With `all_columns`, every column of a batch is written (in its schema's
+/// order), not only the configured document fields.
 pub fn batch_lines(
     batches: &[RecordBatch],
     fields: &Fields,
     opts: &CorpusOptions,
+    all_columns: bool,
 ) -> PyResult<Vec<u8>> {
-    let names = fields.names(opts);
+    let configured = fields.names(opts);
     let mut out = Vec::new();
     for batch in batches {
+        let names: Vec<String> = if all_columns {
+            let schema = batch.schema();
+            schema.fields().iter().map(|f| f.name().clone()).collect()
+        } else {
+            configured.clone()
+        };
         let cols: Vec<(&String, Option<crate::arrow_io::Strings<'_>>, &dyn Array)> = names
             .iter()
             .filter_map(|n| batch.column_by_name(n).map(|c| (n, c)))
@@ -277,7 +293,7 @@ pub fn batch_lines(
 /// Documents from Arrow batches (a pyarrow Table's).
 pub fn from_batches(batches: &[RecordBatch], fields: &Fields) -> PyResult<Read> {
     let opts = fields.options()?;
-    let lines = batch_lines(batches, fields, &opts)?;
+    let lines = batch_lines(batches, fields, &opts, false)?;
     Ok(parse_lines("docs", lines, &opts))
 }
 

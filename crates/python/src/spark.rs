@@ -247,8 +247,10 @@ pub fn read_files<'py>(
 /// of its rows, the first being its row `first_row`, whose first document is
 /// its document `first_rec`) through the CLI's JSONL reader: one row a document
 /// (`rec`: its number in the partition) or skip. Messages name the partition and
-/// the row in the batch.
+/// the row in the batch. With `keep_fields`, every column of the batch is a
+/// field of its document (kept as the CLI keeps a JSON line's other keys).
 #[pyfunction]
+#[pyo3(signature = (batch, unit, first_row, first_rec, fields_, keep_fields = false))]
 pub fn parse_rows<'py>(
     py: Python<'py>,
     batch: &Bound<'py, PyAny>,
@@ -256,11 +258,12 @@ pub fn parse_rows<'py>(
     first_row: i64,
     first_rec: i64,
     fields_: (String, String, String, Option<String>, u64),
+    keep_fields: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let batch = import_batch(batch)?;
     let f = fields(fields_);
-    let opts = f.options()?;
-    let lines = batch_lines(&[batch], &f, &opts)?;
+    let opts = f.options_keeping(keep_fields)?;
+    let lines = batch_lines(&[batch], &f, &opts, keep_fields)?;
     let name = format!("DataFrame partition {unit} from row {first_row}");
     let rows = py.detach(|| {
         let reader = Documents::from_reader(

@@ -75,6 +75,37 @@ def test_dataframe_in_its_order_equals_the_cli_on_that_order(spark, whence_bin, 
     assert [r.line for r in found.collect()] == read_lines(tmp_path / "want.jsonl")
 
 
+def test_dataframe_columns_are_kept_as_fields_like_the_cli(spark, whence_bin, corpus_files, tmp_path):
+    # dedup writes each kept document with its other columns, as the CLI writes
+    # a JSON line's other keys; a column of another type is left out
+    rows = []
+    for p in corpus_files:
+        for line in p.read_text(encoding="utf-8").splitlines():
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(d.get("text"), str) and d["text"]:
+                n = len(rows)
+                rows.append({"id": d["id"], "text": d["text"], "ord": n, "section": f"desk {n % 4}", "wire": n % 3 == 0})
+    flat = tmp_path / "flat.jsonl"
+    flat.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    run_cli(whence_bin, "dedup", flat, "--out", tmp_path / "kept.jsonl", "--keep", "first")
+    want = read_lines(tmp_path / "kept.jsonl")
+    assert any('"section":"desk 1"' in x for x in want), want[:2]
+    df = spark.createDataFrame(
+        [dict(r, tags=[r["section"]]) for r in rows],
+        "id string, text string, ord long, section string, wire boolean, tags array<string>",
+    ).repartition(3)
+    job = ws.Job()
+    said = []
+    job.say = said.append
+    kept, removed = ws.dedup(df, keep="first", order_by=["ord"], job=job)
+    assert removed.count() > 5
+    assert [r.line for r in kept.collect()] == want
+    assert any("tags (array<string>)" in m for m in said), said
+
+
 def test_connected_components_match_union_find(spark):
     rng = random.Random(3)
     edges = set()

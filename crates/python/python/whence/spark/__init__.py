@@ -210,7 +210,14 @@ def documents(df: Any, job: Optional[Job] = None, order_by: Optional[Sequence[st
     DataFrame's order (sorted by ``order_by`` when given: pass it for an order
     that does not depend on how the DataFrame is partitioned). A DataFrame from
     :func:`read` is returned as it is.
+
+    Every other column of text, numbers or booleans is kept as a field of its
+    document, as the CLI keeps a JSON line's other keys (``dedup`` writes them
+    with the kept documents); columns of other types are left out, with a
+    warning naming them.
     """
+    from pyspark.sql import types as T
+
     if "idx" in df.columns and set(DOC_COLUMNS) <= set(df.columns):
         return df
     job = job or Job(**options)
@@ -219,7 +226,21 @@ def documents(df: Any, job: Optional[Job] = None, order_by: Optional[Sequence[st
         df = df.orderBy(*order_by)
     id_f, text_f, date_f, source_f, _ = job.fields
     wanted = [id_f, text_f, date_f, "title", "url"] + ([source_f] if source_f else ["source", "site"])
-    df = df.select(*[c for c in dict.fromkeys(wanted) if c in df.columns])
+    simple = (T.StringType, T.NumericType, T.BooleanType, T.NullType)
+    left_out = [
+        f"{f.name} ({f.dataType.simpleString()})"
+        for f in df.schema.fields
+        if f.name not in wanted and not isinstance(f.dataType, simple)
+    ]
+    if left_out:
+        job.say(
+            "warning: DataFrame columns not kept as document fields (only text, numbers "
+            "and booleans are): " + ", ".join(left_out)
+        )
+    columns = [c for c in dict.fromkeys(wanted) if c in df.columns] + [
+        f.name for f in df.schema.fields if f.name not in wanted and isinstance(f.dataType, simple)
+    ]
+    df = df.select(*columns)
     fields = job.fields
 
     def parse(batches: Iterator[Any]) -> Iterator[Any]:
@@ -228,7 +249,7 @@ def documents(df: Any, job: Optional[Job] = None, order_by: Optional[Sequence[st
         unit = TaskContext.get().partitionId()
         first_row, rec = 0, 0
         for batch in batches:
-            out = _native.parse_rows(batch, unit, first_row, rec, fields)
+            out = _native.parse_rows(batch, unit, first_row, rec, fields, True)
             first_row += batch.num_rows
             rec += out.column("skip").null_count  # documents: rows without a skip
             yield out

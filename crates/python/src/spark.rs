@@ -321,7 +321,9 @@ pub fn rename_ids(
 }
 
 /// `(max_lines_per_site, max_sites)` of the CLI's repeated-line counter: beyond
-/// them it approximates (see `docs/spark-scaling.md`).
+/// them it approximates (a full map drops the hashes seen in one document, and
+/// sites past the cap share one bucket), while the Spark job counts exactly, so
+/// the job warns when a site exceeds them.
 #[pyfunction]
 pub fn repeated_caps() -> (u64, u64) {
     let c = stages::repeated_config();

@@ -237,8 +237,15 @@ def main():
         t_nav = time.time()
         page.go(base + "/#/check")
         page.wait("!!document.getElementById('text')", "the check form")
-        paint = page.js("(performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint') || {}).startTime || null")
-        print(f"  first contentful paint {paint} ms after navigation start (loopback)")
+        # the paint entry can come after the form is in the DOM (seen under
+        # load): poll for it a little; a figure, printed, never asserted
+        fcp = "(performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint') || {}).startTime || null"
+        paint, end = None, time.time() + 3
+        while paint is None and time.time() < end:
+            paint = page.js(fcp)
+            if paint is None:
+                time.sleep(0.05)
+        print(f"  first contentful paint {paint if paint is not None else 'not reported'} ms after navigation start (loopback)")
         page.js("document.getElementById('text').focus()")
         page.ws.call("Input.insertText", text=demo("rewrite.txt"))
         # Ctrl+Enter sends it (the keyboard path)

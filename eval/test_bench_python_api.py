@@ -44,13 +44,15 @@ class BenchPythonApiTest(unittest.TestCase):
         self.assertNotEqual(bpa.pair_keys(x), bpa.pair_keys(z))
 
     def test_an_absent_corpus_is_skipped(self):
-        r = subprocess.run(
-            [sys.executable, os.path.join(HERE, "bench_python_api.py"), "--whence", "whence",
-             "--corpus", "/nonexistent/corpus.jsonl"],
-            capture_output=True, text=True,
-        )
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("SKIPPED", r.stdout)
+        # also by spark_stages.py, before it needs pyspark
+        for script in ("bench_python_api.py", "spark_stages.py"):
+            r = subprocess.run(
+                [sys.executable, os.path.join(HERE, script), "--whence", "whence",
+                 "--corpus", "/nonexistent/corpus.jsonl"],
+                capture_output=True, text=True,
+            )
+            self.assertEqual(r.returncode, 0, f"{script}: {r.stderr}")
+            self.assertIn("SKIPPED", r.stdout, script)
 
 
 if __name__ == "__main__":

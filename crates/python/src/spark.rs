@@ -585,6 +585,25 @@ fn u32_list(col: &std::sync::Arc<dyn Array>, i: usize) -> PyResult<Vec<u32>> {
         .collect()
 }
 
+/// Rows `(a, b)`: the pairs `pairs_of` finds in each row's `docs` list.
+fn list_pairs(
+    batch: &RecordBatch,
+    mut pairs_of: impl FnMut(&mut [u32], &mut dyn FnMut(u32, u32)),
+) -> PyResult<RecordBatch> {
+    let docs = batch
+        .column_by_name("docs")
+        .ok_or_else(|| werr("the batch has no column `docs`"))?;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in 0..batch.num_rows() {
+        let mut ds = u32_list(docs, i)?;
+        pairs_of(&mut ds, &mut |x, y| {
+            a.push(i64::from(x));
+            b.push(i64::from(y));
+        });
+    }
+    pairs_batch(a, b)
+}
+
 /// The pairs of each kept fingerprint's documents (`docs`: a list): rows `(a, b)`.
 #[pyfunction]
 pub fn posting_pairs<'py>(
@@ -592,18 +611,8 @@ pub fn posting_pairs<'py>(
     batch: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let batch = import_batch(batch)?;
-    let docs = batch
-        .column_by_name("docs")
-        .ok_or_else(|| werr("the batch has no column `docs`"))?;
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for i in 0..batch.num_rows() {
-        let mut ds = u32_list(docs, i)?;
-        stages::posting_pairs(&mut ds, |x, y| {
-            a.push(i64::from(x));
-            b.push(i64::from(y));
-        });
-    }
-    export_batch(py, pairs_batch(a, b)?)
+    let out = list_pairs(&batch, |ds, emit| stages::posting_pairs(ds, emit))?;
+    export_batch(py, out)
 }
 
 /// The index candidates among pairs `(a, b, shared, kept_a, kept_b)`: rows `(a, b)`.
@@ -672,18 +681,8 @@ pub fn bucket_pairs<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings)?;
     let batch = import_batch(batch)?;
-    let docs = batch
-        .column_by_name("docs")
-        .ok_or_else(|| werr("the batch has no column `docs`"))?;
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for i in 0..batch.num_rows() {
-        let mut ds = u32_list(docs, i)?;
-        stages::bucket_pairs(&mut ds, &cfg, |x, y| {
-            a.push(i64::from(x));
-            b.push(i64::from(y));
-        });
-    }
-    export_batch(py, pairs_batch(a, b)?)
+    let out = list_pairs(&batch, |ds, emit| stages::bucket_pairs(ds, &cfg, emit))?;
+    export_batch(py, out)
 }
 
 /// The near-duplicate candidates among banded pairs `(a, b, sig_a, sig_b)`.

@@ -57,8 +57,10 @@ def test_parquet_output_has_the_cli_columns(spark, corpus_files, tmp_path):
     assert df.count() > 25
 
 
-def test_dataframe_in_its_order_equals_the_cli_on_that_order(spark, whence_bin, corpus_files, tmp_path):
-    rows = []
+def corpus_documents(corpus_files):
+    """The test corpus's documents with a text, in file order (malformed lines and
+    documents without text left out)."""
+    out = []
     for p in corpus_files:
         for line in p.read_text(encoding="utf-8").splitlines():
             try:
@@ -66,7 +68,15 @@ def test_dataframe_in_its_order_equals_the_cli_on_that_order(spark, whence_bin, 
             except json.JSONDecodeError:
                 continue
             if isinstance(d.get("text"), str) and d["text"]:
-                rows.append({"id": d["id"], "text": d["text"], "date": d.get("date"), "source": d.get("source"), "ord": len(rows)})
+                out.append(d)
+    return out
+
+
+def test_dataframe_in_its_order_equals_the_cli_on_that_order(spark, whence_bin, corpus_files, tmp_path):
+    rows = [
+        {"id": d["id"], "text": d["text"], "date": d.get("date"), "source": d.get("source"), "ord": n}
+        for n, d in enumerate(corpus_documents(corpus_files))
+    ]
     flat = tmp_path / "flat.jsonl"
     flat.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "ord"}) + "\n" for r in rows))
     run_cli(whence_bin, "pairs", flat, "--out", tmp_path / "want.jsonl")
@@ -78,16 +88,10 @@ def test_dataframe_in_its_order_equals_the_cli_on_that_order(spark, whence_bin, 
 def test_dataframe_columns_are_kept_as_fields_like_the_cli(spark, whence_bin, corpus_files, tmp_path):
     # dedup writes each kept document with its other columns, as the CLI writes
     # a JSON line's other keys; a column of another type is left out
-    rows = []
-    for p in corpus_files:
-        for line in p.read_text(encoding="utf-8").splitlines():
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(d.get("text"), str) and d["text"]:
-                n = len(rows)
-                rows.append({"id": d["id"], "text": d["text"], "ord": n, "section": f"desk {n % 4}", "wire": n % 3 == 0})
+    rows = [
+        {"id": d["id"], "text": d["text"], "ord": n, "section": f"desk {n % 4}", "wire": n % 3 == 0}
+        for n, d in enumerate(corpus_documents(corpus_files))
+    ]
     flat = tmp_path / "flat.jsonl"
     flat.write_text("".join(json.dumps(r) + "\n" for r in rows))
     run_cli(whence_bin, "dedup", flat, "--out", tmp_path / "kept.jsonl", "--keep", "first")

@@ -5,6 +5,11 @@
 /// figure `whence similar` uses; see docs/embed-notes.md).
 pub const DEFAULT_SEMANTIC_THRESHOLD: f32 = 0.724;
 
+/// Default similarity for a content-word paraphrase passage (see
+/// [`RawAlignConfig::paraphrase_threshold`]): with the ordinary-word and number
+/// gate, chosen on paraphrase passages of news read by hand (crates/align/DESIGN.md).
+pub const DEFAULT_PARAPHRASE_THRESHOLD: f32 = 0.45;
+
 /// Settings as given by a user or a config file; validate with [`RawAlignConfig::validate`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawAlignConfig {
@@ -20,11 +25,19 @@ pub struct RawAlignConfig {
     pub max_seed_occurrences: usize,
     /// Align sentences left unaligned by content-word similarity.
     pub paraphrase: bool,
-    /// Sentence similarity (mean of weighted cosine and weighted containment) needed
-    /// for a paraphrase passage.
+    /// Sentence similarity (mean of weighted cosine and weighted containment) a
+    /// content-word paraphrase passage needs. Sentences are paired from a lower
+    /// floor (0.28, or this value when lower) so that split and merged sentences
+    /// and the density of matches are judged the same way whatever the threshold;
+    /// only matches reaching it are reported.
     pub paraphrase_threshold: f32,
     /// Fewest shared content words for a paraphrase passage.
     pub paraphrase_min_shared: usize,
+    /// Fewest shared *ordinary* words (content words that are neither capitalized
+    /// nor numbers) a content-word paraphrase passage needs: two sentences that
+    /// share only names and a topic ("Tory co-chairman Liam Fox said …") are about
+    /// the same people, not the same facts.
+    pub paraphrase_min_plain: usize,
     /// Sentence-embedding cosine needed for a semantic paraphrase passage (used
     /// only when the aligner is given a sentence encoder).
     pub semantic_threshold: f32,
@@ -50,8 +63,9 @@ impl Default for RawAlignConfig {
             min_density: 0.5,
             max_seed_occurrences: 64,
             paraphrase: true,
-            paraphrase_threshold: 0.28,
+            paraphrase_threshold: DEFAULT_PARAPHRASE_THRESHOLD,
             paraphrase_min_shared: 3,
+            paraphrase_min_plain: 5,
             semantic_threshold: DEFAULT_SEMANTIC_THRESHOLD,
             semantic_min_content: 4,
             semantic_envelope: false,

@@ -41,7 +41,10 @@ mod semantic;
 mod template;
 mod verdict;
 
-pub use config::{AlignConfig, ConfigError, RawAlignConfig, DEFAULT_SEMANTIC_THRESHOLD};
+pub use config::{
+    AlignConfig, ConfigError, RawAlignConfig, DEFAULT_PARAPHRASE_THRESHOLD,
+    DEFAULT_SEMANTIC_THRESHOLD,
+};
 pub use direction::{evidence as direction_evidence, DirectionEvidence};
 pub use semantic::SentenceEncoder;
 pub use template::{template_evidence, FactCounts, TemplateEvidence};
@@ -142,12 +145,14 @@ pub fn align_with(
         Span::merge_all(&mut lexical_b);
         let covered_b = b.stream.overlapping(&lexical_b);
         let sa = SentSide {
+            text: a.text,
             tokens: &a.stream.tokens,
             sentences: &a.stream.sentences,
             content: &pa.content,
             covered: &covered_a,
         };
         let sb = SentSide {
+            text: b.text,
             tokens: &b.stream.tokens,
             sentences: &b.stream.sentences,
             content: &pb.content,

@@ -32,6 +32,8 @@ pub mod table;
 
 pub use compare::{boilerplate_of, compare, compare_with, Comparison};
 pub use config::{Config, ConfigError, RawConfig};
+/// Default similarity a content-word paraphrase passage needs (`--paraphrase-threshold`).
+pub use whence_align::DEFAULT_PARAPHRASE_THRESHOLD;
 pub use whence_cluster as cluster;
 pub use whence_core::{
     Alignment, CharIndex, DocId, Document, Meta, Passage, PassageKind, Relation, Span, Summary,

@@ -172,7 +172,7 @@ fn one_document(
 
 /// `compare(a, b, ...)` → the `compare --json` contract as a dict.
 #[pyfunction]
-#[pyo3(signature = (a, b, *, a_id="a", b_id="b", keep_boilerplate=false, paraphrase=true, min_words=8, paraphrase_threshold=0.28, semantic=None, semantic_threshold=whence::semantic::DEFAULT_SEMANTIC_THRESHOLD, model=None))]
+#[pyo3(signature = (a, b, *, a_id="a", b_id="b", keep_boilerplate=false, paraphrase=true, min_words=8, paraphrase_threshold=whence::DEFAULT_PARAPHRASE_THRESHOLD, semantic=None, semantic_threshold=whence::semantic::DEFAULT_SEMANTIC_THRESHOLD, model=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn compare<'py>(
     py: Python<'py>,

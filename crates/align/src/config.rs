@@ -6,9 +6,13 @@
 pub const DEFAULT_SEMANTIC_THRESHOLD: f32 = 0.724;
 
 /// Default similarity for a content-word paraphrase passage (see
-/// [`RawAlignConfig::paraphrase_threshold`]): with the ordinary-word and number
-/// gate, chosen on paraphrase passages of news read by hand (crates/align/DESIGN.md).
-pub const DEFAULT_PARAPHRASE_THRESHOLD: f32 = 0.45;
+/// [`RawAlignConfig::paraphrase_threshold`]).
+pub const DEFAULT_PARAPHRASE_THRESHOLD: f32 = 0.28;
+
+/// Similarity a content-word paraphrase needs under the corpus gate (see
+/// [`RawAlignConfig::paraphrase_gate`]), chosen with it on paraphrase passages of
+/// news read by hand (crates/align/DESIGN.md).
+pub const GATED_PARAPHRASE_THRESHOLD: f32 = 0.45;
 
 /// Settings as given by a user or a config file; validate with [`RawAlignConfig::validate`].
 #[derive(Clone, Debug, PartialEq)]
@@ -26,17 +30,21 @@ pub struct RawAlignConfig {
     /// Align sentences left unaligned by content-word similarity.
     pub paraphrase: bool,
     /// Sentence similarity (mean of weighted cosine and weighted containment) a
-    /// content-word paraphrase passage needs. Sentences are paired from a lower
-    /// floor (0.28, or this value when lower) so that split and merged sentences
-    /// and the density of matches are judged the same way whatever the threshold;
-    /// only matches reaching it are reported.
+    /// content-word paraphrase passage needs.
     pub paraphrase_threshold: f32,
     /// Fewest shared content words for a paraphrase passage.
     pub paraphrase_min_shared: usize,
+    /// The corpus gate: a content-word paraphrase is reported only when it
+    /// shows the same facts, not only the same topic — similarity at least
+    /// [`GATED_PARAPHRASE_THRESHOLD`] and at least `paraphrase_min_plain` shared
+    /// ordinary words. Off for one chosen pair (`compare`, where the user says
+    /// the two are related); the corpus pipelines (`pairs`, `trace`, the index)
+    /// turn it on, where most candidate pairs are two stories on one topic.
+    pub paraphrase_gate: bool,
     /// Fewest shared *ordinary* words (content words that are neither capitalized
-    /// nor numbers) a content-word paraphrase passage needs: two sentences that
-    /// share only names and a topic ("Tory co-chairman Liam Fox said …") are about
-    /// the same people, not the same facts.
+    /// nor numbers) a content-word paraphrase needs under the corpus gate: two
+    /// sentences that share only names and a topic ("Tory co-chairman Liam Fox
+    /// said …") are about the same people, not the same facts.
     pub paraphrase_min_plain: usize,
     /// Sentence-embedding cosine needed for a semantic paraphrase passage (used
     /// only when the aligner is given a sentence encoder).
@@ -65,6 +73,7 @@ impl Default for RawAlignConfig {
             paraphrase: true,
             paraphrase_threshold: DEFAULT_PARAPHRASE_THRESHOLD,
             paraphrase_min_shared: 3,
+            paraphrase_gate: false,
             paraphrase_min_plain: 5,
             semantic_threshold: DEFAULT_SEMANTIC_THRESHOLD,
             semantic_min_content: 4,
@@ -131,6 +140,15 @@ impl AlignConfig {
     pub fn without_drift(&self) -> AlignConfig {
         AlignConfig(RawAlignConfig {
             drift: false,
+            ..self.0.clone()
+        })
+    }
+
+    /// The same settings with the corpus gate on content-word paraphrases (see
+    /// [`RawAlignConfig::paraphrase_gate`]).
+    pub fn with_paraphrase_gate(&self) -> AlignConfig {
+        AlignConfig(RawAlignConfig {
+            paraphrase_gate: true,
             ..self.0.clone()
         })
     }

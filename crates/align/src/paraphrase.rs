@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 use whence_core::{Sentence, Span, Token, TokenFlags};
 
-use crate::config::RawAlignConfig;
+use crate::config::{RawAlignConfig, GATED_PARAPHRASE_THRESHOLD};
 
 /// One side as the paraphrase stage sees it.
 pub(crate) struct SentSide<'a> {
@@ -146,7 +146,12 @@ impl Vocab {
 /// unites the two: per A sentence, the better-scoring match. Returned by A sentence.
 pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) -> Vec<SentMatch> {
     let mut out = pair_sentences(a, b, cfg);
-    out.retain(|m| m.score >= cfg.paraphrase_threshold && beyond_topic(a, b, m, cfg));
+    let threshold = if cfg.paraphrase_gate {
+        cfg.paraphrase_threshold.max(GATED_PARAPHRASE_THRESHOLD)
+    } else {
+        cfg.paraphrase_threshold
+    };
+    out.retain(|m| m.score >= threshold && same_facts(a, b, m, cfg));
     out
 }
 
@@ -173,27 +178,28 @@ fn pair_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) -> Vec<SentM
     unite(forward, eligible_a, backward, eligible_b)
 }
 
-/// Similarity from which sentences are paired (see
-/// [`RawAlignConfig::paraphrase_threshold`]): the density gate and the search for
-/// split or merged sentences work on every pairing from here on, and only those
-/// reaching the threshold are reported.
+/// Similarity from which sentences are paired: the density gate and the
+/// search for split or merged sentences work on every pairing from here on,
+/// whatever threshold the report uses ([`RawAlignConfig::paraphrase_threshold`],
+/// raised by the corpus gate).
 fn candidate_floor(cfg: &RawAlignConfig) -> f32 {
     cfg.paraphrase_threshold.min(CANDIDATE_FLOOR)
 }
 
 const CANDIDATE_FLOOR: f32 = 0.28;
 
-/// Whether a match shows the same facts rather than the same topic: the A
-/// sentence's unexplained content words and the B sentences share at least
+/// Whether a match may be reported: when both sides hold numbers (years aside),
+/// at least half of the A sentence's numbers are in B (a form filled with other
+/// figures shares its words, not its numbers); under the corpus gate
+/// ([`RawAlignConfig::paraphrase_gate`]) the A sentence's unexplained content
+/// words and the B sentences also share at least
 /// [`RawAlignConfig::paraphrase_min_plain`] ordinary words (neither capitalized
-/// nor numbers: names say who, not what was said of them), and when both hold
-/// numbers (years aside), at least half of the A sentence's numbers are in B (a
-/// form filled with other figures shares its words, not its numbers).
+/// nor numbers: names say who, not what was said of them).
 ///
 /// Chosen on paraphrase passages of Reuters, HuffPost and BBC read by hand
 /// (eval/precision/passages.py, the `dev` split; docs/BENCHMARKS.md, "Paraphrase
-/// passages"): of the 210 reported before this gate 36 % were right.
-fn beyond_topic(a: &SentSide, b: &SentSide, m: &SentMatch, cfg: &RawAlignConfig) -> bool {
+/// passages"): of the 210 reported before the gate 36 % were right.
+fn same_facts(a: &SentSide, b: &SentSide, m: &SentMatch, cfg: &RawAlignConfig) -> bool {
     let a_tokens: Vec<usize> = a.sentences[m.a_sent]
         .tokens
         .clone()
@@ -212,6 +218,9 @@ fn beyond_topic(a: &SentSide, b: &SentSide, m: &SentMatch, cfg: &RawAlignConfig)
         if agreeing * 2 < a_numbers.len() {
             return false;
         }
+    }
+    if !cfg.paraphrase_gate {
+        return true;
     }
     let (a_plain, b_plain) = (plain_words(a, &a_tokens), plain_words(b, &b_tokens));
     let shared = a_plain

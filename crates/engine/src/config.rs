@@ -68,9 +68,25 @@ impl Config {
         }
     }
 
-    /// The same settings with the semantic stage kept to the reuse envelope,
-    /// for `pairs`, where embedding cost grows with the corpus's reuse.
-    pub fn with_semantic_envelope(&self) -> Config {
+    /// The settings of `pairs` and of the index's adds and queries: the
+    /// semantic stage kept to the reuse envelope (embedding cost grows with the
+    /// corpus's reuse) and the corpus gate on content-word paraphrases (most
+    /// candidate pairs are two stories on one topic; see
+    /// `whence_align::RawAlignConfig::paraphrase_gate`).
+    pub fn for_corpus(&self) -> Config {
+        self.with_paraphrase_gate().with_semantic_envelope()
+    }
+
+    /// The same settings with the corpus gate on content-word paraphrases
+    /// (`trace`, which keeps every eligible sentence for the semantic stage).
+    pub fn with_paraphrase_gate(&self) -> Config {
+        Config {
+            align: self.align.with_paraphrase_gate(),
+            ..self.clone()
+        }
+    }
+
+    fn with_semantic_envelope(&self) -> Config {
         Config {
             align: self.align.with_semantic_envelope(),
             ..self.clone()

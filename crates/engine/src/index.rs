@@ -465,7 +465,7 @@ impl Index {
             w.add_band(k, seq)?;
         }
         let olds = w.docs(&cand.iter().map(|&d| Seq(d)).collect::<Vec<_>>())?;
-        let compare = cfg.compare.without_drift().with_semantic_envelope();
+        let compare = cfg.compare.without_drift().for_corpus();
         let tb = whence_text::analyze(&doc.text);
         let found: Vec<(Seq, whence_core::Alignment)> = olds
             .par_iter()

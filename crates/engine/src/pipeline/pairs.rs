@@ -321,7 +321,7 @@ mod tests {
         let cfg = PipelineConfig::default()
             .compare
             .without_drift()
-            .with_semantic_envelope();
+            .for_corpus();
         for (a, b, passages) in &one {
             let (da, db) = (&docs[*a as usize], &docs[*b as usize]);
             let (ta, tb) = (

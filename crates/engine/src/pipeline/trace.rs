@@ -225,8 +225,8 @@ fn trace_among_at(
     time: Option<whence_cluster::Timestamp>,
 ) -> Trace {
     let td = whence_text::analyze(&doc.text);
-    // a trace reports passages, not drift
-    let compare = cfg.compare.without_drift();
+    // a trace reports passages, not drift; its candidates are a corpus's
+    let compare = cfg.compare.without_drift().with_paraphrase_gate();
     // each source with its analysis, kept for the content overlap below
     let mut found: Vec<(Source, TokenStream, &Document)> = candidates
         .par_iter()

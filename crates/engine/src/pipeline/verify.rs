@@ -106,7 +106,7 @@ pub(crate) fn verify_pair(
 /// The settings `pairs` aligns candidate pairs with: no drift (no corpus output
 /// reports it), the semantic stage kept to the reuse envelope.
 pub(crate) fn pair_config(cfg: &PipelineConfig) -> Config {
-    cfg.compare.without_drift().with_semantic_envelope()
+    cfg.compare.without_drift().for_corpus()
 }
 
 /// Candidate pairs verified per block: the documents of a block are analyzed

@@ -91,7 +91,7 @@ def compare(a: Union[str, Dict[str, Any]], b: Union[str, Dict[str, Any]], **opti
 
     ``a`` and ``b`` are texts (ids ``a_id``/``b_id``, default ``"a"``/``"b"``) or
     dicts with ``text``. Options: ``keep_boilerplate=False``, ``paraphrase=True``,
-    ``min_words=8``, ``paraphrase_threshold=0.45``, ``semantic=None`` (use an
+    ``min_words=8``, ``paraphrase_threshold=0.28``, ``semantic=None`` (use an
     installed sentence-embedding model; ``True`` insists, ``False`` never),
     ``semantic_threshold=0.724``, ``model=None`` (a model directory).
 

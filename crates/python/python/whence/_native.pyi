@@ -16,7 +16,7 @@ def compare(
     keep_boilerplate: bool = False,
     paraphrase: bool = True,
     min_words: int = 8,
-    paraphrase_threshold: float = 0.45,
+    paraphrase_threshold: float = 0.28,
     semantic: Optional[bool] = None,
     semantic_threshold: float = 0.724,
     model: Optional[str] = None,

@@ -143,7 +143,9 @@ impl Vocab {
 
 /// Aligns the sentences that lexical passages cover less than half of, in both
 /// directions (each A sentence's best B match, each B sentence's best A match), and
-/// unites the two: per A sentence, the better-scoring match. Returned by A sentence.
+/// unites the two: per A sentence, the better-scoring match. Returned by A sentence,
+/// only the matches that reach the report threshold (raised under the corpus gate)
+/// and pass [`same_facts`].
 pub(crate) fn align_sentences(a: &SentSide, b: &SentSide, cfg: &RawAlignConfig) -> Vec<SentMatch> {
     let mut out = pair_sentences(a, b, cfg);
     let threshold = if cfg.paraphrase_gate {

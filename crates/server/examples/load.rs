@@ -10,6 +10,10 @@
 //! cargo run --release -p whence-server --example load -- c.jsonl --index-docs 2000 \
 //!     --clients 8 --requests 200
 //! ```
+//!
+//! With `--index DIR` it serves that existing index instead (built beforehand
+//! from CORPUS.jsonl, whose texts the traces and reads use) and writes the
+//! documents of `--new FILE.jsonl`; the index is modified by the writes.
 
 use std::io::{BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -46,25 +50,10 @@ fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> Result<u16
         .ok_or_else(|| format!("no status in {head:?}"))
 }
 
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    (sorted[i] * 10.0).round() / 10.0
-}
-
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let corpus = args.first().expect(
-        "usage: load CORPUS.jsonl [--index-docs N] [--clients N] [--requests N] [--workers N]",
-    );
-    let index_docs = arg(&args, "--index-docs", 2000);
-    let clients = arg(&args, "--clients", 8);
-    let per_client = arg(&args, "--requests", 100);
-    let workers = arg(&args, "--workers", 2);
-    let f = std::io::BufReader::new(std::fs::File::open(corpus).expect("the corpus opens"));
-    let mut docs: Vec<Document> = Vec::new();
+/// The documents of a JSONL file (`id`, `text`, optional `site`, `date`).
+fn read_docs(path: &std::path::Path) -> Vec<Document> {
+    let f = std::io::BufReader::new(std::fs::File::open(path).expect("the corpus opens"));
+    let mut docs = Vec::new();
     for line in f.lines() {
         let v: Value = serde_json::from_str(&line.unwrap()).expect("a JSON line");
         let mut d = Document::new(
@@ -77,21 +66,63 @@ fn main() {
         d.meta.date = v["date"].as_str().map(str::to_owned);
         docs.push(d);
     }
-    let rest: Vec<Document> = docs.split_off(index_docs.min(docs.len()));
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = PipelineConfig::default();
-    let t = Instant::now();
-    let (index, built) = Index::build(dir.path(), &mut docs, &cfg, false, None, &|_, _, _| {})
-        .expect("the index builds");
-    eprintln!(
-        "load: indexed {} documents ({} pairs) in {:.1} s",
-        built.docs,
-        built.pairs,
-        t.elapsed().as_secs_f64()
+    docs
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    (sorted[i] * 10.0).round() / 10.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let corpus = args.first().expect(
+        "usage: load CORPUS.jsonl [--index-docs N | --index DIR [--new FILE.jsonl]] [--clients N] [--requests N] [--workers N]",
     );
-    drop(index);
-    let mut opts =
-        whence_server::Options::new(dir.path().to_owned(), "127.0.0.1:0".parse().unwrap());
+    let index_docs = arg(&args, "--index-docs", 2000);
+    let clients = arg(&args, "--clients", 8);
+    let per_client = arg(&args, "--requests", 100);
+    let workers = arg(&args, "--workers", 2);
+    let path_arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map(std::path::PathBuf::from)
+    };
+    let mut docs = read_docs(std::path::Path::new(corpus));
+    let built_dir = tempfile::tempdir().unwrap();
+    let (index_dir, rest) = match path_arg("--index") {
+        Some(existing) => {
+            let rest = path_arg("--new").map_or_else(Vec::new, |p| read_docs(&p));
+            (existing, rest)
+        }
+        None => {
+            let rest: Vec<Document> = docs.split_off(index_docs.min(docs.len()));
+            let cfg = PipelineConfig::default();
+            let t = Instant::now();
+            let (index, built) = Index::build(
+                built_dir.path(),
+                &mut docs,
+                &cfg,
+                false,
+                None,
+                &|_, _, _| {},
+            )
+            .expect("the index builds");
+            eprintln!(
+                "load: indexed {} documents ({} pairs) in {:.1} s",
+                built.docs,
+                built.pairs,
+                t.elapsed().as_secs_f64()
+            );
+            drop(index);
+            (built_dir.path().to_owned(), rest)
+        }
+    };
+    let mut opts = whence_server::Options::new(index_dir, "127.0.0.1:0".parse().unwrap());
     opts.workers = workers;
     opts.queue = 4 * clients;
     let (tx, rx) = mpsc::channel();

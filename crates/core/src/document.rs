@@ -42,14 +42,21 @@ pub struct Meta {
     pub url: Option<String>,
 }
 
-/// A document: an id, its text exactly as read (never rewritten), metadata, and the
-/// spans of its text that are boilerplate (sorted, disjoint, within the text).
+/// A document: an id, its text exactly as read (never rewritten), metadata, the
+/// spans of its text that are boilerplate, and the spans whose wording recurs in
+/// many documents of its site (a form's fixed words; both sorted, disjoint,
+/// within the text).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
     pub id: DocId,
     pub text: String,
     pub meta: Meta,
     pub boilerplate: Vec<Span>,
+    /// Text whose wording recurs in many documents of the site: the fixed words
+    /// of a form (a dividend notice, a daily market report), found from corpus
+    /// counts. Not masked: the reuse rules read it to tell a form filled with
+    /// other facts from copied text. Empty when not computed.
+    pub forms: Vec<Span>,
 }
 
 impl Document {
@@ -60,6 +67,7 @@ impl Document {
             text: text.into(),
             meta: Meta::default(),
             boilerplate: Vec::new(),
+            forms: Vec::new(),
         }
     }
 

@@ -51,5 +51,8 @@ pub use charset::{
 };
 pub use error::{ExtractError, WarcError};
 pub use html::{extract_html, Block, Extracted, HtmlHints, Method, MAX_HTML_BYTES};
-pub use repeated::{repeated_block_spans, repeated_spans, DocLines, RepeatedConfig, RepeatedLines};
+pub use repeated::{
+    repeated_block_spans, repeated_form_spans, repeated_spans, DocLines, RepeatedConfig,
+    RepeatedLines,
+};
 pub use warc::{WarcItem, WarcPage, WarcPages, DEFAULT_MAX_BODY};

@@ -58,6 +58,10 @@ pub struct RepeatedConfig {
     pub block_gap: usize,
     /// One word 8-gram in about this many is counted (by hash), to bound memory.
     pub block_sample: u64,
+    /// Documents of the site a word 8-gram must occur in to be part of a form
+    /// ([`repeated_form_spans`]): wording that recurs this often with other
+    /// facts is a form, not copied text.
+    pub form_min_docs: u32,
 }
 
 impl RepeatedConfig {
@@ -91,6 +95,7 @@ impl Default for RepeatedConfig {
             block_min_fraction: 0.001,
             block_gap: 8,
             block_sample: 1,
+            form_min_docs: 10,
         }
     }
 }
@@ -330,6 +335,42 @@ pub fn repeated_block_spans(
     out
 }
 
+/// The words of `text` covered by sampled 8-grams that `count` (documents of the
+/// site holding the gram) puts in at least [`RepeatedConfig::form_min_docs`]
+/// documents: the fixed wording of forms the site fills with other facts ("…,
+/// the Defense Department said. It said work on the contract is expected to be
+/// completed in …"). Sorted, disjoint spans from the first to the last word of
+/// each stretch; no least length (a reuse rule weighs them against the aligned
+/// text, nothing is masked).
+pub fn repeated_form_spans(
+    config: &RepeatedConfig,
+    text: &str,
+    count: impl Fn(u64) -> u32,
+) -> Vec<Span> {
+    let need = config.form_min_docs.max(2);
+    let sample = config.block_sample.max(1);
+    let words = words(text);
+    let mut out: Vec<Span> = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    for (i, h) in gram_hashes(text, &words).into_iter().enumerate() {
+        if h % sample != 0 || count(h) < need {
+            continue;
+        }
+        run = match run {
+            Some((s, e)) if i <= e => Some((s, e.max(i + GRAM))),
+            Some((s, e)) => {
+                out.push(Span::new(words[s].0, words[e - 1].1));
+                Some((i, i + GRAM))
+            }
+            None => Some((i, i + GRAM)),
+        };
+    }
+    if let Some((s, e)) = run {
+        out.push(Span::new(words[s].0, words[e - 1].1));
+    }
+    out
+}
+
 impl RepeatedLines {
     /// An empty counter.
     pub fn new(config: RepeatedConfig) -> Self {
@@ -450,6 +491,19 @@ impl RepeatedLines {
         out
     }
 
+    /// The form wording of `text` by the site's counts ([`repeated_form_spans`]).
+    pub fn forms(&self, site: &str, text: &str) -> Vec<Span> {
+        let Some(stats) = self.stats(site) else {
+            return Vec::new();
+        };
+        if stats.grams.is_empty() {
+            return Vec::new();
+        }
+        repeated_form_spans(&self.config, text, |h| {
+            stats.grams.get(&h).copied().unwrap_or(0)
+        })
+    }
+
     /// Stretches of `text` covered by 8-grams that recur in the site's documents.
     fn repeated_blocks(&self, stats: &SiteStats, text: &str) -> Vec<Span> {
         if stats.grams.is_empty() {
@@ -520,6 +574,40 @@ mod tests {
             assert_eq!(line_hash(line), plain_hash(line), "{line:?}");
         }
         assert_eq!(line_hash("Follow us"), line_hash("  follow   US "));
+    }
+
+    #[test]
+    fn forms_are_the_wording_many_documents_share_around_other_facts() {
+        let mut rl = RepeatedLines::new(RepeatedConfig::default());
+        let doc = |i: usize| {
+            format!(
+                "Company {i} said its board has authorized the repurchase from time to time of up to {} shares. Its chairman {i} spoke of a story number {i} told once.",
+                1000 * (i + 1)
+            )
+        };
+        for i in 0..12 {
+            rl.add("wire", &doc(i));
+        }
+        let text = doc(3);
+        let forms = rl.forms("wire", &text);
+        assert_eq!(forms.len(), 1, "{forms:?}");
+        assert_eq!(
+            &text[forms[0].range()],
+            "said its board has authorized the repurchase from time to time of up to"
+        );
+        // the same spans from counts kept elsewhere
+        let stats = &rl.sites["wire"];
+        let elsewhere = repeated_form_spans(&rl.config, &text, |h| {
+            stats.grams.get(&h).copied().unwrap_or(0)
+        });
+        assert_eq!(elsewhere, forms);
+        // fewer documents than `form_min_docs`: no form; unknown site: none
+        let mut few = RepeatedLines::new(RepeatedConfig::default());
+        for i in 0..9 {
+            few.add("wire", &doc(i));
+        }
+        assert!(few.forms("wire", &text).is_empty());
+        assert!(rl.forms("elsewhere", &text).is_empty());
     }
 
     #[test]

@@ -35,12 +35,12 @@ pub(crate) fn encode_spans(spans: &[Span]) -> Vec<u8> {
 /// Spans back, checked against the text they point into.
 pub(crate) fn decode_spans(b: &[u8], text: &str) -> Result<Vec<Span>, StoreError> {
     if !b.len().is_multiple_of(8) {
-        return Err(corrupt("boilerplate spans"));
+        return Err(corrupt("span list"));
     }
     b.chunks_exact(8)
         .map(|c| {
             Span::checked(text, u32_at(c, 0) as usize, u32_at(c, 4) as usize)
-                .map_err(|_| corrupt("boilerplate span outside its text"))
+                .map_err(|_| corrupt("span outside its text"))
         })
         .collect()
 }

@@ -241,7 +241,7 @@ impl View {
     pub fn doc(&self, seq: Seq) -> Result<Option<StoredDoc>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT d.seq, d.id, d.title, d.date, d.site, d.url, d.chars, d.bytes, d.boilerplate,
-                    d.own_boilerplate, d.added, t.text
+                    d.own_boilerplate, d.added, t.text, d.forms
              FROM docs d JOIN texts t ON t.seq = d.seq WHERE d.seq = ?1",
         )?;
         let row = st.query_row([seq.0], raw_doc).optional()?;
@@ -469,6 +469,7 @@ struct RawDoc {
     own: bool,
     added: i64,
     text: Vec<u8>,
+    forms: Vec<u8>,
 }
 
 fn raw_doc(r: &Row<'_>) -> rusqlite::Result<RawDoc> {
@@ -487,6 +488,7 @@ fn raw_doc(r: &Row<'_>) -> rusqlite::Result<RawDoc> {
         own: r.get(9)?,
         added: r.get(10)?,
         text: r.get(11)?,
+        forms: r.get(12)?,
     })
 }
 
@@ -494,9 +496,11 @@ impl RawDoc {
     fn decode(self) -> Result<StoredDoc, StoreError> {
         let text = codec::decode_text(&self.text, self.bytes)?;
         let boilerplate = codec::decode_spans(&self.boilerplate, &text)?;
+        let forms = codec::decode_spans(&self.forms, &text)?;
         let mut doc = Document::new(self.id, text);
         doc.meta = self.meta;
         doc.boilerplate = boilerplate;
+        doc.forms = forms;
         Ok(StoredDoc {
             seq: seq_of(self.seq)?,
             doc,

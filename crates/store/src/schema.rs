@@ -14,9 +14,9 @@ pub const MAGIC: &str = "whence-index";
 /// Version of the on-disk format this code reads and writes. Bump it on any change
 /// of tables, columns or encodings (and add a fixture of the new version to the
 /// tests; `tests/fixtures/` keeps one per version).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
-/// Every table of format version 1. Integers that are 64-bit hashes are stored with
+/// Every table of format version 2 (version 1 had no `docs.forms`). Integers that are 64-bit hashes are stored with
 /// their top bit flipped (see [`crate::codec::key`]) so that SQLite's signed order
 /// is the hashes' unsigned order.
 pub(crate) const TABLES: &str = "
@@ -28,6 +28,7 @@ CREATE TABLE docs(
     chars INTEGER NOT NULL,
     bytes INTEGER NOT NULL,
     boilerplate BLOB NOT NULL,
+    forms BLOB NOT NULL,
     own_boilerplate INTEGER NOT NULL,
     added INTEGER NOT NULL
 );

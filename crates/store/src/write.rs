@@ -104,8 +104,8 @@ impl Writer {
         let c = self.conn();
         c.prepare_cached(
             "INSERT INTO docs(seq, id, title, date, site, url, chars, bytes, boilerplate,
-                              own_boilerplate, added)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                              forms, own_boilerplate, added)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
         .execute(params![
             seq.0,
@@ -117,6 +117,7 @@ impl Writer {
             doc.text.chars().count() as i64,
             doc.text.len() as i64,
             codec::encode_spans(&doc.boilerplate),
+            codec::encode_spans(&doc.forms),
             d.own_boilerplate,
             self.now
         ])?;

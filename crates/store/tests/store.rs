@@ -41,6 +41,7 @@ fn fill(dir: &Path) -> Store {
         doc.meta.url = Some(format!("https://example.org/{i}"));
         if i == 1 {
             doc.boilerplate = vec![Span::new(0, 9)];
+            doc.forms = vec![Span::new(10, 20)];
         }
         let seq = w.next_seq().unwrap();
         assert_eq!(seq, Seq(i as u32));
@@ -79,10 +80,10 @@ fn assert_contents(store: &Store) {
         assert_eq!(r.signature(d.seq).unwrap().unwrap(), vec![7, 8, 9]);
         assert_eq!(r.kept(d.seq).unwrap(), Some(2));
     }
-    assert_eq!(
-        r.doc_by_id("doc-1").unwrap().unwrap().doc.boilerplate,
-        vec![Span::new(0, 9)]
-    );
+    let one = r.doc_by_id("doc-1").unwrap().unwrap().doc;
+    assert_eq!(one.boilerplate, vec![Span::new(0, 9)]);
+    assert_eq!(one.forms, vec![Span::new(10, 20)]);
+    assert!(r.doc_by_id("doc-0").unwrap().unwrap().doc.forms.is_empty());
     let p = r
         .postings(&[0xdead_beef_0000_0001, u64::MAX, 5, 6])
         .unwrap();
@@ -374,4 +375,22 @@ fn multi_row_inserts_equal_single_rows() {
     assert_eq!(one.1, many.1);
     assert_eq!(one.2, many.2);
     assert_eq!(one.2 .0, 700);
+}
+
+/// Indexes of older format versions are refused with a clear error that says
+/// what to do, never read with the current layout.
+#[test]
+fn older_versions_are_refused() {
+    for v in 1..FORMAT_VERSION {
+        let old = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/v{v}"));
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::copy(old.join("index.sqlite"), tmp.path().join("index.sqlite"))
+            .expect("tests/fixtures keeps an index of every older version");
+        let e = Store::open(tmp.path()).unwrap_err();
+        assert!(
+            matches!(e, StoreError::Version { found, .. } if found == v),
+            "{e}"
+        );
+        assert!(e.to_string().contains("rebuild it"), "{e}");
+    }
 }

@@ -269,26 +269,46 @@ fn sentence_region(side: &Side, inside: &[bool]) -> Vec<bool> {
 
 /// The lead of a side: the token range of its first sentence that is not in
 /// capitals and holds a token outside boilerplate, and the key of the first
-/// name in it (a capitalized word that is not a function word, not the first
-/// word of the sentence, not "I" and not itself in capitals: a wire headline
-/// glued to its lead, "COMERICA <CMCA> RAISES PRIME RATE Comerica Inc said …",
-/// gives "Comerica").
+/// name in it: a capitalized word that is not a function word, not "I" and
+/// outside boilerplate. A wire headline glued to its lead (a leading run of at
+/// least three words in capitals, "COMERICA <CMCA> RAISES PRIME RATE Comerica
+/// Inc said …") is skipped, giving "Comerica". The first word of the sentence
+/// is capitalized anyway, so it counts only when it looks like a name: in
+/// capitals ("GAF Corp said …") or followed by another capitalized content word
+/// ("Lockheed Corp's …", "Quaker Chemical Corp said …"), not "Officials said".
 fn lead_subject(side: &Side) -> Option<(std::ops::Range<usize>, u64)> {
     let tokens = &side.stream.tokens;
     let masked = side.stream.overlapping(side.boilerplate);
     let s = side.stream.sentences.iter().find(|s| {
         s.tokens.clone().any(|i| !masked[i]) && !all_capitals(&side.text[s.span.range()])
     })?;
-    let subject = s.tokens.clone().find(|&i| {
+    let word = |i: usize| &side.text[tokens[i].span.range()];
+    let capitalized_content = |i: usize| {
         let t = &tokens[i];
-        let word = &side.text[t.span.range()];
-        !masked[i]
-            && i != s.tokens.start
-            && t.flags.contains(TokenFlags::CAPITALIZED)
+        t.flags.contains(TokenFlags::CAPITALIZED)
             && !t.flags.contains(TokenFlags::NUMBER)
             && !t.is_stop()
-            && word != "I"
-            && !all_capitals(word)
+    };
+    let headline = s
+        .tokens
+        .clone()
+        .take_while(|&i| all_capitals(word(i)))
+        .count();
+    let start = if headline >= 3 {
+        s.tokens.start + headline
+    } else {
+        s.tokens.start
+    };
+    let subject = (start..s.tokens.end).find(|&i| {
+        let name = !masked[i] && capitalized_content(i) && word(i) != "I";
+        if !name {
+            return false;
+        }
+        if i == start {
+            all_capitals(word(i)) || (i + 1 < s.tokens.end && capitalized_content(i + 1))
+        } else {
+            true
+        }
     })?;
     Some((s.tokens.clone(), tokens[subject].key))
 }

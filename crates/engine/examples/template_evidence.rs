@@ -54,6 +54,7 @@ fn main() {
             whence_text::analyze(&db.text),
         );
         let al = verify(da, &ta, db, &tb, &compare);
+        let judged = whence::pipeline::judge(da, &ta, db, &tb, &al);
         let ev = template_evidence(
             &Side::new(&da.text, &ta, &da.boilerplate),
             &Side::new(&db.text, &tb, &db.boilerplate),
@@ -65,7 +66,9 @@ fn main() {
                 "a_reused": al.summary.a_reused, "b_reused": al.summary.b_reused,
                 "numbers": counts(ev.numbers), "names": counts(ev.names), "inside": counts(ev.inside),
                 "lexical_tokens": ev.lexical_tokens, "lexical_content": ev.lexical_content, "longest": ev.longest_lexical,
-                "longest_content": ev.longest_content, "lead_subjects_differ": ev.lead_subjects_differ})
+                "longest_content": ev.longest_content, "lead_subjects_differ": ev.lead_subjects_differ,
+                "whole": counts(ev.whole), "form_share": judged.form_share,
+                "dated_apart": judged.dated_apart, "template": judged.template})
         );
     }
 }

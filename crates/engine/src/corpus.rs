@@ -116,12 +116,13 @@ pub fn mark_boilerplate_counted(docs: &mut [Document], config: &Config) -> Optio
         return None;
     }
     let repeated = count_repeated_lines(docs);
-    docs.par_iter_mut()
-        .filter(|d| d.boilerplate.is_empty())
-        .for_each(|d| {
+    docs.par_iter_mut().for_each(|d| {
+        if d.boilerplate.is_empty() {
             let spans = repeated.boilerplate(site_of(d), &d.text);
             d.boilerplate = boilerplate_with_repeated(&d.text, spans);
-        });
+        }
+        d.forms = repeated.forms(site_of(d), &d.text);
+    });
     Some(repeated)
 }
 

@@ -12,7 +12,8 @@
 //!    8-grams ([`doc_lines`]); the runner counts, per site, the documents holding
 //!    each hash and the site's documents; counts under [`repeated_min_count`] can
 //!    be dropped; [`mark_document`] then marks a document with its
-//!    [`repeated_spans`] (repeated lines and blocks).
+//!    [`repeated_spans`] (repeated lines and blocks), and [`mark_forms`] sets its
+//!    form spans (recurring wording the reuse rules read, not masked).
 //! 2. Sketches: [`sketch_documents`] (a batch, in parallel);
 //!    [`distinct_fingerprints`] are what the fingerprint index counts.
 //! 3. Candidates: a fingerprint held by more documents than the cut-off is
@@ -80,11 +81,13 @@ pub fn doc_lines(doc: &Document) -> DocLines {
 }
 
 /// `(line, gram)`: the documents of its site a line, and a sampled 8-gram, must
-/// occur in to count as repeated, on a site of `site_docs` documents. Counts
-/// below them can be left out of what [`repeated_spans`] is given.
+/// occur in to count as repeated (a gram: in a block, or in a form, whichever
+/// needs fewer), on a site of `site_docs` documents. Counts below them can be
+/// left out of what [`repeated_spans`] and [`mark_forms`] are given.
 pub fn repeated_min_count(site_docs: u32) -> (u32, u32) {
     let c = repeated_config();
-    (c.line_need(site_docs), c.block_need(site_docs))
+    let gram = c.block_need(site_docs).min(c.form_min_docs.max(2));
+    (c.line_need(site_docs), gram)
 }
 
 /// The spans of `text`'s repeated lines and blocks on a site of `site_docs`
@@ -120,6 +123,16 @@ pub fn mark_document(
     }
     let repeated = repeated(&doc.text);
     doc.boilerplate = crate::corpus::boilerplate_with_repeated(&doc.text, repeated);
+}
+
+/// Sets `doc`'s form spans ([`Document::forms`]: the site's recurring wording,
+/// read by the reuse rules) from the corpus's counts of its sampled 8-gram hashes
+/// (`gram_count`) when the config asks for boilerplate detection: what
+/// `RepeatedLines::forms` gives when it counted the whole corpus.
+pub fn mark_forms(doc: &mut Document, config: &Config, gram_count: impl Fn(u64) -> u32) {
+    if config.detect_boilerplate {
+        doc.forms = whence_extract::repeated_form_spans(&repeated_config(), &doc.text, gram_count);
+    }
 }
 
 /// Sketches of a batch of documents (boilerplate marked), in parallel, in order.
@@ -295,6 +308,7 @@ mod tests {
             mark_document(d, &cfg.compare, |text| {
                 repeated_spans(text, n, |h| count(&lines, h), |h| count(&grams, h))
             });
+            mark_forms(d, &cfg.compare, |h| count(&grams, h));
         }
         // 2. sketches
         let sketches = sketch_documents(docs, cfg);

@@ -331,7 +331,7 @@ pub fn repeated_caps() -> (u64, u64) {
 }
 
 /// `(line, gram)`: documents a line, and a sampled 8-gram, must occur in to be
-/// repeated on a site of `site_docs` documents.
+/// repeated (a gram: in a block or a form) on a site of `site_docs` documents.
 #[pyfunction]
 pub fn repeated_min_count(site_docs: u32) -> (u32, u32) {
     stages::repeated_min_count(site_docs)
@@ -395,7 +395,8 @@ fn pack_spans(spans: &[Span]) -> Vec<u8> {
 }
 
 /// A document of a batch row: `{prefix}id`, `{prefix}text`, `{prefix}date`,
-/// `{prefix}boilerplate` (packed spans), and, when present, title, site, url.
+/// `{prefix}boilerplate` (packed spans), and, when present, `{prefix}forms`
+/// (packed spans), title, site, url.
 fn documents(batch: &RecordBatch, prefix: &str) -> PyResult<Vec<Document>> {
     let col = |n: &str| format!("{prefix}{n}");
     let ids = required_strings(batch, &col("id"))?;
@@ -406,6 +407,9 @@ fn documents(batch: &RecordBatch, prefix: &str) -> PyResult<Vec<Document>> {
     let urls = strings(batch, &col("url"))?;
     let bp = batch
         .column_by_name(&col("boilerplate"))
+        .and_then(|c| c.as_any().downcast_ref::<BinaryArray>());
+    let forms = batch
+        .column_by_name(&col("forms"))
         .and_then(|c| c.as_any().downcast_ref::<BinaryArray>());
     let opt = |s: &Option<crate::arrow_io::Strings<'_>>, i| {
         s.as_ref().and_then(|s| s.get(i)).map(str::to_owned)
@@ -423,6 +427,9 @@ fn documents(batch: &RecordBatch, prefix: &str) -> PyResult<Vec<Document>> {
             if let Some(bp) = bp {
                 d.boilerplate = spans_of(bp.value(i))?;
             }
+            if let Some(forms) = forms {
+                d.forms = spans_of(forms.value(i))?;
+            }
             Ok(d)
         })
         .collect()
@@ -430,8 +437,9 @@ fn documents(batch: &RecordBatch, prefix: &str) -> PyResult<Vec<Document>> {
 
 /// Marks each document's boilerplate (`repeated`: site → `(documents, lines,
 /// grams)`, lines and grams packed as ascending `(hash, count)` pairs of the
-/// hashes counted at least [`repeated_min_count`]) and sketches it: the batch's columns plus `boilerplate`,
-/// `chars`, `fps` (distinct fingerprints, packed) and `sig` (packed signature).
+/// hashes counted at least [`repeated_min_count`]), its form spans, and sketches
+/// it: the batch's columns plus `boilerplate`, `forms` (packed spans), `chars`,
+/// `fps` (distinct fingerprints, packed) and `sig` (packed signature).
 #[pyfunction]
 pub fn mark_and_sketch<'py>(
     py: Python<'py>,
@@ -464,6 +472,7 @@ pub fn mark_and_sketch<'py>(
             stages::mark_document(d, &cfg.compare, |text| {
                 stages::repeated_spans(text, *n, |h| count(lines, h), |h| count(grams, h))
             });
+            stages::mark_forms(d, &cfg.compare, |h| count(grams, h));
         });
         stages::sketch_documents(&docs, &cfg)
     });
@@ -472,7 +481,9 @@ pub fn mark_and_sketch<'py>(
         .fields()
         .iter()
         .zip(batch.columns())
-        .filter(|(f, _)| !["boilerplate", "chars", "fps", "sig"].contains(&f.name().as_str()))
+        .filter(|(f, _)| {
+            !["boilerplate", "forms", "chars", "fps", "sig"].contains(&f.name().as_str())
+        })
         .map(|(f, c)| (f.name().clone(), c.clone()))
         .collect();
     let extra = BatchBuilder::new()
@@ -480,6 +491,7 @@ pub fn mark_and_sketch<'py>(
             "boilerplate",
             docs.iter().map(|d| pack_spans(&d.boilerplate)).collect(),
         )
+        .binary("forms", docs.iter().map(|d| pack_spans(&d.forms)).collect())
         .int64(
             "chars",
             docs.iter().map(|d| d.text.chars().count() as i64).collect(),

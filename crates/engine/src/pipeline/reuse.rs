@@ -21,7 +21,16 @@
 //!   as many facts substituted inside the passages themselves (an
 //!   offering notice of another issuer in one form), and one lexical passage
 //!   holding both leads while each lead names a subject the other document
-//!   never mentions (two banks' prime-rate notices, whose figures all agree);
+//!   never mentions (two banks' prime-rate notices, whose figures all agree).
+//!   Two facts of the corpus mark a form too ([`judge`], which has the
+//!   documents): at least [`FORM_SHARE`] of the lexical passages on both
+//!   sides is wording that recurs in many documents of the site
+//!   ([`Document::forms`]) while any number or name differs between the two
+//!   texts ([`is_form`]: two companies' buyback notices); or the documents are
+//!   dated at least [`RECURRING_MIN_APART`] apart and a number of the passage
+//!   sentences is substituted ([`is_recurring`]: the Fed's customer
+//!   repurchases of two days). `compare` has neither, so it does not apply
+//!   them;
 //! - **stock phrases and short clauses** shared by independent stories: a pair
 //!   is reported only when one lexical (verbatim or edited) passage holds at
 //!   least [`ReuseRules::min_passage_words`] words (default 15, about a sentence),
@@ -43,10 +52,10 @@
 //! aligned text is on one side only (a table whose "NIL" entries the other
 //! side fills with figures is another day's table).
 //!
-//! Everything here is a pure function of the two documents and their
-//! alignment, so every surface (CLI, index, Spark) decides alike; `compare`
-//! applies the same relation rules ([`judge_sides`], [`ReuseEvidence::apply`])
-//! to its one pair.
+//! Everything here is a pure function of the two documents (text, dates,
+//! boilerplate and form spans) and their alignment, so every surface (CLI,
+//! index, Spark) decides alike; `compare` applies the same relation rules
+//! ([`judge_sides`], [`ReuseEvidence::apply`]) to its one pair.
 //!
 //! ```
 //! use whence::pipeline::{RawReuseRules, ReuseRules};
@@ -80,6 +89,19 @@ pub const MANY_SUBSTITUTIONS: u32 = 3;
 /// different figures (a rainfall table of another day, its "NIL" entries
 /// filled with millimetres), so `dedup` keeps both.
 pub const MAX_ONE_SIDED_NUMBERS: u32 = 1;
+
+/// Two documents dated at least this far apart (in seconds) report different
+/// occurrences when a figure of the shared text is substituted: a central
+/// bank's daily operation, a weekly auction, a price posting of another day.
+/// Retransmissions and same-day updates of one story come within hours.
+pub const RECURRING_MIN_APART: i64 = 20 * 3600;
+
+/// Share of the lexical passages (on each side) lying in the site's recurring
+/// wording ([`Document::forms`]) from which the pair is a form: with any fact
+/// substituted between the two texts, a template (two companies' buyback
+/// notices sharing "said its board has authorized the repurchase from time to
+/// time of up to"); with none, a retransmission of one notice, still reuse.
+pub const FORM_SHARE: f64 = 0.5;
 
 /// Settings as a user gives them; validate with [`RawReuseRules::validate`].
 #[derive(Clone, Debug, PartialEq)]
@@ -192,6 +214,11 @@ pub struct ReuseEvidence {
     /// Textual cues of direction read on the lexical passages (used when a
     /// paraphrase-made near-duplicate falls back to its lexical relation).
     pub direction: DirectionEvidence,
+    /// Both documents are dated, at least [`RECURRING_MIN_APART`] apart.
+    pub dated_apart: bool,
+    /// The smaller of the two sides' shares of lexical-passage text that is
+    /// the site's recurring wording ([`Document::forms`]); 0 without forms.
+    pub form_share: f64,
 }
 
 /// Facts of one side standing where the other side has other facts.
@@ -235,11 +262,58 @@ pub fn judge(
     tb: &TokenStream,
     al: &Alignment,
 ) -> ReuseEvidence {
-    judge_sides(
+    let mut ev = judge_sides(
         &Side::new(&a.text, ta, &a.boilerplate),
         &Side::new(&b.text, tb, &b.boilerplate),
         al,
-    )
+    );
+    ev.dated_apart = match (time_of(a), time_of(b)) {
+        (Some(x), Some(y)) => (x.unix_seconds() - y.unix_seconds()).abs() >= RECURRING_MIN_APART,
+        _ => false,
+    };
+    let lex = lexical(&al.passages);
+    ev.form_share =
+        form_share(a, lex.iter().map(|p| p.a)).min(form_share(b, lex.iter().map(|p| p.b)));
+    ev.template = ev.template
+        || is_recurring(&ev.template_evidence, ev.dated_apart)
+        || is_form(&ev.template_evidence, ev.form_share);
+    ev
+}
+
+/// Share of the text of `spans` (outside boilerplate) that lies in the
+/// document's recurring wording.
+fn form_share(doc: &Document, spans: impl Iterator<Item = whence_core::Span>) -> f64 {
+    if doc.forms.is_empty() {
+        return 0.0;
+    }
+    let mut spans: Vec<whence_core::Span> = spans.collect();
+    whence_core::Span::merge_all(&mut spans);
+    let all = reused_fraction(&doc.text, spans.iter().copied(), &doc.boilerplate);
+    if all == 0.0 {
+        return 0.0;
+    }
+    let in_forms = spans
+        .iter()
+        .flat_map(|s| doc.forms.iter().filter_map(move |f| f.intersect(*s)));
+    (reused_fraction(&doc.text, in_forms, &doc.boilerplate) / all).min(1.0)
+}
+
+/// A form filled with other facts: most of the shared text is the site's
+/// recurring wording and a number or name of one text stands where the other
+/// has another.
+pub fn is_form(ev: &TemplateEvidence, form_share: f64) -> bool {
+    form_share >= FORM_SHARE
+        && (substituted(ev.whole) >= 1
+            || substituted(ev.numbers) >= 1
+            || substituted(ev.names) >= 1
+            || substituted(ev.inside) >= 1)
+}
+
+/// Another occurrence of a recurring report: the documents are dated apart and
+/// a number of the sentences holding the shared text is substituted (the
+/// Fed's customer repurchases of two days, 1.5 against 2.0 billion dlrs).
+pub fn is_recurring(ev: &TemplateEvidence, dated_apart: bool) -> bool {
+    dated_apart && substituted(ev.numbers) >= 1
 }
 
 /// [`judge`] on two analyzed sides (boilerplate as the sides give it).
@@ -252,6 +326,8 @@ pub fn judge_sides(sa: &Side, sb: &Side, al: &Alignment) -> ReuseEvidence {
         template: is_template(&template_evidence),
         template_evidence,
         direction: direction_evidence(sa, sb, &lex),
+        dated_apart: false,
+        form_share: 0.0,
     }
 }
 
@@ -518,6 +594,173 @@ mod tests {
         assert!(!ReuseRules::default().near_duplicate(&ev), "{ev:?}");
         let (same, _) = judged(&a, &a.clone());
         assert!(ReuseRules::default().near_duplicate(&same), "{same:?}");
+    }
+
+    /// A buyback notice in the form a wire files for every company (companies
+    /// made up). Its fixed wording is 14 words, under the 15 of a masked
+    /// repeated block, so it stays text the rules read.
+    fn buyback(company: &str, first: &str, shares: &str) -> String {
+        format!(
+            "{} TO REPURCHASE SHARES\n\n{company} said its board has authorized the repurchase from time to time of up to {shares} shares, {first} told {} reporters on {} visits.",
+            company.to_uppercase(),
+            shares.len() * 7 + 3,
+            first.len() + 11
+        )
+    }
+
+    /// Judges docs `i` and `j` of a corpus marked as `pairs` marks it (forms
+    /// from the corpus counts).
+    fn judged_in(docs: &mut [Document], i: usize, j: usize) -> (ReuseEvidence, Alignment) {
+        crate::corpus::mark_boilerplate(docs, &crate::Config::default());
+        let (da, db) = (&docs[i], &docs[j]);
+        let (ta, tb) = (
+            whence_text::analyze(&da.text),
+            whence_text::analyze(&db.text),
+        );
+        let mut al = super::super::verify(da, &ta, db, &tb, &crate::Config::default());
+        let ev = judge(da, &ta, db, &tb, &al);
+        ev.apply(da, db, &mut al);
+        (ev, al)
+    }
+
+    #[test]
+    fn a_form_the_site_files_for_many_companies_is_a_template() {
+        let names = [
+            ("Quaker Valley Chemical Corp", "Quaker"),
+            ("Tarrant Mills Inc", "Tarrant"),
+            ("Ostrander Freight Lines", "Ostrander"),
+            ("Pemberton Foods Corp", "Pemberton"),
+            ("Calloway Instruments Inc", "Calloway"),
+            ("Westmoor Savings Bank", "Westmoor"),
+            ("Lindqvist Marine Corp", "Lindqvist"),
+            ("Harrowgate Paper Co", "Harrowgate"),
+            ("Danforth Electric Inc", "Danforth"),
+            ("Brightwater Mining Ltd", "Brightwater"),
+            ("Kestrel Aviation Corp", "Kestrel"),
+        ];
+        let mut docs: Vec<Document> = names
+            .iter()
+            .enumerate()
+            .map(|(i, (c, f))| {
+                Document::new(format!("d{i}"), buyback(c, f, &format!("{}00,000", i + 2)))
+            })
+            .collect();
+        // the same notice sent again is a copy, not another company's notice
+        docs.push(Document::new("again", docs[0].text.clone()));
+        let (ev, al) = judged_in(&mut docs, 0, 1);
+        // the formula recurs in 12 notices: form wording, not boilerplate
+        let forms: Vec<&str> = docs[0]
+            .forms
+            .iter()
+            .map(|f| &docs[0].text[f.range()])
+            .collect();
+        assert_eq!(
+            forms,
+            ["said its board has authorized the repurchase from time to time of up to"]
+        );
+        assert!(docs[0].boilerplate.is_empty(), "{:?}", docs[0].boilerplate);
+        assert!(ev.form_share > 0.4, "{ev:?}");
+        assert!(ev.template, "{ev:?}");
+        assert_eq!(al.summary.relation, Relation::Template);
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        let (copy, al) = judged_in(&mut docs, 0, 11);
+        assert!(!copy.template, "{copy:?}");
+        assert_eq!(al.summary.relation, Relation::NearDuplicate);
+        assert!(ReuseRules::default().near_duplicate(&copy));
+        // in a corpus of two, the wording recurs nowhere else: no form
+        let mut two = vec![docs[0].clone(), docs[1].clone()];
+        for d in &mut two {
+            d.boilerplate.clear();
+            d.forms.clear();
+        }
+        let (alone, _) = judged_in(&mut two, 0, 1);
+        assert!(two[0].forms.is_empty());
+        assert_eq!(alone.form_share, 0.0);
+    }
+
+    #[test]
+    fn form_wording_with_a_fact_changed_is_a_template() {
+        let mut ev = TemplateEvidence::default();
+        // mostly form wording, nothing differs: a retransmission
+        assert!(!is_form(&ev, 0.9));
+        // a name elsewhere in the texts differs (another company's notice)
+        ev.whole = whence_align::FactCounts {
+            shared: 3,
+            only_a: 1,
+            only_b: 1,
+        };
+        assert!(is_form(&ev, FORM_SHARE));
+        // most of the shared text is the documents' own: copied text
+        assert!(!is_form(&ev, FORM_SHARE - 0.1));
+        // a fact only one side has is an addition, not a substitution
+        ev.whole.only_b = 0;
+        assert!(!is_form(&ev, 0.9));
+    }
+
+    /// A central bank's daily operation, in the wire's words (figures made up).
+    fn operation(date: &str, billions: &str, rate: &str) -> Document {
+        let mut d = Document::new(
+            format!("op-{date}"),
+            format!(
+                "FED ADDS RESERVES VIA CUSTOMER REPURCHASES\n\nThe Federal Reserve entered the government securities market to supply temporary reserves indirectly via {billions} billion dlrs of customer repurchase agreements, a Fed spokesman said.\n    Dealers said Federal funds were trading at {rate} pct when the Fed began its temporary and indirect supply of reserves to the banking system."
+            ),
+        );
+        d.meta.date = Some(date.to_owned());
+        d
+    }
+
+    #[test]
+    fn a_recurring_report_of_another_day_is_a_template() {
+        let monday = operation("1987-04-06T11:45:00Z", "1.5", "6-1/8");
+        let thursday = operation("1987-04-09T11:50:00Z", "2.0", "6-1/8");
+        let (ev, al) = {
+            let (ta, tb) = (
+                whence_text::analyze(&monday.text),
+                whence_text::analyze(&thursday.text),
+            );
+            let mut al =
+                super::super::verify(&monday, &ta, &thursday, &tb, &crate::Config::default());
+            let ev = judge(&monday, &ta, &thursday, &tb, &al);
+            ev.apply(&monday, &thursday, &mut al);
+            (ev, al)
+        };
+        assert!(ev.dated_apart, "{ev:?}");
+        assert!(ev.template, "{ev:?}");
+        assert_eq!(al.summary.relation, Relation::Template);
+        // the same day's report revised an hour later is an update of one
+        // occurrence: reuse
+        let later = operation("1987-04-06T12:45:00Z", "2.0", "6-1/8");
+        let (ta, tb) = (
+            whence_text::analyze(&monday.text),
+            whence_text::analyze(&later.text),
+        );
+        let al = super::super::verify(&monday, &ta, &later, &tb, &crate::Config::default());
+        let update = judge(&monday, &ta, &later, &tb, &al);
+        assert!(!update.dated_apart && !update.template, "{update:?}");
+        // days apart with every figure the same (a retransmission): reuse
+        let resent = operation("1987-04-08T09:00:00Z", "1.5", "6-1/8");
+        let tc = whence_text::analyze(&resent.text);
+        let al = super::super::verify(&monday, &ta, &resent, &tc, &crate::Config::default());
+        let copy = judge(&monday, &ta, &resent, &tc, &al);
+        assert!(copy.dated_apart && !copy.template, "{copy:?}");
+    }
+
+    #[test]
+    fn contract_notices_whose_leads_open_with_the_company_are_templates() {
+        // the subject is the lead's first word ("Lockheed") or follows an
+        // article ("The Sikorsky …"); both share only the agency's formula
+        let a = "UNITED AVIONICS <UAV> GETS NAVY CONTRACT\n\nThe Sikorsky Rotor division of United Avionics Corp is being awarded a 27.2 mln dlr contract modification for four search and rescue helicopters, the Defense Department said.\n    It said work on the contract is expected to be completed in December 1992.";
+        let b = "LOCKWOOD <LKW> UNIT GETS 275 MLN DLR CONTRACT\n\nLockwood Corp's Lockwood Missiles and Space Co is being awarded a 275 mln dlr modification to a Navy contract for development and production of guidance systems, the Defense Department said.\n    It said work on the contract is expected to be completed in March 1990.";
+        let (ev, al) = judged(a, b);
+        assert!(ev.template_evidence.lead_subjects_differ, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        // "Officials said …" opens a lead without naming a subject
+        let c = a.replace(
+            "The Sikorsky Rotor division of United Avionics Corp is being",
+            "Officials said a helicopter maker is being",
+        );
+        let (ev, _) = judged(&c, b);
+        assert!(!ev.template_evidence.lead_subjects_differ, "{ev:?}");
     }
 
     #[test]

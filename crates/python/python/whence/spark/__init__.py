@@ -55,7 +55,7 @@ READ_SCHEMA = (
 DOC_COLUMNS = ["idx", "id", "text", "title", "date", "site", "url", "fields"]
 SKETCH_SCHEMA = (
     "idx long, id string, text string, title string, date string, site string, url string, "
-    "fields string, boilerplate binary, chars long, fps binary, sig binary"
+    "fields string, boilerplate binary, forms binary, chars long, fps binary, sig binary"
 )
 PAIR_SCHEMA = (
     "a long, b long, a_id string, b_id string, a_source string, b_source string, "
@@ -437,7 +437,7 @@ def _verified(sk: Any, cand: Any, job: Job, passages: bool) -> Any:
     from pyspark.sql import functions as F
 
     def side(p: str) -> Any:
-        cols = ["id", "text", "date", "site", "boilerplate"]
+        cols = ["id", "text", "date", "site", "boilerplate", "forms"]
         return sk.select(F.col("idx").alias(p), *[F.col(c).alias(f"{p}_{c}") for c in cols])
 
     both = cand.join(side("b"), "b").join(side("a"), "a").sortWithinPartitions("a", "b")

@@ -281,7 +281,7 @@ def add_label(path, key_fields, rec, args_label_values):
 
 # ---------------------------------------------------------------- scoring
 
-def estimate(output_keys, labels, kind, corpus, split, value_ok):
+def estimate(output_keys, labels, kind, corpus, split, value_ok, only_frames=None):
     """Precision of `output_keys` (set of keys reported in one corpus and split)
     from the labelled draws of each frame: each reported key belongs to the
     first frame (in creation order) whose population holds it; within a frame,
@@ -293,6 +293,8 @@ def estimate(output_keys, labels, kind, corpus, split, value_ok):
     for lab in labels:
         by_key[lab["_key"]] = lab
     for name in frames_for(kind):
+        if only_frames and name not in only_frames:
+            continue
         header, rows = read_frame(name)
         if header["corpus"] != corpus or header["split"] != split:
             continue
@@ -337,7 +339,8 @@ def parse_outputs(specs):
     return out
 
 
-def score(kind, outputs, news, relation_filter=None, list_unframed=20, as_json=False):
+def score(kind, outputs, news, relation_filter=None, list_unframed=20, as_json=False,
+          only_frames=None):
     label_path = LABELS if kind == "pairs" else DEDUP_LABELS
     fields = ("a", "b") if kind == "pairs" else ("removed", "kept")
     out_fields = ("a", "b") if kind == "pairs" else ("id", "kept")
@@ -365,7 +368,7 @@ def score(kind, outputs, news, relation_filter=None, list_unframed=20, as_json=F
         report[corpus] = {}
         for split in ("dev", "heldout"):
             res = estimate(keys[split], [x for x in labs if x["split"] == split], kind,
-                           corpus, split, lambda v: v == good_value)
+                           corpus, split, lambda v: v == good_value, only_frames)
             labelled_here = [x for x in labs if x["split"] == split and x["_key"] in keys[split]]
             counts = {}
             for x in labelled_here:
@@ -396,7 +399,8 @@ def score(kind, outputs, news, relation_filter=None, list_unframed=20, as_json=F
 
 def cmd_score(args):
     score("pairs", parse_outputs(args.pairs), args.news,
-          set(args.relation) if args.relation else None, args.list, args.json)
+          set(args.relation) if args.relation else None, args.list, args.json,
+          set(args.frame) if args.frame else None)
 
 
 def cmd_dedup_score(args):
@@ -494,6 +498,8 @@ def main(argv=None):
     p.add_argument("--relation", action="append", help="score only these relations")
     p.add_argument("--list", type=int, default=20, help="unframed pairs listed per split")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--frame", action="append",
+                   help="estimate from these frames only (a fresh sample read on its own)")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("dedup-score")

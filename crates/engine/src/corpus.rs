@@ -136,20 +136,42 @@ pub fn site_of(doc: &Document) -> &str {
     doc.meta.site.as_deref().unwrap_or("")
 }
 
-/// Counts the lines of every document per site, in corpus order.
+/// Text counted per pass of the 8-gram count: a corpus of more is counted in
+/// that many passes, each over one hash partition of the grams, so the count's
+/// memory follows this size, not the corpus's.
+const GRAM_PASS_BYTES: usize = 512 << 20;
+
+/// Counts the lines and 8-grams of every document per site, exactly: the counts
+/// (and so boilerplate, forms and pairs) depend neither on the thread count nor
+/// on the order of the documents. A corpus of more than [`GRAM_PASS_BYTES`] of
+/// text is counted in passes over hash partitions of the grams; after each pass
+/// the grams seen in fewer documents than any rule needs are dropped.
 pub fn count_repeated_lines(docs: &[Document]) -> RepeatedLines {
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    count_repeated_lines_in(docs, bytes.div_ceil(GRAM_PASS_BYTES).max(1) as u64)
+}
+
+/// [`count_repeated_lines`] in `parts` passes over the grams.
+fn count_repeated_lines_in(docs: &[Document], parts: u64) -> RepeatedLines {
     let rcfg = repeated_config();
     let mut repeated = RepeatedLines::new(rcfg.clone());
-    // lines hashed in parallel, counted in corpus order (the counts, and so the
-    // output, do not depend on the thread count); chunks bound the memory
-    for chunk in docs.chunks(COUNT_CHUNK) {
-        let lines: Vec<_> = chunk
-            .par_iter()
-            .map(|d| RepeatedLines::lines_of(&rcfg, &d.text))
-            .collect();
-        for (d, l) in chunk.iter().zip(lines) {
-            repeated.add_lines(site_of(d), l);
+    let useful = rcfg.block_min_docs.min(rcfg.form_min_docs).max(2);
+    for part in 0..parts {
+        // hashed in parallel, counted in chunks that bound the memory
+        for chunk in docs.chunks(COUNT_CHUNK) {
+            let lines: Vec<_> = chunk
+                .par_iter()
+                .map(|d| RepeatedLines::lines_of(&rcfg, &d.text).gram_part(part, parts))
+                .collect();
+            for (d, l) in chunk.iter().zip(lines) {
+                if part == 0 {
+                    repeated.add_lines(site_of(d), l);
+                } else {
+                    repeated.add_grams(site_of(d), l);
+                }
+            }
         }
+        repeated.drop_rare_grams(useful);
     }
     repeated
 }
@@ -166,6 +188,64 @@ pub fn boilerplate_with_repeated(text: &str, repeated: Vec<Span>) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Documents of two sites sharing a tagline, a form sentence and a chrome
+    /// line, in an order given by `order`.
+    fn site_docs(order: &[usize]) -> Vec<Document> {
+        order
+            .iter()
+            .map(|&i| {
+                let site = if i % 3 == 0 { "east" } else { "west" };
+                let mut d = Document::new(
+                    format!("d{i}"),
+                    format!(
+                        "Home | News\n\nStory {i} tells of the harbour, the ferry number {} and the {} passengers it carried on day {}.\n\nThe company said its board has authorized the repurchase from time to time of up to {} shares.\n\nThis report was prepared with the help of the regional newsroom cooperative, which shares its coverage with member papers.",
+                        i * 7 + 1,
+                        i * 13 + 5,
+                        i % 9,
+                        (i + 2) * 1000
+                    ),
+                );
+                d.meta.site = Some(site.into());
+                d
+            })
+            .collect()
+    }
+
+    fn marks(docs: &[Document], repeated: &RepeatedLines) -> Vec<(String, Vec<Span>, Vec<Span>)> {
+        let mut out: Vec<_> = docs
+            .iter()
+            .map(|d| {
+                (
+                    d.id.to_string(),
+                    repeated.boilerplate(site_of(d), &d.text),
+                    repeated.forms(site_of(d), &d.text),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn repeated_counts_depend_neither_on_order_nor_on_passes() {
+        let forward: Vec<usize> = (0..60).collect();
+        let docs = site_docs(&forward);
+        let once = count_repeated_lines_in(&docs, 1);
+        let want = marks(&docs, &once);
+        assert!(
+            want.iter()
+                .all(|(_, bp, forms)| !bp.is_empty() && !forms.is_empty()),
+            "chrome, tagline and form found: {:?}",
+            want[0]
+        );
+        // in three passes over the grams
+        assert_eq!(marks(&docs, &count_repeated_lines_in(&docs, 3)), want);
+        // in another order
+        let shuffled: Vec<usize> = (0..60).map(|i| (i * 37) % 60).collect();
+        let other = site_docs(&shuffled);
+        assert_eq!(marks(&other, &count_repeated_lines_in(&other, 2)), want);
+    }
 
     #[test]
     fn unreadable_dates_are_counted_and_named() {

@@ -19,20 +19,50 @@
 //!   a paragraph, not a line, and often shares its line with a photo credit; a
 //!   stock phrase ("did not immediately respond to a request for comment") is
 //!   shorter than `block_min_words` and stays. A passage quoted in that many
-//!   documents of one site (a much-quoted statement) is masked too.
+//!   documents of one site (a much-quoted statement) is masked too. Blocks that
+//!   would cover more than `block_max_share` of a document are not masked: that
+//!   document is the recurring text itself (a column intro published alone), and
+//!   its copies are duplicates.
 //!
 //! Counts are sums over documents, so they can be kept and updated one document at
 //! a time (an index) or counted in parts and added ([`RepeatedLines::merge`], a
 //! distributed job); a document's spans are a pure function of its text and the
 //! counts.
 //!
-//! Memory is bounded: each site keeps at most `max_lines_per_site` distinct line
-//! hashes and as many sampled 8-grams; when full, the hashes seen in a single
-//! document are dropped (frequent ones, the ones that matter, survive), and at most
-//! `max_sites` sites are tracked (documents of further sites are counted under one
-//! shared overflow bucket).
+//! Counts are exact by default, so they do not depend on the order documents come
+//! in. Memory is one entry per distinct line and 8-gram of a site; a caller that
+//! must bound it counts the grams in hash partitions ([`DocLines::gram_part`],
+//! [`RepeatedLines::add_grams`], [`RepeatedLines::drop_rare_grams`]: each pass
+//! exact, only the grams that can matter kept). `max_lines_per_site` can also cap
+//! each site's maps (when full, the hashes seen in a single document are dropped:
+//! approximate, and then order-dependent), and at most `max_sites` sites are
+//! tracked (documents of further sites are counted under one shared overflow
+//! bucket).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hasher for keys that are already 64-bit hashes (xxh3): the key itself.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // only u64 keys are hashed here; fold anything else
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+/// Counts by hash.
+type Counts = HashMap<u64, u32, BuildHasherDefault<Prehashed>>;
 
 use whence_core::Span;
 use xxhash_rust::xxh3::xxh3_64;
@@ -44,7 +74,8 @@ pub struct RepeatedConfig {
     pub min_docs: u32,
     /// ... and in at least this fraction (0–1) of the site's documents.
     pub min_fraction: f64,
-    /// Distinct line hashes kept per site.
+    /// Distinct line hashes (and as many 8-grams) kept per site; past it counts
+    /// are approximate and depend on document order. Default: no cap.
     pub max_lines_per_site: usize,
     /// Sites tracked separately; the rest share one bucket.
     pub max_sites: usize,
@@ -56,6 +87,10 @@ pub struct RepeatedConfig {
     pub block_min_fraction: f64,
     /// Words between recurring 8-grams still counted as one block.
     pub block_gap: usize,
+    /// Blocks covering more than this share (0–1) of a document's text are not
+    /// masked: the document *is* the recurring text (a column intro published on
+    /// its own ten times), and its copies are duplicates to find, not chrome.
+    pub block_max_share: f64,
     /// One word 8-gram in about this many is counted (by hash), to bound memory.
     pub block_sample: u64,
     /// Documents of the site a word 8-gram must occur in to be part of a form
@@ -88,12 +123,13 @@ impl Default for RepeatedConfig {
         RepeatedConfig {
             min_docs: 5,
             min_fraction: 0.1,
-            max_lines_per_site: 1 << 18,
+            max_lines_per_site: usize::MAX,
             max_sites: 100_000,
             block_min_words: 15,
             block_min_docs: 10,
             block_min_fraction: 0.001,
             block_gap: 8,
+            block_max_share: 0.8,
             block_sample: 1,
             form_min_docs: 10,
         }
@@ -103,14 +139,14 @@ impl Default for RepeatedConfig {
 #[derive(Default, Debug)]
 struct SiteStats {
     docs: u32,
-    counts: HashMap<u64, u32>,
-    grams: HashMap<u64, u32>,
+    counts: Counts,
+    grams: Counts,
 }
 
 /// Adds one document's distinct hashes to `counts`, keeping at most `cap` entries:
 /// when full, hashes seen once are dropped, and if that is not enough every count
 /// is halved.
-fn count_into(counts: &mut HashMap<u64, u32>, hashes: Vec<u64>, cap: usize) {
+fn count_into(counts: &mut Counts, hashes: Vec<u64>, cap: usize) {
     for h in hashes {
         if counts.len() >= cap && !counts.contains_key(&h) {
             counts.retain(|_, c| *c > 1);
@@ -244,6 +280,18 @@ fn line_spans(text: &str) -> impl Iterator<Item = Span> + '_ {
 }
 
 impl DocLines {
+    /// These lines and grams with only the grams of hash partition `part` of
+    /// `parts` (`hash % parts == part`) and, unless `part` is 0, no lines: what
+    /// one pass of a partitioned count adds.
+    pub fn gram_part(mut self, part: u64, parts: u64) -> DocLines {
+        let parts = parts.max(1);
+        self.grams.retain(|h| h % parts == part);
+        if part != 0 {
+            self.lines.clear();
+        }
+        self
+    }
+
     /// The distinct line hashes, ascending.
     pub fn hashes(&self) -> &[u64] {
         &self.lines
@@ -331,6 +379,10 @@ pub fn repeated_block_spans(
     }
     if let Some(b) = block {
         close(b, &mut out);
+    }
+    let covered: usize = out.iter().map(|s| s.len()).sum();
+    if covered as f64 > cfg.block_max_share * text.trim().len() as f64 {
+        return Vec::new();
     }
     out
 }
@@ -437,6 +489,26 @@ impl RepeatedLines {
         stats.docs = stats.docs.saturating_add(1);
         count_into(&mut stats.counts, lines.lines, cap);
         count_into(&mut stats.grams, lines.grams, cap);
+    }
+
+    /// Counts, for one more pass over documents already counted by
+    /// [`RepeatedLines::add_lines`] (with their grams left out, or only another
+    /// part of them), the 8-grams of one document of `site`: the documents are
+    /// not counted again.
+    pub fn add_grams(&mut self, site: &str, lines: DocLines) {
+        let cap = self.config.max_lines_per_site.max(1);
+        let stats = self.stats_mut(site);
+        count_into(&mut stats.grams, lines.grams, cap);
+    }
+
+    /// Drops the 8-gram counts under `min` documents (lines are kept: an index
+    /// grows their counts). After a pass over every document the counts of its
+    /// grams are final, so the ones no rule can use may go.
+    pub fn drop_rare_grams(&mut self, min: u32) {
+        for s in self.sites.values_mut().chain([&mut self.overflow]) {
+            s.grams.retain(|_, c| *c >= min);
+            s.grams.shrink_to_fit();
+        }
     }
 
     /// Adds the counts of `other` (documents counted elsewhere with the same
@@ -574,6 +646,30 @@ mod tests {
             assert_eq!(line_hash(line), plain_hash(line), "{line:?}");
         }
         assert_eq!(line_hash("Follow us"), line_hash("  follow   US "));
+    }
+
+    #[test]
+    fn a_document_that_is_the_block_is_not_masked() {
+        let intro = "Every week we round up the funniest posts from parents on social \
+                     media so that you can laugh along with the rest of us.";
+        // lines counted as repeated only past 50 documents: the block rule alone
+        let mut rl = RepeatedLines::new(cfg(50, 0.5));
+        for i in 0..30 {
+            rl.add(
+                "h",
+                &format!(
+                    "{intro}\n\nStory {i} is about item {} and place {}.",
+                    i * 3,
+                    i * 7
+                ),
+            );
+        }
+        // the intro published on its own: nothing masked, its copies stay text
+        assert!(rl.boilerplate("h", intro).is_empty());
+        assert!(rl.boilerplate("h", &format!("Title\n{intro}")).is_empty());
+        // inside a story it is masked
+        let doc = format!("{intro}\n\nA story of its own with words nobody else used here.");
+        assert_eq!(rl.boilerplate("h", &doc).len(), 1);
     }
 
     #[test]

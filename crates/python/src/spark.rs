@@ -323,11 +323,14 @@ pub fn rename_ids(
 /// `(max_lines_per_site, max_sites)` of the CLI's repeated-line counter: beyond
 /// them it approximates (a full map drops the hashes seen in one document, and
 /// sites past the cap share one bucket), while the Spark job counts exactly, so
-/// the job warns when a site exceeds them.
+/// the job warns when a site exceeds them. The per-site cap is off by default
+/// (`i64::MAX` here).
 #[pyfunction]
 pub fn repeated_caps() -> (u64, u64) {
     let c = stages::repeated_config();
-    (c.max_lines_per_site as u64, c.max_sites as u64)
+    // no cap by default (exact, like the job); a Spark long cannot hold more
+    let cap = |n: usize| n.min(i64::MAX as usize) as u64;
+    (cap(c.max_lines_per_site), cap(c.max_sites))
 }
 
 /// `(line, gram)`: documents a line, and a sampled 8-gram, must occur in to be

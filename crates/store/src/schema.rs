@@ -16,9 +16,10 @@ pub const MAGIC: &str = "whence-index";
 /// tests; `tests/fixtures/` keeps one per version).
 pub const FORMAT_VERSION: u32 = 2;
 
-/// Every table of format version 2 (version 1 had no `docs.forms`). Integers that are 64-bit hashes are stored with
-/// their top bit flipped (see [`crate::codec::key`]) so that SQLite's signed order
-/// is the hashes' unsigned order.
+/// Every table of format version 2 (version 1 had no `docs.forms`). Integers
+/// that are 64-bit hashes are stored with their top bit flipped (see
+/// [`crate::codec::key`]) so that SQLite's signed order is the hashes' unsigned
+/// order.
 pub(crate) const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE docs(

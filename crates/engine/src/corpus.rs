@@ -118,10 +118,12 @@ pub fn mark_boilerplate_counted(docs: &mut [Document], config: &Config) -> Optio
     let repeated = count_repeated_lines(docs);
     docs.par_iter_mut().for_each(|d| {
         if d.boilerplate.is_empty() {
-            let spans = repeated.boilerplate(site_of(d), &d.text);
+            let (spans, forms) = repeated.boilerplate_and_forms(site_of(d), &d.text);
             d.boilerplate = boilerplate_with_repeated(&d.text, spans);
+            d.forms = forms;
+        } else {
+            d.forms = repeated.forms(site_of(d), &d.text);
         }
-        d.forms = repeated.forms(site_of(d), &d.text);
     });
     Some(repeated)
 }
@@ -155,7 +157,8 @@ pub fn count_repeated_lines(docs: &[Document]) -> RepeatedLines {
 fn count_repeated_lines_in(docs: &[Document], parts: u64) -> RepeatedLines {
     let rcfg = repeated_config();
     let mut repeated = RepeatedLines::new(rcfg.clone());
-    let useful = rcfg.block_min_docs.min(rcfg.form_min_docs).max(2);
+    // the least any site needs (block_need grows with the site)
+    let useful = rcfg.gram_need(0);
     for part in 0..parts {
         // hashed in parallel, counted in chunks that bound the memory
         for chunk in docs.chunks(COUNT_CHUNK) {

@@ -86,8 +86,7 @@ pub fn doc_lines(doc: &Document) -> DocLines {
 /// left out of what [`repeated_spans`] and [`mark_forms`] are given.
 pub fn repeated_min_count(site_docs: u32) -> (u32, u32) {
     let c = repeated_config();
-    let gram = c.block_need(site_docs).min(c.form_min_docs.max(2));
-    (c.line_need(site_docs), gram)
+    (c.line_need(site_docs), c.gram_need(site_docs))
 }
 
 /// The spans of `text`'s repeated lines and blocks on a site of `site_docs`

@@ -116,6 +116,18 @@ impl RepeatedConfig {
             .ceil()
             .max(f64::from(self.block_min_docs)) as u32
     }
+
+    /// Documents of the site an 8-gram must occur in to be form wording
+    /// ([`repeated_form_spans`]): `max(form_min_docs, 2)`.
+    pub fn form_need(&self) -> u32 {
+        self.form_min_docs.max(2)
+    }
+
+    /// Documents of a site of `site_docs` documents an 8-gram must occur in for
+    /// any rule (a block or a form) to use it: counts under it can be dropped.
+    pub fn gram_need(&self, site_docs: u32) -> u32 {
+        self.block_need(site_docs).min(self.form_need())
+    }
 }
 
 impl Default for RepeatedConfig {
@@ -141,6 +153,13 @@ struct SiteStats {
     docs: u32,
     counts: Counts,
     grams: Counts,
+}
+
+impl SiteStats {
+    /// Documents holding the 8-gram `h` (0 when not counted).
+    fn gram_count(&self, h: u64) -> u32 {
+        self.grams.get(&h).copied().unwrap_or(0)
+    }
 }
 
 /// Adds one document's distinct hashes to `counts`, keeping at most `cap` entries:
@@ -333,6 +352,48 @@ pub fn repeated_spans(
     out
 }
 
+/// A text's words (byte spans) and the hashes of its word 8-grams (gram `i`
+/// starts at word `i`): hashed once for both the block and the form rule.
+struct Grams {
+    words: Vec<(usize, usize)>,
+    hashes: Vec<u64>,
+}
+
+impl Grams {
+    fn of(text: &str) -> Grams {
+        let words = words(text);
+        let hashes = gram_hashes(text, &words);
+        Grams { words, hashes }
+    }
+
+    /// Word ranges `(first, one past the last)` covered by the 8-grams `hot`
+    /// accepts, stretches at most `gap` words apart joined into one.
+    fn hot_runs(&self, gap: usize, hot: impl Fn(u64) -> bool) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut run: Option<(usize, usize)> = None;
+        for (i, &h) in self.hashes.iter().enumerate() {
+            if !hot(h) {
+                continue;
+            }
+            run = match run {
+                Some((s, e)) if i <= e + gap => Some((s, e.max(i + GRAM))),
+                Some(r) => {
+                    out.push(r);
+                    Some((i, i + GRAM))
+                }
+                None => Some((i, i + GRAM)),
+            };
+        }
+        out.extend(run);
+        out
+    }
+
+    /// The byte span from the first to the last word of a run.
+    fn span(&self, (s, e): (usize, usize)) -> Span {
+        Span::new(self.words[s].0, self.words[e - 1].1)
+    }
+}
+
 /// The block rule of [`RepeatedLines::boilerplate`] over counts kept anywhere:
 /// stretches of at least `block_min_words` words of `text` covered by sampled
 /// 8-grams that `count` (documents of the site holding the gram) puts in at least
@@ -345,41 +406,32 @@ pub fn repeated_block_spans(
     text: &str,
     count: impl Fn(u64) -> u32,
 ) -> Vec<Span> {
-    let cfg = config;
+    block_spans(config, site_docs, text, &Grams::of(text), count)
+}
+
+fn block_spans(
+    cfg: &RepeatedConfig,
+    site_docs: u32,
+    text: &str,
+    grams: &Grams,
+    count: impl Fn(u64) -> u32,
+) -> Vec<Span> {
     let need = cfg.block_need(site_docs);
     if site_docs < need {
         return Vec::new();
     }
     let sample = cfg.block_sample.max(1);
-    let words = words(text);
-    let mut out = Vec::new();
-    // (first word, one past the last word) of the current block
-    let mut block: Option<(usize, usize)> = None;
-    let close = |b: (usize, usize), out: &mut Vec<Span>| {
-        if b.1 - b.0 >= cfg.block_min_words {
-            out.push(Span::new(words[b.0].0, words[b.1 - 1].1));
-        }
-    };
-    for (i, h) in gram_hashes(text, &words).into_iter().enumerate() {
-        let hot = h % sample == 0 && {
-            let c = count(h);
-            c > 0 && c >= need
-        };
-        if !hot {
-            continue;
-        }
-        block = match block {
-            Some((s, e)) if i <= e + cfg.block_gap => Some((s, e.max(i + GRAM))),
-            Some(b) => {
-                close(b, &mut out);
-                Some((i, i + GRAM))
+    let out: Vec<Span> = grams
+        .hot_runs(cfg.block_gap, |h| {
+            h % sample == 0 && {
+                let c = count(h);
+                c > 0 && c >= need
             }
-            None => Some((i, i + GRAM)),
-        };
-    }
-    if let Some(b) = block {
-        close(b, &mut out);
-    }
+        })
+        .into_iter()
+        .filter(|&(s, e)| e - s >= cfg.block_min_words)
+        .map(|r| grams.span(r))
+        .collect();
     let covered: usize = out.iter().map(|s| s.len()).sum();
     if covered as f64 > cfg.block_max_share * text.trim().len() as f64 {
         return Vec::new();
@@ -388,7 +440,7 @@ pub fn repeated_block_spans(
 }
 
 /// The words of `text` covered by sampled 8-grams that `count` (documents of the
-/// site holding the gram) puts in at least [`RepeatedConfig::form_min_docs`]
+/// site holding the gram) puts in at least [`RepeatedConfig::form_need`]
 /// documents: the fixed wording of forms the site fills with other facts ("…,
 /// the Defense Department said. It said work on the contract is expected to be
 /// completed in …"). Sorted, disjoint spans from the first to the last word of
@@ -399,28 +451,17 @@ pub fn repeated_form_spans(
     text: &str,
     count: impl Fn(u64) -> u32,
 ) -> Vec<Span> {
-    let need = config.form_min_docs.max(2);
-    let sample = config.block_sample.max(1);
-    let words = words(text);
-    let mut out: Vec<Span> = Vec::new();
-    let mut run: Option<(usize, usize)> = None;
-    for (i, h) in gram_hashes(text, &words).into_iter().enumerate() {
-        if h % sample != 0 || count(h) < need {
-            continue;
-        }
-        run = match run {
-            Some((s, e)) if i <= e => Some((s, e.max(i + GRAM))),
-            Some((s, e)) => {
-                out.push(Span::new(words[s].0, words[e - 1].1));
-                Some((i, i + GRAM))
-            }
-            None => Some((i, i + GRAM)),
-        };
-    }
-    if let Some((s, e)) = run {
-        out.push(Span::new(words[s].0, words[e - 1].1));
-    }
-    out
+    form_spans(config, &Grams::of(text), count)
+}
+
+fn form_spans(cfg: &RepeatedConfig, grams: &Grams, count: impl Fn(u64) -> u32) -> Vec<Span> {
+    let need = cfg.form_need();
+    let sample = cfg.block_sample.max(1);
+    grams
+        .hot_runs(0, |h| h % sample == 0 && count(h) >= need)
+        .into_iter()
+        .map(|r| grams.span(r))
+        .collect()
 }
 
 impl RepeatedLines {
@@ -565,15 +606,30 @@ impl RepeatedLines {
 
     /// The form wording of `text` by the site's counts ([`repeated_form_spans`]).
     pub fn forms(&self, site: &str, text: &str) -> Vec<Span> {
-        let Some(stats) = self.stats(site) else {
-            return Vec::new();
-        };
-        if stats.grams.is_empty() {
-            return Vec::new();
+        match self.stats(site) {
+            Some(stats) if !stats.grams.is_empty() => {
+                form_spans(&self.config, &Grams::of(text), |h| stats.gram_count(h))
+            }
+            _ => Vec::new(),
         }
-        repeated_form_spans(&self.config, text, |h| {
-            stats.grams.get(&h).copied().unwrap_or(0)
-        })
+    }
+
+    /// [`RepeatedLines::boilerplate`] and [`RepeatedLines::forms`] of `text`,
+    /// its 8-grams hashed once.
+    pub fn boilerplate_and_forms(&self, site: &str, text: &str) -> (Vec<Span>, Vec<Span>) {
+        let Some(stats) = self.stats(site) else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut out = self.repeated_lines(stats, text);
+        let mut forms = Vec::new();
+        if !stats.grams.is_empty() {
+            let grams = Grams::of(text);
+            let count = |h| stats.gram_count(h);
+            out.extend(block_spans(&self.config, stats.docs, text, &grams, count));
+            forms = form_spans(&self.config, &grams, count);
+        }
+        Span::merge_all(&mut out);
+        (out, forms)
     }
 
     /// Stretches of `text` covered by 8-grams that recur in the site's documents.
@@ -581,8 +637,8 @@ impl RepeatedLines {
         if stats.grams.is_empty() {
             return Vec::new();
         }
-        repeated_block_spans(&self.config, stats.docs, text, |h| {
-            stats.grams.get(&h).copied().unwrap_or(0)
+        block_spans(&self.config, stats.docs, text, &Grams::of(text), |h| {
+            stats.gram_count(h)
         })
     }
 

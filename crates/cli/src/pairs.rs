@@ -112,7 +112,7 @@ pub(crate) fn run(args: PairsArgs) -> Result<()> {
     report_failures(encoder.as_ref());
     let docs = &loaded.docs;
     let mut out = args.out.create(&args.out.out, PAIR_COLUMNS)?;
-    for p in &outcome.pairs {
+    for p in outcome.pairs.iter().filter(|p| p.listed) {
         out.write(pair_row(docs, p, args.passages))?;
     }
     let written = out.finish()?;

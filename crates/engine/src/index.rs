@@ -61,7 +61,7 @@ use crate::corpus::{
     boilerplate_with_repeated, mark_boilerplate_counted, repeated_config, site_of,
 };
 use crate::pipeline::trace::{self_match, trace_among, SCAN_ALL};
-use crate::pipeline::verify::{is_reuse, verify_pairs, VERIFY_BLOCK};
+use crate::pipeline::verify::{verify_pairs, VERIFY_BLOCK};
 use crate::pipeline::{sketch, PipelineConfig, PipelineError, Stage, Trace};
 
 /// Why an index operation failed.
@@ -208,6 +208,8 @@ impl Index {
             Ok(r) => r?,
             Err(panic) => std::panic::resume_unwind(panic),
         };
+        // the index answers reuse queries, not dedup: it keeps the pairs `pairs` lists
+        pairs.retain(|p| p.listed);
         pairs.sort_by_key(|p| (p.a, p.b));
         for p in &pairs {
             bulk.put_pair(
@@ -471,8 +473,12 @@ impl Index {
             .par_iter()
             .filter_map(|o| {
                 let ta = whence_text::analyze(&o.doc.text);
-                let al = crate::pipeline::verify_with(&o.doc, &ta, &doc, &tb, &compare, encoder);
-                is_reuse(&al).then_some((o.seq, al))
+                let mut al =
+                    crate::pipeline::verify_with(&o.doc, &ta, &doc, &tb, &compare, encoder);
+                // the reuse rules of `pairs` (templates, stock phrases, site wording)
+                let ev = crate::pipeline::judge(&o.doc, &ta, &doc, &tb, &al);
+                ev.apply(&o.doc, &doc, &mut al);
+                cfg.reuse.listed(&ev, &al).then_some((o.seq, al))
             })
             .collect();
         let by_seq: HashMap<Seq, &StoredDoc> = olds.iter().map(|o| (o.seq, o)).collect();

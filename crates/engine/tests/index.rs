@@ -345,7 +345,17 @@ fn re_adding_updating_and_removing() {
 
 #[test]
 fn a_fingerprint_that_becomes_common_stops_pairing() {
-    let cfg = PipelineConfig::default();
+    // a stock sentence is no reuse by the rules of `pairs`: report short
+    // passages here, so that what stops the pairing is the cut-off
+    let cfg = PipelineConfig {
+        reuse: whence::pipeline::RawReuseRules {
+            min_passage_words: 5,
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+        ..Default::default()
+    };
     let max_df = cfg.index.get().max_df as usize;
     let stock =
         "The committee said the results would be published in full next month after a review.";
@@ -363,7 +373,7 @@ fn a_fingerprint_that_becomes_common_stops_pairing() {
     let extra: Vec<Document> = (0..max_df + 5)
         .map(|i| {
             let own: Vec<String> = (0..30).map(|j| format!("w{i}x{j}")).collect();
-            Document::new(format!("stock{i}"), format!("{} {stock}", own.join(" ")))
+            Document::new(format!("stock{i}"), format!("{}. {stock}", own.join(" ")))
         })
         .collect();
     index

@@ -338,6 +338,7 @@ pub fn pairs<'py>(
         let pair_rows: Vec<_> = outcome
             .pairs
             .iter()
+            .filter(|p| p.listed)
             .map(|p| rows::pair_row(ds, p, passages))
             .collect();
         let clusters = pipeline::reuse_clusters(ds, &outcome.pairs, Pick::Earliest);

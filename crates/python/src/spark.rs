@@ -725,9 +725,9 @@ pub fn near_duplicates<'py>(
 
 /// Verifies candidate pairs with both documents (`a_*`, `b_*` columns): rows
 /// `(a, b, a_id, b_id, a_source, b_source, relation, confidence, a_reused,
-/// b_reused, passages, duplicate, line)` for the pairs the reuse rules keep (`duplicate`: a
-/// near-duplicate, what `dedup` clusters); `line` is the `whence pairs` output
-/// line.
+/// b_reused, passages, duplicate, listed, line)` for the pairs the reuse rules keep
+/// (`duplicate`: a near-duplicate, what `dedup` clusters; `listed`: a pair
+/// `whence pairs` writes); `line` is the `whence pairs` output line.
 #[pyfunction]
 pub fn verify<'py>(
     py: Python<'py>,
@@ -772,13 +772,13 @@ pub fn verify<'py>(
                     &cfg,
                 )?;
                 let row = rows::pair_row_of(&da[i], &db[i], &p, passages);
-                Some((i, row, p.duplicate))
+                Some((i, row, (p.duplicate, p.listed)))
             })
             .collect())
     })?;
     let mut out = PairOut::default();
-    for (i, row, duplicate) in found {
-        out.push(pairs[i], row, duplicate)?;
+    for (i, row, flags) in found {
+        out.push(pairs[i], row, flags)?;
     }
     export_batch(py, out.finish()?)
 }
@@ -797,6 +797,7 @@ struct PairOut {
     b_reused: Vec<f64>,
     passages: Vec<Option<String>>,
     duplicate: Vec<bool>,
+    listed: Vec<bool>,
     line: Vec<Option<String>>,
 }
 
@@ -805,7 +806,7 @@ impl PairOut {
         &mut self,
         (a, b): (i64, i64),
         row: Vec<whence::table::Cell>,
-        duplicate: bool,
+        (duplicate, listed): (bool, bool),
     ) -> PyResult<()> {
         use whence::table::Cell;
         let text = |c: &Cell| match c {
@@ -827,6 +828,7 @@ impl PairOut {
         self.b_reused.push(num(&row[7]));
         self.passages.push(text(&row[8]));
         self.duplicate.push(duplicate);
+        self.listed.push(listed);
         self.line
             .push(Some(json_line(rows::PAIR_COLUMNS, row).map_err(werr)?));
         Ok(())
@@ -846,6 +848,7 @@ impl PairOut {
             .float64("b_reused", self.b_reused)
             .utf8("passages", self.passages)
             .boolean("duplicate", self.duplicate)
+            .boolean("listed", self.listed)
             .utf8("line", self.line)
             .finish()
     }

@@ -53,11 +53,12 @@ fn clusters_where(
     clusters(docs.len(), &edges, |_| true, pick, &doc_infos(docs))
 }
 
-/// Reuse clusters over verified pairs (every relation but `unrelated` and
-/// `template`: a form shared with other facts is no reuse).
+/// Reuse clusters over the listed pairs ([`PairResult::listed`]) of every
+/// relation but `unrelated` and `template`: a form shared with other facts is
+/// no reuse, nor a page that shares only the site's standing wording.
 pub fn reuse_clusters(docs: &[Document], pairs: &[PairResult], pick: Pick) -> Vec<Cluster> {
     clusters_where(docs, pairs, pick, |p| {
-        joins_reuse_cluster(p.alignment.summary.relation)
+        p.listed && joins_reuse_cluster(p.alignment.summary.relation)
     })
 }
 

@@ -127,6 +127,10 @@ pub struct PairResult {
     pub evidence: ReuseEvidence,
     /// Near-duplicates for `dedup` ([`ReuseRules::near_duplicate`]).
     pub duplicate: bool,
+    /// Listed by `pairs` and joined in reuse clusters ([`ReuseRules::listed`]);
+    /// false for a near-duplicate that shares only the site's recurring
+    /// wording, kept for `dedup` alone.
+    pub listed: bool,
 }
 
 /// What `pairs` found, with counts for the summary.

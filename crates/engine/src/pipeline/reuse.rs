@@ -96,12 +96,27 @@ pub const MAX_ONE_SIDED_NUMBERS: u32 = 1;
 /// Retransmissions and same-day updates of one story come within hours.
 pub const RECURRING_MIN_APART: i64 = 20 * 3600;
 
+/// Share of both documents covered by lexical passages from which two texts
+/// dated [`RECURRING_MIN_APART`] apart are one form twice: then any figure
+/// or name substituted anywhere makes them two occurrences (see
+/// [`is_recurring`]). The same share `dedup` asks of near-duplicates.
+pub const RECURRING_MIN_COVER: f64 = 0.8;
+
 /// Share of the lexical passages (on each side) lying in the site's recurring
 /// wording ([`Document::forms`]) from which the pair is a form: with any fact
 /// substituted between the two texts, a template (two companies' buyback
 /// notices sharing "said its board has authorized the repurchase from time to
 /// time of up to"); with none, a retransmission of one notice, still reuse.
 pub const FORM_SHARE: f64 = 0.5;
+
+/// Share of the lexical passages (on each side) lying in the site's recurring
+/// wording from which the shared text is nothing but that wording: two pages
+/// that are each a column's standing intro and nothing else (the body lost to
+/// embeds). Such a pair is boilerplate, as if the block were masked: not
+/// reported, not clustered; yet the pages are copies of each other's text,
+/// so `dedup` may still remove one. (The block rule does not mask a document
+/// that the block would cover almost whole, so the pair is decided here.)
+pub const SITE_WORDING_SHARE: f64 = 0.95;
 
 /// Settings as a user gives them; validate with [`RawReuseRules::validate`].
 #[derive(Clone, Debug, PartialEq)]
@@ -182,10 +197,18 @@ impl ReuseRules {
     pub fn reported(&self, ev: &ReuseEvidence, al: &Alignment) -> bool {
         let r = &self.0;
         al.summary.relation != Relation::Unrelated
+            && !ev.site_wording
             && (r.templates || !ev.template)
             && ev.template_evidence.longest_lexical >= r.min_passage_words
             && ev.template_evidence.longest_content >= r.min_passage_content
             && ev.lexical_a.max(ev.lexical_b) >= r.min_reuse
+    }
+
+    /// Whether `pairs` lists a verified pair: reported ([`ReuseRules::reported`]),
+    /// or a near-duplicate whose shared text is more than the site's recurring
+    /// wording ([`ReuseEvidence::site_wording`]).
+    pub fn listed(&self, ev: &ReuseEvidence, al: &Alignment) -> bool {
+        self.reported(ev, al) || (self.near_duplicate(ev) && !ev.site_wording)
     }
 
     /// Whether `dedup` may treat the two documents as copies of each other.
@@ -219,6 +242,11 @@ pub struct ReuseEvidence {
     /// The smaller of the two sides' shares of lexical-passage text that is
     /// the site's recurring wording ([`Document::forms`]); 0 without forms.
     pub form_share: f64,
+    /// The shared text is only the site's recurring wording: `form_share` at
+    /// least [`SITE_WORDING_SHARE`] (two pages that are each a column's
+    /// standing intro). Boilerplate, never reported; `dedup` may still remove
+    /// one page of the two.
+    pub site_wording: bool,
 }
 
 /// Facts of one side standing where the other side has other facts.
@@ -274,8 +302,13 @@ pub fn judge(
     let lex = lexical(&al.passages);
     ev.form_share =
         form_share(a, lex.iter().map(|p| p.a)).min(form_share(b, lex.iter().map(|p| p.b)));
+    ev.site_wording = ev.form_share >= SITE_WORDING_SHARE;
     ev.template = ev.template
-        || is_recurring(&ev.template_evidence, ev.dated_apart)
+        || is_recurring(
+            &ev.template_evidence,
+            ev.dated_apart,
+            ev.lexical_a.min(ev.lexical_b),
+        )
         || is_form(&ev.template_evidence, ev.form_share);
     ev
 }
@@ -311,9 +344,16 @@ pub fn is_form(ev: &TemplateEvidence, form_share: f64) -> bool {
 
 /// Another occurrence of a recurring report: the documents are dated apart and
 /// a number of the sentences holding the shared text is substituted (the
-/// Fed's customer repurchases of two days, 1.5 against 2.0 billion dlrs).
-pub fn is_recurring(ev: &TemplateEvidence, dated_apart: bool) -> bool {
-    dated_apart && substituted(ev.numbers) >= 1
+/// Fed's customer repurchases of two days, 1.5 against 2.0 billion dlrs), or
+/// the texts are copies of each other but for a figure or name anywhere
+/// (`lexical`, the less covered side's share of lexical passages, at least
+/// [`RECURRING_MIN_COVER`]): another day's rate table under one heading. A
+/// follow-up that copies background from an earlier story covers much less of
+/// itself.
+pub fn is_recurring(ev: &TemplateEvidence, dated_apart: bool, lexical: f64) -> bool {
+    dated_apart
+        && (substituted(ev.numbers) >= 1
+            || (lexical >= RECURRING_MIN_COVER && substituted(ev.whole_numbers) >= 1))
 }
 
 /// [`judge`] on two analyzed sides (boilerplate as the sides give it).
@@ -328,6 +368,7 @@ pub fn judge_sides(sa: &Side, sb: &Side, al: &Alignment) -> ReuseEvidence {
         direction: direction_evidence(sa, sb, &lex),
         dated_apart: false,
         form_share: 0.0,
+        site_wording: false,
     }
 }
 
@@ -679,6 +720,63 @@ mod tests {
     }
 
     #[test]
+    fn two_pages_of_a_column_intro_alone_are_boilerplate_yet_duplicates() {
+        // a weekly column opens with the same standing intro; two of its pages
+        // lost their bodies (embeds) and hold nothing but the intro
+        let intro = "Every week our editors comb the late-night forums for the strangest idle musings that readers post while waiting for the kettle to boil, and we gather the ones that made us stop and stare at the ceiling for a while.";
+        let things = [
+            "lighthouse",
+            "umbrella",
+            "pancake",
+            "violin",
+            "glacier",
+            "tortoise",
+            "chimney",
+            "meteor",
+            "saxophone",
+            "cactus",
+            "volcano",
+            "harbour",
+        ];
+        let mut docs: Vec<Document> = things
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Document::new(
+                    format!("week{i}"),
+                    format!(
+                        "{intro} If a {t} could talk it would complain about {} neighbours before breakfast. Somebody should ask a {t} what it thinks of {} Mondays in a row.",
+                        i + 3,
+                        i * 2 + 5
+                    ),
+                )
+            })
+            .collect();
+        docs.push(Document::new("lost1", intro));
+        docs.push(Document::new("lost2", intro));
+        let (ev, al) = judged_in(&mut docs, 12, 13);
+        // the intro is masked where a body follows it, kept where it is all
+        assert!(!docs[0].boilerplate.is_empty(), "{:?}", docs[0].boilerplate);
+        assert!(
+            docs[12].boilerplate.is_empty(),
+            "{:?}",
+            docs[12].boilerplate
+        );
+        assert!(ev.form_share >= SITE_WORDING_SHARE, "{ev:?}");
+        assert!(ev.site_wording, "{ev:?}");
+        let rules = ReuseRules::default();
+        assert!(!rules.reported(&ev, &al));
+        assert!(!rules.listed(&ev, &al));
+        // yet the two pages are the same text: dedup keeps one
+        assert!(rules.near_duplicate(&ev), "{ev:?}");
+        // a page sent twice with its body is listed as ever
+        docs.push(Document::new("again", docs[3].text.clone()));
+        let (copy, al) = judged_in(&mut docs, 3, 14);
+        assert!(!copy.site_wording, "{copy:?}");
+        assert!(rules.listed(&copy, &al) && rules.near_duplicate(&copy));
+    }
+
+    #[test]
     fn form_wording_with_a_fact_changed_is_a_template() {
         let mut ev = TemplateEvidence::default();
         // mostly form wording, nothing differs: a retransmission
@@ -805,6 +903,91 @@ mod tests {
         let (same, al) = judged(&a, &a.replace("RAISES", "REPEAT - RAISES"));
         assert!(!same.template_evidence.lead_subjects_differ, "{same:?}");
         assert_eq!(al.summary.relation, Relation::NearDuplicate);
+    }
+
+    /// A housing lender's short-term note rates (agencies and rates made up).
+    fn note_rates(head: &str, agency: &str, row: &str) -> String {
+        format!(
+            "{head}\n\nThe {agency} adjusted the rates on its short-term discount notes as follows:\n   MATURITY   RATE       OLD RATE  MATURITY\n{row}"
+        )
+    }
+
+    #[test]
+    fn two_agencies_rate_notices_whose_names_share_words_are_templates() {
+        // the lead subjects share "Federal Home" yet each names two words the
+        // other notice never mentions
+        let a = note_rates(
+            "HOUSING BOARD CHANGES SHORT-TERM NOTE RATES",
+            "Federal Home Savings Bank Board",
+            "    30-69 days  5.00 pct   5.00 pct  30-124 days",
+        );
+        let b = note_rates(
+            "HOUSING MORTGAGE ADJUSTS SHORT-TERM RATES",
+            "Federal Home Savings Mortgage Corp",
+            "    33 days   6.00 pct   6.00 pct  33 days",
+        );
+        let (ev, al) = judged(&a, &b);
+        assert!(ev.template_evidence.lead_subjects_differ, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        // one word apart is a spelling of one name: the same notice
+        let c = a.replace("Savings Bank Board", "Savngs Bank Board");
+        let (ev, al) = judged(&a, &c);
+        assert!(!ev.template_evidence.lead_subjects_differ, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al));
+    }
+
+    #[test]
+    fn a_headline_with_a_stray_lowercase_letter_is_no_lead() {
+        // "INTl" is a headline word: the lead is the sentence after it, so the
+        // two filings' leads are compared and found to name two companies
+        let a = "CONTOUR MEDICAL <CTM> PLANS DEBT FILING\n\nContour Medical Systems Inc said it plans to file with the Securities and Exchange Commission a registration statement covering about 25 mln dlrs of convertible subordinated debentures.";
+        let b = "INTl HARBOUR HOMES <HHM> TO SELL CONVERTIBLES\n\nInternational Harbour Homes Inc said it filed with the Securities and Exchange Commission a registration statement covering a 25 mln dlr issue of convertible subordinated debentures due 2007.";
+        let (ev, al) = judged(a, b);
+        assert!(ev.template_evidence.lead_subjects_differ, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al));
+    }
+
+    fn dated(id: &str, date: &str, text: &str) -> Document {
+        let mut d = Document::new(id, text);
+        d.meta.date = Some(date.into());
+        d
+    }
+
+    #[test]
+    fn another_days_rate_table_under_one_heading_is_a_template() {
+        // the whole notice is the form; only the table row, outside the
+        // sentences of the shared text, has other figures
+        let head = "HOUSING MORTGAGE ADJUSTS SHORT-TERM RATES";
+        let agency = "Federal Home Savings Mortgage Corp";
+        let wed = dated(
+            "wed",
+            "1987-04-01T11:11:00Z",
+            &note_rates(head, agency, "    32 days   6.00 pct   6.10 pct   1 day"),
+        );
+        let fri = dated(
+            "fri",
+            "1987-04-03T10:53:00Z",
+            &note_rates(head, agency, "    31 days   5.95 pct   6.00 pct  32 days"),
+        );
+        let judge_pair = |a: &Document, b: &Document| {
+            let (ta, tb) = (whence_text::analyze(&a.text), whence_text::analyze(&b.text));
+            let al = super::super::verify(a, &ta, b, &tb, &crate::Config::default());
+            judge(a, &ta, b, &tb, &al)
+        };
+        let ev = judge_pair(&wed, &fri);
+        assert!(ev.dated_apart && ev.template, "{ev:?}");
+        // the same table sent again on Friday is a copy
+        let again = dated("again", "1987-04-03T10:53:00Z", &wed.text);
+        let ev = judge_pair(&wed, &again);
+        assert!(ev.dated_apart && !ev.template, "{ev:?}");
+        // and Wednesday's table an hour later with a figure revised is an update
+        let later = dated(
+            "later",
+            "1987-04-01T12:15:00Z",
+            &note_rates(head, agency, "    32 days   6.05 pct   6.10 pct   1 day"),
+        );
+        let ev = judge_pair(&wed, &later);
+        assert!(!ev.dated_apart && !ev.template, "{ev:?}");
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub(crate) fn align_oriented(
 
 /// Verifies one candidate pair `a < b` (documents numbered in corpus order, with
 /// their token streams) as `pairs` does: aligned with `compare` (see
-/// [`pair_config`]), judged by the reuse rules, kept when they report it or call
+/// [`pair_config`]), judged by the reuse rules, kept when they list it or call
 /// it a near-duplicate. The one per-pair rule of [`verify_pairs`] and of
 /// distributed runners ([`crate::stages::verify_candidate`]).
 pub(crate) fn verify_pair(
@@ -94,12 +94,14 @@ pub(crate) fn verify_pair(
     let evidence = super::judge(da, ta, db, tb, &al);
     evidence.apply(da, db, &mut al);
     let duplicate = rules.near_duplicate(&evidence);
-    (duplicate || rules.reported(&evidence, &al)).then_some(PairResult {
+    let listed = rules.listed(&evidence, &al);
+    (duplicate || listed).then_some(PairResult {
         a,
         b,
         alignment: al,
         evidence,
         duplicate,
+        listed,
     })
 }
 

@@ -60,7 +60,8 @@ SKETCH_SCHEMA = (
 PAIR_SCHEMA = (
     "a long, b long, a_id string, b_id string, a_source string, b_source string, "
     "relation string, confidence double, "
-    "a_reused double, b_reused double, passages string, duplicate boolean, line string"
+    "a_reused double, b_reused double, passages string, duplicate boolean, listed boolean, "
+    "line string"
 )
 
 
@@ -506,7 +507,9 @@ def pairs(
     spark = docs.sparkSession
     sk = _sketched(docs, spark, job).persist()
     cand = _candidates(sk, spark, job)
-    found = _verified(sk, cand, job, passages).persist()
+    # `listed`: what `whence pairs` writes (a near-duplicate kept for dedup alone,
+    # two pages of nothing but the site's standing wording, is not)
+    found = _verified(sk, cand, job, passages).where(F.col("listed")).persist()
     job.counts["pairs"] = found.count()
     out = found.orderBy("a", "b").select(
         F.col("a_id").alias("a"),

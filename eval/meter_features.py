@@ -45,6 +45,7 @@ averaged over repeats):
 Usage:
   python3 eval/meter_features.py --whence target/release/whence \
       --meter ../shared/corpora/meter [--jobs 2] [--reps 10] [--folds 5] \
+      [--split stratified|topic|date] \
       [--features-out F.json | --features-in F.json] [--fit vocab] [--json]
 Exit status: 0 ok or corpus absent (skipped); 1 some traces failed; 2 unusable input.
 """
@@ -193,13 +194,44 @@ def stratified_folds(labels, k, seed):
     return folds
 
 
-def cross_validate(fit, X, y, folds=5, reps=10):
+def grouped_folds(groups, k, seed):
+    """k folds of whole groups (no group in two folds): groups in random order,
+    largest first, each into the fold with the fewest stories so far."""
+    rnd = random.Random(seed)
+    members = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    order = list(members)
+    rnd.shuffle(order)
+    order.sort(key=lambda g: -len(members[g]))
+    folds = [[] for _ in range(k)]
+    for g in order:
+        min(folds, key=len).extend(members[g])
+    return folds
+
+
+def make_folds(y, k, seed, groups=None):
+    return stratified_folds(y, k, seed) if groups is None else grouped_folds(groups, k, seed)
+
+
+def split_groups(rows, split):
+    """None (stratified folds) or each story's group: its topic folder or its date
+    (the story path is DATE/TOPIC/FILE)."""
+    if split == "stratified":
+        return None
+    part = 1 if split == "topic" else 0
+    return [r["story"].split("/")[part] for r in rows]
+
+
+def cross_validate(fit, X, y, folds=5, reps=10, groups=None):
     """fit(X, y) -> predict(x).  -> mean, sd of per-fold macro F1 and the per-class
-    P/R/F1 of each repeat's pooled predictions, averaged over repeats."""
+    P/R/F1 of each repeat's pooled predictions, averaged over repeats. With
+    `groups`, folds hold whole groups (topics or dates), so a rule is scored on
+    topics or days it was not fitted on."""
     scores, per_sum = [], {c: [0.0, 0.0, 0.0] for c in LABELS}
     for rep in range(reps):
         pred = [None] * len(y)
-        parts = stratified_folds(y, folds, rep)
+        parts = make_folds(y, folds, rep, groups)
         for test in parts:
             held = set(test)
             train = [i for i in range(len(y)) if i not in held]
@@ -336,30 +368,31 @@ def collect(args):
     return [r for r in out if "error" not in r], [r for r in out if "error" in r], skipped
 
 
-def evaluate(rows, folds, reps, sets):
+def evaluate(rows, folds, reps, sets, split="stratified"):
     y = [r["label"] for r in rows]
+    groups = split_groups(rows, split)
     res = {}
     cur = [r["derivation"] for r in rows]
     per, macro, _ = prf(y, cur)
     # the current rule fits nothing: its per-fold spread on the same folds
     fold_scores = [prf([y[i] for i in t], [cur[i] for i in t])[1]
-                   for rep in range(reps) for t in stratified_folds(y, folds, rep)]
+                   for rep in range(reps) for t in make_folds(y, folds, rep, groups)]
     mean = sum(fold_scores) / len(fold_scores)
     sd = math.sqrt(sum((s - mean) ** 2 for s in fold_scores) / max(1, len(fold_scores) - 1))
     res["current"] = {"features": [], "cv_macro_f1": mean, "cv_sd": sd, "in_sample_macro_f1": macro,
                       "per_class": {c: {k: per[c][k] for k in ("precision", "recall", "f1")} for c in LABELS}}
     for feat in ("reused", "lexical", "content_in_src"):
         X = [[r["features"][feat]] for r in rows]
-        m, s, pc = cross_validate(fit_thresholds, X, y, folds, reps)
+        m, s, pc = cross_validate(fit_thresholds, X, y, folds, reps, groups)
         res[f"thresholds:{feat}"] = {"features": [feat], "cv_macro_f1": m, "cv_sd": s, "per_class": pc}
     X = [[r["features"]["content_in_src"], r["features"]["new_types"]] for r in rows]
-    m, s, pc = cross_validate(fit_two_rule, X, y, folds, reps)
+    m, s, pc = cross_validate(fit_two_rule, X, y, folds, reps, groups)
     res["two-rule"] = {"features": ["content_in_src", "new_types"], "cv_macro_f1": m, "cv_sd": s,
                        "per_class": pc}
     for name in sets:
         fs = FEATURE_SETS[name]
         X = [[r["features"][f] for f in fs] for r in rows]
-        m, s, pc = cross_validate(lr_fit, X, y, folds, reps)
+        m, s, pc = cross_validate(lr_fit, X, y, folds, reps, groups)
         res[f"lr:{name}"] = {"features": fs, "cv_macro_f1": m, "cv_sd": s, "per_class": pc}
     if ENGINE_RULE is not None:
         rule = two_rule(ENGINE_RULE["min_in_sources"], ENGINE_RULE["max_new_words"])
@@ -372,8 +405,9 @@ def evaluate(rows, folds, reps, sets):
     return res
 
 
-def print_results(res, n, folds, reps):
-    print(f"METER courts, {n} stories; stratified {folds}-fold CV x {reps} repeats: "
+def print_results(res, n, folds, reps, split="stratified"):
+    kind = "stratified" if split == "stratified" else f"{split}-grouped"
+    print(f"METER courts, {n} stories; {kind} {folds}-fold CV x {reps} repeats: "
           f"macro F1 mean ± sd over folds; per class P/R/F1 (pooled, averaged over repeats)")
     for name, r in res.items():
         head = (f"{r['cv_macro_f1']:.3f} ± {r['cv_sd']:.3f}" if "cv_macro_f1" in r else "  —  ")
@@ -394,6 +428,8 @@ def main(argv=None) -> int:
     ap.add_argument("--features-in", help="read features written by --features-out instead of tracing")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--split", choices=("stratified", "topic", "date"), default="stratified",
+                    help="folds: stratified by class, or whole topic folders, or whole days")
     ap.add_argument("--sets", default=",".join(FEATURE_SETS),
                     help=f"logistic feature sets to cross-validate (of {', '.join(FEATURE_SETS)})")
     ap.add_argument("--fit", help="print logistic weights fitted on all stories for this feature set")
@@ -429,8 +465,9 @@ def main(argv=None) -> int:
         mt.log(f"too few stories per class for {args.folds}-fold CV")
         return 2
 
-    res = evaluate(rows, args.folds, args.reps, sets)
-    out = {"stories": len(rows), "folds": args.folds, "reps": args.reps, "models": res}
+    res = evaluate(rows, args.folds, args.reps, sets, args.split)
+    out = {"stories": len(rows), "folds": args.folds, "reps": args.reps, "split": args.split,
+           "models": res}
     if args.fit:
         fs = FEATURE_SETS[args.fit]
         w, b = fit_logistic([[r["features"][f] for f in fs] for r in rows], [r["label"] for r in rows])
@@ -438,7 +475,7 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(out, indent=1))
     else:
-        print_results(res, len(rows), args.folds, args.reps)
+        print_results(res, len(rows), args.folds, args.reps, args.split)
         if args.fit:
             f = out["fit"]
             print(f"fitted on all {len(rows)} stories, set {f['set']} (score = bias + w . x, argmax):")

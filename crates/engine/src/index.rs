@@ -149,7 +149,8 @@ pub struct AddOutcome {
     pub commits: u64,
 }
 
-/// A [`Trace`] against the index, with its sources' documents (same order).
+/// A [`Trace`] against the index, with its sources' documents (same order), then
+/// the documents of [`Trace::related`].
 #[derive(Clone, Debug)]
 pub struct Traced {
     pub trace: Trace,
@@ -304,10 +305,13 @@ impl Index {
             .filter_map(|&(seq, d)| self_match(doc, d).map(|m| (seq, m)))
             .collect();
         let by_seq: HashMap<u32, &Document> = among.iter().copied().collect();
+        // sources first, then the related documents (see `Trace::related`)
         let sources = trace
             .sources
             .iter()
-            .map(|s| by_seq[&s.doc].clone())
+            .map(|s| s.doc)
+            .chain(trace.related.iter().copied())
+            .map(|d| by_seq[&d].clone())
             .collect();
         Ok(Traced {
             trace,

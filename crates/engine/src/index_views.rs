@@ -53,6 +53,10 @@ pub fn query(
     for (i, s) in found.trace.sources.iter_mut().enumerate() {
         s.doc = i as u32;
     }
+    let n = found.trace.sources.len() as u32;
+    for (i, r) in found.trace.related.iter_mut().enumerate() {
+        *r = n + i as u32;
+    }
     Ok(found)
 }
 

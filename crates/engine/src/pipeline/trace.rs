@@ -105,6 +105,11 @@ pub struct Trace {
     pub reused_lexical: f64,
     pub novel: Vec<Span>,
     pub derivation: Derivation,
+    /// Candidates whose wording [`derivation`] counts although no passage of
+    /// theirs passes the paraphrase gate (a rewrite of the wire without an
+    /// 8-word run): listed without passages, by their number as for
+    /// [`Source::doc`], ascending.
+    pub related: Vec<u32>,
 }
 
 /// Corpora up to this size are verified document by document; larger ones
@@ -227,14 +232,22 @@ fn trace_among_at(
     let td = whence_text::analyze(&doc.text);
     // a trace reports passages, not drift; its candidates are a corpus's
     let compare = cfg.compare.without_drift().with_paraphrase_gate();
-    // each source with its analysis, kept for the content overlap below
-    let mut found: Vec<(Source, TokenStream, &Document)> = candidates
+    let ungated = cfg.compare.without_drift();
+    // each candidate with its analysis: a source (its passages reported), or
+    // only vocabulary for the content overlap below
+    let checked: Vec<(Result<Source, u32>, TokenStream, &Document)> = candidates
         .par_iter()
         .filter_map(|&(i, d)| {
             let ts = whence_text::analyze(&d.text);
             let al = verify_with(doc, &td, d, &ts, &compare, encoder);
             if !is_reuse(&al) {
-                return None;
+                // the paraphrase gate keeps weak sentence matches out of what a
+                // trace reports; the derivation rule reads the vocabulary of
+                // every candidate that shows reuse without it (the rule was
+                // fitted that way, and a rewrite of the wire without an 8-word
+                // run is such a candidate)
+                let loose = verify_with(doc, &td, d, &ts, &ungated, None);
+                return is_reuse(&loose).then_some((Err(i), ts, d));
             }
             let lexical = al
                 .passages
@@ -244,31 +257,40 @@ fn trace_among_at(
             let reused_lexical = reused_fraction(&doc.text, lexical, &doc.boilerplate);
             let later = matches!((time, time_of(d)), (Some(t), Some(s)) if s > t);
             Some((
-                Source {
+                Ok(Source {
                     doc: i,
                     alignment: al,
                     reused_lexical,
                     later,
-                },
+                }),
                 ts,
                 d,
             ))
         })
         .collect();
-    found.sort_by(|(x, _, _), (y, _, _)| {
+    let overlap = content_overlap(
+        &td,
+        &doc.boilerplate,
+        checked
+            .iter()
+            .map(|(_, ts, d)| (ts, d.boilerplate.as_slice())),
+    );
+    let mut related: Vec<u32> = checked
+        .iter()
+        .filter_map(|(s, _, _)| s.as_ref().err().copied())
+        .collect();
+    related.sort_unstable();
+    let mut found: Vec<(Source, &Document)> = checked
+        .into_iter()
+        .filter_map(|(s, _, d)| s.ok().map(|s| (s, d)))
+        .collect();
+    found.sort_by(|(x, _), (y, _)| {
         y.explains()
             .total_cmp(&x.explains())
             .then(y.reused_lexical.total_cmp(&x.reused_lexical))
             .then(x.doc.cmp(&y.doc))
     });
-    let overlap = content_overlap(
-        &td,
-        &doc.boilerplate,
-        found
-            .iter()
-            .map(|(_, ts, d)| (ts, d.boilerplate.as_slice())),
-    );
-    let sources: Vec<Source> = found.into_iter().map(|(s, _, _)| s).collect();
+    let sources: Vec<Source> = found.into_iter().map(|(s, _)| s).collect();
     let all: Vec<Span> = sources
         .iter()
         .flat_map(|s| s.alignment.passages.iter().map(|p| p.a))
@@ -294,6 +316,7 @@ fn trace_among_at(
         reused_lexical,
         novel,
         derivation: derivation(overlap, reused_lexical),
+        related,
     }
 }
 
@@ -415,6 +438,34 @@ mod tests {
             &[],
             streams.iter().map(|ts| (ts, &[][..])),
         )
+    }
+
+    #[test]
+    fn a_rewrite_without_a_verbatim_run_is_derived_and_its_source_related() {
+        // every sentence of the wire rewritten, no 8-word run kept: the gate
+        // reports no passage, yet the story's wording is the wire's
+        let wire = Document::new(
+            "wire",
+            "Magistrates fined a man on Monday for stealing garden gnomes from the homes of his neighbours. Derek Pollard, aged 54, removed eleven ornaments from front lawns along his road during the summer months, the hearing was told. Pollard told officers that he had wanted to brighten his own garden. He pleaded guilty to theft and was ordered to pay compensation of 300 pounds.",
+        );
+        let other = Document::new(
+            "other",
+            "The city council voted to close two libraries next spring to save money, a spokeswoman said, and staff will move to the central branch.",
+        );
+        let story = Document::new(
+            "story",
+            "A man who stole garden gnomes from his neighbours was fined by magistrates yesterday. Derek Pollard, 54, took eleven ornaments from lawns in his street over the summer, the court heard. He told police he wanted to brighten up his own garden. Pollard admitted theft and must pay 300 pounds in compensation.",
+        );
+        let t = trace(&story, &[other, wire], &PipelineConfig::default()).unwrap();
+        assert!(t.sources.is_empty(), "{:?}", t.sources);
+        assert_eq!(t.related, vec![1]);
+        assert_eq!(t.derivation, Derivation::Wholly);
+        let json = crate::report::rows::trace_json(
+            &story,
+            &[Document::new("other", ""), Document::new("wire", "")],
+            &t,
+        );
+        assert_eq!(json["related"], serde_json::json!(["wire"]));
     }
 
     #[test]

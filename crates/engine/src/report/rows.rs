@@ -307,8 +307,10 @@ pub fn indexed_doc_json(doc: &Document) -> Value {
 
 /// `trace --json`: `{"doc": {"id", "chars", "boilerplate", "date"}, "derivation",
 /// "reused", "reused_lexical", "sources": [{"id", "source"?, "reused",
-/// "reused_lexical", "relation", "later", "passages"}], "novel"}`; `date` is the
-/// document's publication time in UTC (RFC 3339) or null.
+/// "reused_lexical", "relation", "later", "passages"}], "novel", "related"}`;
+/// `date` is the document's publication time in UTC (RFC 3339) or null;
+/// `related` the ids of documents whose wording the derivation counted though
+/// none of their passages is reported.
 pub fn trace_json(doc: &Document, corpus: &[Document], t: &Trace) -> Value {
     let idx = CharIndex::new(&doc.text);
     let sources: Vec<Value> = t
@@ -335,6 +337,7 @@ pub fn trace_json(doc: &Document, corpus: &[Document], t: &Trace) -> Value {
         "reused_lexical": t.reused_lexical,
         "sources": sources,
         "novel": spans_json(&idx, &t.novel),
+        "related": t.related.iter().map(|&r| corpus[r as usize].id.as_str()).collect::<Vec<_>>(),
     })
 }
 

@@ -199,12 +199,17 @@ pub fn trace_text(doc: &Document, corpus: &[Document], t: &Trace, opts: &TextOpt
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {} ({:.0}% reused, {:.0}% verbatim or edited) from {} among {}",
+        "{}: {} ({:.0}% reused, {:.0}% verbatim or edited) from {}{} among {}",
         doc.id,
         p.wrap(BOLD, &format!("{} derived", t.derivation.as_str())),
         t.reused * 100.0,
         t.reused_lexical * 100.0,
         count(t.sources.len(), "source", "sources"),
+        if t.related.is_empty() {
+            String::new()
+        } else {
+            format!(" and {} related", t.related.len())
+        },
         count(corpus.len(), "document", "documents"),
     );
     for s in &t.sources {
@@ -234,6 +239,19 @@ pub fn trace_text(doc: &Document, corpus: &[Document], t: &Trace, opts: &TextOpt
                 p.wrap(color, &excerpt(&doc.text[ps.a.range()], opts.full))
             );
         }
+    }
+    if !t.related.is_empty() {
+        let ids: Vec<&str> = t
+            .related
+            .iter()
+            .map(|&r| corpus[r as usize].id.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n  {} {} (shares the wording the derivation counts; no passage sure enough to show)",
+            p.wrap(BOLD, "also related:"),
+            ids.join(", ")
+        );
     }
     let chars: usize = t.novel.iter().map(|&s| idx.chars_in(s)).sum();
     let _ = writeln!(

@@ -20,17 +20,24 @@
 //!   [`MANY_SUBSTITUTIONS`] numbers substituted with at most 70 % agreeing, and
 //!   as many facts substituted inside the passages themselves (an
 //!   offering notice of another issuer in one form), and one lexical passage
-//!   holding both leads while each lead names a subject the other document
-//!   never mentions (two banks' prime-rate notices, whose figures all agree).
+//!   holding both leads while the leads name different subjects, each with a
+//!   word the other document never mentions (two banks' prime-rate notices,
+//!   whose figures all agree; two agencies' note-rate notices).
 //!   Two facts of the corpus mark a form too ([`judge`], which has the
 //!   documents): at least [`FORM_SHARE`] of the lexical passages on both
 //!   sides is wording that recurs in many documents of the site
 //!   ([`Document::forms`]) while any number or name differs between the two
 //!   texts ([`is_form`]: two companies' buyback notices); or the documents are
 //!   dated at least [`RECURRING_MIN_APART`] apart and a number of the passage
-//!   sentences is substituted ([`is_recurring`]: the Fed's customer
-//!   repurchases of two days). `compare` has neither, so it does not apply
-//!   them;
+//!   sentences is substituted, or they are [`RECURRING_MIN_COVER`] copies of
+//!   each other with a figure changed anywhere ([`is_recurring`]: the Fed's
+//!   customer repurchases of two days, another day's rate table). `compare`
+//!   has neither, so it does not apply them;
+//! - **site wording**: a pair whose shared text is at least
+//!   [`SITE_WORDING_SHARE`] the site's recurring wording on both sides (two
+//!   pages that are each only a column's standing intro) is boilerplate: not
+//!   listed ([`ReuseRules::listed`]), though `dedup` may still remove one of
+//!   two identical pages;
 //! - **stock phrases and short clauses** shared by independent stories: a pair
 //!   is reported only when one lexical (verbatim or edited) passage holds at
 //!   least [`ReuseRules::min_passage_words`] words (default 15, about a sentence),
@@ -98,8 +105,8 @@ pub const RECURRING_MIN_APART: i64 = 20 * 3600;
 
 /// Share of both documents covered by lexical passages from which two texts
 /// dated [`RECURRING_MIN_APART`] apart are one form twice: then any figure
-/// or name substituted anywhere makes them two occurrences (see
-/// [`is_recurring`]). The same share `dedup` asks of near-duplicates.
+/// substituted anywhere makes them two occurrences (see [`is_recurring`]).
+/// The same share `dedup` asks of near-duplicates.
 pub const RECURRING_MIN_COVER: f64 = 0.8;
 
 /// Share of the lexical passages (on each side) lying in the site's recurring

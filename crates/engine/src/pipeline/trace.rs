@@ -460,12 +460,12 @@ mod tests {
         assert!(t.sources.is_empty(), "{:?}", t.sources);
         assert_eq!(t.related, vec![1]);
         assert_eq!(t.derivation, Derivation::Wholly);
-        let json = crate::report::rows::trace_json(
-            &story,
-            &[Document::new("other", ""), Document::new("wire", "")],
-            &t,
-        );
+        let corpus = [Document::new("other", ""), Document::new("wire", "")];
+        let json = crate::report::rows::trace_json(&story, &corpus, &t);
         assert_eq!(json["related"], serde_json::json!(["wire"]));
+        let html = crate::report::html::trace_html(&story, &corpus, &t);
+        assert!(html.contains("Also related: wire"), "{html}");
+        assert!(!html.contains("No source found"));
     }
 
     #[test]

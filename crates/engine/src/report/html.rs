@@ -375,7 +375,19 @@ pub fn trace_html(doc: &Document, corpus: &[Document], t: &Trace) -> String {
         body.push_str(&trace_view(doc, corpus, t, k));
         body.push_str("</section>");
     }
-    if t.sources.is_empty() {
+    if !t.related.is_empty() {
+        let ids: Vec<String> = t
+            .related
+            .iter()
+            .map(|&r| escape(corpus[r as usize].id.as_str()))
+            .collect();
+        let _ = write!(
+            body,
+            "<p style=\"margin:20px\">Also related: {} (shares the wording the derivation counts; no passage sure enough to show).</p>",
+            ids.join(", ")
+        );
+    }
+    if t.sources.is_empty() && t.related.is_empty() {
         body.push_str("<p style=\"margin:20px\">No source found in the corpus.</p>");
     }
     page(&format!("whence trace: {}", doc.id), &header, &body)

@@ -416,3 +416,57 @@ fn index_clusters_equal_pairs_clusters_and_since_takes_a_date() {
     assert_eq!(since(&rfc3339(t)), added);
     assert_eq!(since("2000-01-01").len(), all.len() + added.len());
 }
+
+#[test]
+fn query_lists_a_source_shown_only_by_weak_paraphrases_as_related() {
+    // the story rewrites every sentence of the wire, keeping no 8-word run:
+    // no passage is reported, yet the verdict counts the wire's wording, and
+    // the wire is named as related (as `trace` names it)
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c.jsonl");
+    let docs = [
+        ("wire", "Magistrates fined a man on Monday for stealing garden gnomes from the homes of his neighbours. Derek Pollard, aged 54, removed eleven ornaments from front lawns along his road during the summer months, the hearing was told. Pollard told officers that he had wanted to brighten his own garden. He pleaded guilty to theft and was ordered to pay compensation of 300 pounds."),
+        ("other", "The city council voted to close two libraries next spring to save money, a spokeswoman said, and staff will move to the central branch."),
+    ];
+    let text: String = docs
+        .iter()
+        .map(|(id, t)| serde_json::json!({"id": id, "text": t}).to_string() + "\n")
+        .collect();
+    std::fs::write(&corpus, text).unwrap();
+    let story = dir.path().join("story.txt");
+    std::fs::write(&story, "A man who stole garden gnomes from his neighbours was fined by magistrates yesterday. Derek Pollard, 54, took eleven ornaments from lawns in his street over the summer, the court heard. He told police he wanted to brighten up his own garden. Pollard admitted theft and must pay 300 pounds in compensation.").unwrap();
+    let index = dir.path().join("idx");
+    ok(run(&[
+        "index",
+        "build",
+        p(&corpus),
+        "--index",
+        p(&index),
+        "--quiet",
+    ]));
+    let out = ok(run(&[
+        "index",
+        "query",
+        p(&story),
+        "--index",
+        p(&index),
+        "--json",
+        "--quiet",
+    ]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["related"], serde_json::json!(["wire"]), "{v}");
+    assert_eq!(v["sources"], serde_json::json!([]), "{v}");
+    assert_eq!(v["derivation"], "wholly", "{v}");
+    // and `trace` against the same corpus says the same
+    let out = ok(run(&[
+        "trace",
+        p(&story),
+        "--in",
+        p(&corpus),
+        "--json",
+        "--quiet",
+    ]));
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["related"], v["related"]);
+    assert_eq!(t["derivation"], v["derivation"]);
+}

@@ -162,7 +162,13 @@ function renderTrace(out, t) {
       h += '<details class="source"' + (i === 0 ? ' open' : '') + '><summary>' + (i + 1) + '. ' + esc(x.id) + ': ' + pct(x.reused) +
         ' of the checked text from it (' + esc(x.relation) + ')</summary>' + (t.views ? t.views[i] : '') + '</details>';
     });
-  } else {
+  }
+  var rel = t.related || [];
+  if (rel.length) {
+    h += '<p class="meta">Also related: ' + rel.map(docLink).join(', ') +
+      ' (shares the wording the verdict counts; no passage sure enough to show).</p>';
+  }
+  if (!s.length && !rel.length) {
     h += '<p>No indexed document explains this text.</p>';
   }
   out.innerHTML = h;

@@ -137,9 +137,9 @@ function viewCheck(q) {
 }
 
 var DERIVATION = {
-  wholly: 'wholly derived: its reused text explains almost all of it',
-  partially: 'partially derived: part of it is reused',
-  non: 'not derived: no indexed document explains much of it'
+  wholly: 'wholly derived: almost all of its wording is in the documents below',
+  partially: 'partially derived: much of its wording is in the documents below, and it adds its own',
+  non: 'not derived: no indexed document accounts for much of its wording'
 };
 function renderTrace(out, t) {
   var s = t.sources || [];

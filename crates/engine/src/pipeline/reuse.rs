@@ -413,11 +413,18 @@ mod tests {
     use whence_core::Document;
 
     fn judged(a: &str, b: &str) -> (ReuseEvidence, Alignment) {
-        let (da, db) = (Document::new("a", a), Document::new("b", b));
-        let (ta, tb) = (whence_text::analyze(a), whence_text::analyze(b));
-        let mut al = super::super::verify(&da, &ta, &db, &tb, &crate::Config::default());
-        let ev = judge(&da, &ta, &db, &tb, &al);
-        ev.apply(&da, &db, &mut al);
+        judged_docs(&Document::new("a", a), &Document::new("b", b))
+    }
+
+    /// Aligns and judges two documents (dates and spans as they carry them).
+    fn judged_docs(da: &Document, db: &Document) -> (ReuseEvidence, Alignment) {
+        let (ta, tb) = (
+            whence_text::analyze(&da.text),
+            whence_text::analyze(&db.text),
+        );
+        let mut al = super::super::verify(da, &ta, db, &tb, &crate::Config::default());
+        let ev = judge(da, &ta, db, &tb, &al);
+        ev.apply(da, db, &mut al);
         (ev, al)
     }
 
@@ -660,15 +667,7 @@ mod tests {
     /// from the corpus counts).
     fn judged_in(docs: &mut [Document], i: usize, j: usize) -> (ReuseEvidence, Alignment) {
         crate::corpus::mark_boilerplate(docs, &crate::Config::default());
-        let (da, db) = (&docs[i], &docs[j]);
-        let (ta, tb) = (
-            whence_text::analyze(&da.text),
-            whence_text::analyze(&db.text),
-        );
-        let mut al = super::super::verify(da, &ta, db, &tb, &crate::Config::default());
-        let ev = judge(da, &ta, db, &tb, &al);
-        ev.apply(da, db, &mut al);
-        (ev, al)
+        judged_docs(&docs[i], &docs[j])
     }
 
     #[test]
@@ -804,49 +803,31 @@ mod tests {
 
     /// A central bank's daily operation, in the wire's words (figures made up).
     fn operation(date: &str, billions: &str, rate: &str) -> Document {
-        let mut d = Document::new(
-            format!("op-{date}"),
-            format!(
+        dated(
+            &format!("op-{date}"),
+            date,
+            &format!(
                 "FED ADDS RESERVES VIA CUSTOMER REPURCHASES\n\nThe Federal Reserve entered the government securities market to supply temporary reserves indirectly via {billions} billion dlrs of customer repurchase agreements, a Fed spokesman said.\n    Dealers said Federal funds were trading at {rate} pct when the Fed began its temporary and indirect supply of reserves to the banking system."
             ),
-        );
-        d.meta.date = Some(date.to_owned());
-        d
+        )
     }
 
     #[test]
     fn a_recurring_report_of_another_day_is_a_template() {
         let monday = operation("1987-04-06T11:45:00Z", "1.5", "6-1/8");
         let thursday = operation("1987-04-09T11:50:00Z", "2.0", "6-1/8");
-        let (ev, al) = {
-            let (ta, tb) = (
-                whence_text::analyze(&monday.text),
-                whence_text::analyze(&thursday.text),
-            );
-            let mut al =
-                super::super::verify(&monday, &ta, &thursday, &tb, &crate::Config::default());
-            let ev = judge(&monday, &ta, &thursday, &tb, &al);
-            ev.apply(&monday, &thursday, &mut al);
-            (ev, al)
-        };
+        let (ev, al) = judged_docs(&monday, &thursday);
         assert!(ev.dated_apart, "{ev:?}");
         assert!(ev.template, "{ev:?}");
         assert_eq!(al.summary.relation, Relation::Template);
         // the same day's report revised an hour later is an update of one
         // occurrence: reuse
         let later = operation("1987-04-06T12:45:00Z", "2.0", "6-1/8");
-        let (ta, tb) = (
-            whence_text::analyze(&monday.text),
-            whence_text::analyze(&later.text),
-        );
-        let al = super::super::verify(&monday, &ta, &later, &tb, &crate::Config::default());
-        let update = judge(&monday, &ta, &later, &tb, &al);
+        let (update, _) = judged_docs(&monday, &later);
         assert!(!update.dated_apart && !update.template, "{update:?}");
         // days apart with every figure the same (a retransmission): reuse
         let resent = operation("1987-04-08T09:00:00Z", "1.5", "6-1/8");
-        let tc = whence_text::analyze(&resent.text);
-        let al = super::super::verify(&monday, &ta, &resent, &tc, &crate::Config::default());
-        let copy = judge(&monday, &ta, &resent, &tc, &al);
+        let (copy, _) = judged_docs(&monday, &resent);
         assert!(copy.dated_apart && !copy.template, "{copy:?}");
     }
 
@@ -976,16 +957,11 @@ mod tests {
             "1987-04-03T10:53:00Z",
             &note_rates(head, agency, "    31 days   5.95 pct   6.00 pct  32 days"),
         );
-        let judge_pair = |a: &Document, b: &Document| {
-            let (ta, tb) = (whence_text::analyze(&a.text), whence_text::analyze(&b.text));
-            let al = super::super::verify(a, &ta, b, &tb, &crate::Config::default());
-            judge(a, &ta, b, &tb, &al)
-        };
-        let ev = judge_pair(&wed, &fri);
+        let (ev, _) = judged_docs(&wed, &fri);
         assert!(ev.dated_apart && ev.template, "{ev:?}");
         // the same table sent again on Friday is a copy
         let again = dated("again", "1987-04-03T10:53:00Z", &wed.text);
-        let ev = judge_pair(&wed, &again);
+        let (ev, _) = judged_docs(&wed, &again);
         assert!(ev.dated_apart && !ev.template, "{ev:?}");
         // and Wednesday's table an hour later with a figure revised is an update
         let later = dated(
@@ -993,7 +969,7 @@ mod tests {
             "1987-04-01T12:15:00Z",
             &note_rates(head, agency, "    32 days   6.05 pct   6.10 pct   1 day"),
         );
-        let ev = judge_pair(&wed, &later);
+        let (ev, _) = judged_docs(&wed, &later);
         assert!(!ev.dated_apart && !ev.template, "{ev:?}");
     }
 

@@ -35,6 +35,7 @@
 mod config;
 mod direction;
 mod drift;
+mod headline;
 mod lexical;
 mod paraphrase;
 mod semantic;

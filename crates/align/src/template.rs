@@ -93,6 +93,14 @@ pub struct TemplateEvidence {
     /// adjusted the rates …" / "The Federal Home Loan Mortgage Corp adjusted
     /// …"): the shared words are a form about two subjects.
     pub lead_subjects_differ: bool,
+    /// Both documents open with a wire headline and the headlines name
+    /// different subjects under one form: their leading words differ, each
+    /// absent from the other document, while the rest of the headlines agree
+    /// ("ST LOUIS HOGS SEEN STEADY" / "KANSAS CITY HOGS SEEN STEADY"), or
+    /// each side's shared text holds a name of its own headline that the
+    /// other document never uses ("Franklin Massachusetts Insured Tax-Free
+    /// Income Fund" / "Franklin California …"). See the `headline` module.
+    pub headline_subjects_differ: bool,
 }
 
 impl TemplateEvidence {
@@ -274,7 +282,7 @@ fn sentence_region(side: &Side, inside: &[bool]) -> Vec<bool> {
 /// True when `s` is set in capitals: at least two letters, at most one in ten
 /// of them lowercase ("INTl AMERICAN HOMES <HOME> TO SELL CONVERTIBLES", a wire
 /// headline with a stray lowercase letter).
-fn mostly_capitals(s: &str) -> bool {
+pub(crate) fn mostly_capitals(s: &str) -> bool {
     let (mut upper, mut lower) = (0usize, 0usize);
     for c in s.chars().filter(|c| c.is_alphabetic()) {
         if c.is_uppercase() {
@@ -294,6 +302,14 @@ fn headline_word(s: &str) -> bool {
     upper >= 2 && upper > lower
 }
 
+/// The lead sentence of a side: its first sentence that is not set in
+/// capitals and holds a token outside boilerplate (`masked`).
+pub(crate) fn lead<'s>(side: &'s Side, masked: &[bool]) -> Option<&'s whence_core::Sentence> {
+    side.stream.sentences.iter().find(|s| {
+        s.tokens.clone().any(|i| !masked[i]) && !mostly_capitals(&side.text[s.span.range()])
+    })
+}
+
 /// The lead of a side: the token range of its first sentence that is not set
 /// in capitals and holds a token outside boilerplate, and the keys of the
 /// first name in it: a run of capitalized words that are not function words,
@@ -308,9 +324,7 @@ fn headline_word(s: &str) -> bool {
 fn lead_subject(side: &Side) -> Option<(std::ops::Range<usize>, Vec<u64>)> {
     let tokens = &side.stream.tokens;
     let masked = side.stream.overlapping(side.boilerplate);
-    let s = side.stream.sentences.iter().find(|s| {
-        s.tokens.clone().any(|i| !masked[i]) && !mostly_capitals(&side.text[s.span.range()])
-    })?;
+    let s = lead(side, &masked)?;
     let word = |i: usize| &side.text[tokens[i].span.range()];
     let capitalized_content = |i: usize| {
         let t = &tokens[i];
@@ -445,6 +459,7 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         ev.longest_content = ev.longest_content.max(content as u32);
     }
     ev.lead_subjects_differ = lead_subjects_differ(a, b, al);
+    ev.headline_subjects_differ = crate::headline::headline_subjects_differ(a, b, al);
     for (i, t) in a.stream.tokens.iter().enumerate() {
         if ia[i] && !masked[i] {
             ev.lexical_tokens += 1;

@@ -67,6 +67,7 @@ fn main() {
                 "numbers": counts(ev.numbers), "names": counts(ev.names), "inside": counts(ev.inside),
                 "lexical_tokens": ev.lexical_tokens, "lexical_content": ev.lexical_content, "longest": ev.longest_lexical,
                 "longest_content": ev.longest_content, "lead_subjects_differ": ev.lead_subjects_differ,
+                "headline_subjects_differ": ev.headline_subjects_differ,
                 "whole": counts(ev.whole), "form_share": judged.form_share,
                 "dated_apart": judged.dated_apart, "template": judged.template,
                 "site_wording": judged.site_wording})

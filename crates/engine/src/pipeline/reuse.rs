@@ -278,7 +278,7 @@ pub fn is_template(ev: &TemplateEvidence) -> bool {
     let many = substituted(ev.numbers) >= MANY_SUBSTITUTIONS
         && ev.numbers.agreement().is_some_and(|a| a <= 0.7)
         && substituted(ev.inside) >= MANY_SUBSTITUTIONS;
-    numbers || inside || many || ev.lead_subjects_differ
+    numbers || inside || many || ev.lead_subjects_differ || ev.headline_subjects_differ
 }
 
 fn lexical(passages: &[Passage]) -> Vec<Passage> {
@@ -1080,5 +1080,76 @@ mod tests {
         // the same table sent twice is a duplicate
         let (ev, _) = judged(&wet, &wet.replace("NORTHERN", "REPEAT - NORTHERN"));
         assert!(ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+    }
+
+    /// A hog market report of one market (the wire's form; market and
+    /// figures made up).
+    fn hog_report(headline: &str) -> String {
+        format!(
+            "{headline} HOGS SEEN STEADY - PRIVATE SOURCES\n\nHog prices are expected steady on estimated receipts of 1,500 head, private sources said. Top seen at 50.00 dlrs per cwt.\n"
+        )
+    }
+
+    #[test]
+    fn one_report_of_two_markets_is_a_form() {
+        // every figure agrees; only the headlines say which market
+        let (ev, al) = judged(&hog_report("ELMSFORD"), &hog_report("GRANT CITY"));
+        assert!(ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(ev.template, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        assert!(!ReuseRules::default().near_duplicate(&ev));
+        // the report sent again with its market's name corrected is a copy
+        let (ev, al) = judged(&hog_report("ELMSFROD"), &hog_report("CORRECTED - ELMSFORD"));
+        assert!(!ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(!ev.template, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
+    }
+
+    /// A fund's monthly payout notice (names and figures made up).
+    fn payout(state: &str) -> String {
+        format!(
+            "HARLOW {} SETS MONTHLY PAYOUT\n\nMthly div 6.2 cts vs 6.2 cts prior\n    Pay May 29\n    Record May 15\n    NOTE: Harlow {state} Insured Tax-Free Income Fund.\n",
+            state.to_uppercase()
+        )
+    }
+
+    #[test]
+    fn payouts_of_two_funds_named_in_their_headlines_are_a_form() {
+        let (ev, al) = judged(&payout("Ohio"), &payout("Oregon"));
+        assert!(ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al), "{ev:?}");
+        // one fund's notice sent twice
+        let (ev, al) = judged(&payout("Ohio"), &payout("Ohio"));
+        assert!(!ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
+    }
+
+    #[test]
+    fn a_background_sentence_shared_by_two_banks_stories_is_reuse() {
+        // the headlines name two banks, but the shared text is a background
+        // sentence, not the leads: copied text, not a form
+        let background = "Peru stopped paying interest on its 14 billion dlrs of medium- and long-term commercial bank debt in the middle of last year, citing export losses.";
+        let a = format!(
+            "MERRIVALE <MVB> PUTS PERU LOANS ON NON-ACCRUAL\n\nMerrivale Bank Corp said it has placed 210 mln dlrs of its loans to Peru on non-accrual status, cutting first-quarter profit by four mln dlrs.\n    {background}\n"
+        );
+        let b = format!(
+            "DORSET NATIONAL <DNC> LOANS PUT ON NON-ACCRUAL\n\nDorset National Corp, whose results were due next week, told analysts that a charge of 2.5 mln dlrs would follow the decision.\n    {background}\n"
+        );
+        let (ev, al) = judged(&a, &b);
+        assert!(!ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
+    }
+
+    #[test]
+    fn two_columns_on_one_company_share_their_subject() {
+        // the columns' names open the headlines; the company after them is a
+        // name in both bodies, so the subject is shared
+        let body = "Shares of Haldane Motors Inc rose sharply this week after analysts at two brokerages said the carmaker's new plant in Ohio would double its output by the end of next year.";
+        let (ev, al) = judged(
+            &format!("TALKING POINT/HALDANE MOTORS SHARES\n\n{body}\n"),
+            &format!("MARKET FOCUS - HALDANE MOTORS SHARES\n\n{body}\n"),
+        );
+        assert!(!ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
     }
 }

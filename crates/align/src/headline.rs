@@ -19,18 +19,22 @@
 //!   no word of that agreeing rest is a name in both bodies (two columns'
 //!   headlines about one company, "TALKING POINT/BANKAMERICA" / "ECONOMIC
 //!   SPOTLIGHT - BANKAMERICA", share the subject, not a form);
-//! - **a headline name is substituted in the shared text**: inside the lexical
-//!   passages each side has a name (a capitalized word inside a sentence of
-//!   the body) that the other document never uses and that its own headline
-//!   holds ("Franklin Massachusetts Insured Tax-Free Income Fund" / "Franklin
-//!   California …"; "the common stock of Lawrence Insurance Group Inc" / "…
-//!   of Sherwood Group Inc"), spellings aside ("Sveeco" / "Veeco", a
-//!   correction).
+//! - **a headline name is substituted in the shared text**: in the sentences
+//!   that hold the lexical passages each side has a name (a capitalized word
+//!   inside a sentence of the body) that the other document never uses and
+//!   that its own headline holds ("Franklin Massachusetts Insured Tax-Free
+//!   Income Fund" / "Franklin California …"; "the common stock of Lawrence
+//!   Insurance Group Inc" / "… of American Land Cruisers Inc"), spellings
+//!   aside ("Sveeco" / "Veeco", a correction).
 //!
-//! Either way the aligned text (lexical or paraphrase) must hold the lead
-//! sentence of both bodies: the form is the story. Two stories on two banks that share a background
-//! sentence ("Brazil suspended interest payments on its 68 billion dlrs of
-//! medium- and long-term debt …") have copied text, not a form.
+//! Either way the shared text must be the form, not a sentence two stories
+//! share: the aligned text (lexical or paraphrase) holds the lead sentence of
+//! both bodies, or the lexical passages themselves name other parties on each
+//! side (the closing sentence of two debenture notices, "Bear Stearns and
+//! Ladenburg Thalmann co-managed the deal" / "Merrill Lynch … and Salomon
+//! Brothers Inc co-managed the deal"). Two stories on two banks that share a
+//! background sentence ("Brazil suspended interest payments on its 68 billion
+//! dlrs of medium- and long-term debt …") have copied text, not a form.
 //!
 //! Wire prefixes before the subject ("CORRECTED-", "RPT", "FLASH") are skipped.
 //! A side without a capitals headline (most web pages) never differs: the test
@@ -43,7 +47,7 @@ use std::collections::HashSet;
 
 use whence_core::{Alignment, PassageKind, TokenFlags};
 
-use crate::template::mostly_capitals;
+use crate::template::{mostly_capitals, sentence_region};
 use crate::Side;
 
 /// Words a wire puts before a headline's subject: corrections, repeats and
@@ -347,26 +351,36 @@ fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline) -> bool {
     !shared.iter().any(|k| na.contains(k) && nb.contains(k))
 }
 
-/// Names inside the lexical passages of `side` that its headline holds and
-/// the other document never uses.
-fn headline_names_alone(
+/// Names in `region` of `side` (outside boilerplate) that the other document
+/// never uses (`other`), and, when `headline` is given, that it holds.
+fn names_alone(
     side: &Side,
-    h: &Headline,
-    inside: &[bool],
+    region: &[bool],
+    headline: Option<&Headline>,
     other: &HashSet<u64>,
 ) -> Vec<usize> {
-    let in_headline = keys(side, h.tokens.iter().map(|&(i, _)| i));
+    let in_headline = headline.map(|h| keys(side, h.tokens.iter().map(|&(i, _)| i)));
     let masked = side.stream.overlapping(side.boilerplate);
     (0..side.stream.tokens.len())
         .filter(|&i| {
             let k = side.stream.tokens[i].key;
-            inside[i]
+            region[i]
                 && !masked[i]
-                && in_headline.contains(&k)
+                && in_headline.as_ref().is_none_or(|h| h.contains(&k))
                 && !other.contains(&k)
                 && body_name(side, i)
         })
         .collect()
+}
+
+/// Each of `xs` (on `a`) and `ys` (on `b`) holds a name that is no spelling of
+/// a name of the other.
+fn names_differ(a: &Side, xs: &[usize], b: &Side, ys: &[usize]) -> bool {
+    let alone = |s: &Side, xs: &[usize], t: &Side, ys: &[usize]| {
+        xs.iter()
+            .any(|&x| !ys.iter().any(|&y| spelling_variant(word(s, x), word(t, y))))
+    };
+    alone(a, xs, b, ys) && alone(b, ys, a, xs)
 }
 
 /// Whether the two sides are wire items about different subjects under one
@@ -375,43 +389,53 @@ pub(crate) fn headline_subjects_differ(a: &Side, b: &Side, al: &Alignment) -> bo
     let (Some(ha), Some(hb)) = (headline(a), headline(b)) else {
         return false;
     };
-    let lexical = |pick: fn(&whence_core::Passage) -> whence_core::Span| {
+    let spans = |lexical: bool, pick: fn(&whence_core::Passage) -> whence_core::Span| {
         al.passages
             .iter()
-            .filter(|p| p.kind != PassageKind::Paraphrase)
+            .filter(|p| !lexical || p.kind != PassageKind::Paraphrase)
             .map(pick)
             .collect::<Vec<_>>()
     };
     let (ia, ib) = (
-        a.stream.overlapping(&lexical(|p| p.a)),
-        b.stream.overlapping(&lexical(|p| p.b)),
+        a.stream.overlapping(&spans(true, |p| p.a)),
+        b.stream.overlapping(&spans(true, |p| p.b)),
     );
-    // the form is the story: the aligned text (paraphrase passages too: a
-    // form's lead reworded) holds both leads; a background sentence that
-    // two stories on two banks share is copied text, not a form
-    let all = |pick: fn(&whence_core::Passage) -> whence_core::Span| {
-        al.passages.iter().map(pick).collect::<Vec<_>>()
-    };
+    let (va, vb) = (vocabulary(a), vocabulary(b));
+    // the shared text is the form, not a sentence two stories share: it
+    // holds both leads (paraphrase passages count: a form's lead reworded),
+    // or it names other parties on each side (the closing sentence of two
+    // debenture notices, "Bear Stearns and Ladenburg Thalmann co-managed the
+    // deal" / "Merrill Lynch … and Salomon Brothers Inc co-managed the deal");
+    // a background sentence that two stories on two banks share is neither
     let holds_lead = |s: &Side, spans: &[whence_core::Span]| {
         let inside = s.stream.overlapping(spans);
         lead_tokens(s).is_some_and(|mut l| l.any(|i| inside[i]))
     };
-    if !holds_lead(a, &all(|p| p.a)) || !holds_lead(b, &all(|p| p.b)) {
+    let leads = holds_lead(a, &spans(false, |p| p.a)) && holds_lead(b, &spans(false, |p| p.b));
+    let parties = || {
+        names_differ(
+            a,
+            &names_alone(a, &ia, None, &vb),
+            b,
+            &names_alone(b, &ib, None, &va),
+        )
+    };
+    if !leads && !parties() {
         return false;
     }
     if subjects_differ(a, &ha, b, &hb) {
         return true;
     }
-    let (va, vb) = (vocabulary(a), vocabulary(b));
-    let (xa, xb) = (
-        headline_names_alone(a, &ha, &ia, &vb),
-        headline_names_alone(b, &hb, &ib, &va),
-    );
-    let alone = |s: &Side, xs: &[usize], t: &Side, ys: &[usize]| {
-        xs.iter()
-            .any(|&x| !ys.iter().any(|&y| spelling_variant(word(s, x), word(t, y))))
-    };
-    alone(a, &xa, b, &xb) && alone(b, &xb, a, &xa)
+    // names of each headline in the sentences of the shared text ("… the
+    // common stock of Lawrence Insurance Group Inc" / "… of American Land
+    // Cruisers Inc", the passage ending before the names)
+    let (ra, rb) = (sentence_region(a, &ia), sentence_region(b, &ib));
+    names_differ(
+        a,
+        &names_alone(a, &ra, Some(&ha), &vb),
+        b,
+        &names_alone(b, &rb, Some(&hb), &va),
+    )
 }
 
 #[cfg(test)]

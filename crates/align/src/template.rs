@@ -269,7 +269,7 @@ fn compare(a: (&[FactToken], &[bool]), b: (&[FactToken], &[bool]), kind: &[Fact]
 }
 
 /// Tokens of the sentences that hold any token of `inside`.
-fn sentence_region(side: &Side, inside: &[bool]) -> Vec<bool> {
+pub(crate) fn sentence_region(side: &Side, inside: &[bool]) -> Vec<bool> {
     let mut out = vec![false; inside.len()];
     for s in &side.stream.sentences {
         if s.tokens.clone().any(|i| inside[i]) {

@@ -22,7 +22,10 @@
 //!   offering notice of another issuer in one form), and one lexical passage
 //!   holding both leads while the leads name different subjects, each with a
 //!   word the other document never mentions (two banks' prime-rate notices,
-//!   whose figures all agree; two agencies' note-rate notices).
+//!   whose figures all agree; two agencies' note-rate notices), or two wire
+//!   headlines naming different subjects under one form
+//!   ([`TemplateEvidence::headline_subjects_differ`]: hog reports of two
+//!   markets, payouts of two funds).
 //!   Two facts of the corpus mark a form too ([`judge`], which has the
 //!   documents): at least [`FORM_SHARE`] of the lexical passages on both
 //!   sides is wording that recurs in many documents of the site
@@ -1151,5 +1154,28 @@ mod tests {
         );
         assert!(!ev.template_evidence.headline_subjects_differ, "{ev:?}");
         assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
+    }
+
+    #[test]
+    fn closing_sentences_naming_other_managers_are_a_form() {
+        // the leads are worded apart; the shared text is the offering
+        // notice's closing sentence, its co-managers different
+        let a = "ARDEN FOODS <ARF> SELLS CONVERTIBLE DEBT\n\nArden Foods Corp is raising 60 mln dlrs through an offering of convertible subordinated debentures due 2012 with a seven pct coupon, said lead manager Halsey Partners Inc.\n    The debentures are convertible into the company's common stock at 30 dlrs per share, a premium of 22 pct.\n    Non-callable for three years, the issue is rated B-2 by Moody's Investors and B-minus by Standard and Poor's. Corwin Brothers and Telford Securities co-managed the deal.\n";
+        let b = "BRISTOW MILLS <BML> SELLS CONVERTIBLES\n\nBristow Mills Inc told shareholders its board chose a bond route after talks with banks about a loan fell through in the spring.\n    Non-callable for three years, the issue is rated B-2 by Moody's Investors and B-minus by Standard and Poor's. Mercer Lane and Ostrow Capital co-managed the deal.\n";
+        let (ev, al) = judged(a, b);
+        assert!(ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al), "{ev:?}");
+    }
+
+    #[test]
+    fn listings_of_two_companies_named_after_the_shared_headline_words_are_a_form() {
+        // the headlines agree up to the company; the names stand just past
+        // the aligned text ("… the common stock of")
+        let (ev, al) = judged(
+            "AMEX STARTS TRADING HOLLOWAY DRILLING <HDR>\n\nThe <American Stock Exchange> said it has started trading the common stock of Holloway Drilling Corp, which went public today.\n",
+            "AMEX STARTS TRADING PENWICK MARINE <PWM>\n\nThe <American Stock Exchange> said it has started trading the common stock of Penwick Marine Inc, which had traded on the NASDAQ system.\n",
+        );
+        assert!(ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al), "{ev:?}");
     }
 }

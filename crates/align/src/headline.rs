@@ -176,6 +176,31 @@ fn lead_tokens(side: &Side) -> Option<std::ops::Range<usize>> {
     Some(first.tokens.start..end)
 }
 
+/// The content words of the two headlines compared as sets (function words
+/// and bracketed tickers left out): shared, and on one side only. All zero
+/// unless both sides open with a headline.
+pub(crate) fn headline_words(a: &Side, b: &Side) -> crate::FactCounts {
+    let (Some(ha), Some(hb)) = (headline(a), headline(b)) else {
+        return crate::FactCounts::default();
+    };
+    let content = |s: &Side, h: &Headline| {
+        keys(
+            s,
+            h.tokens
+                .iter()
+                .filter(|&&(i, bracketed)| !bracketed && !s.stream.tokens[i].is_stop())
+                .map(|&(i, _)| i),
+        )
+    };
+    let (ka, kb) = (content(a, &ha), content(b, &hb));
+    let shared = ka.intersection(&kb).count() as u32;
+    crate::FactCounts {
+        shared,
+        only_a: ka.len() as u32 - shared,
+        only_b: kb.len() as u32 - shared,
+    }
+}
+
 /// Lowercase letters and digits of a word, without dots and apostrophes
 /// ("J.P." → "jp", "INT'L" → "intl").
 fn letters(word: &str) -> Vec<char> {

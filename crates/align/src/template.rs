@@ -101,6 +101,11 @@ pub struct TemplateEvidence {
     /// other document never uses ("Franklin Massachusetts Insured Tax-Free
     /// Income Fund" / "Franklin California …"). See the `headline` module.
     pub headline_subjects_differ: bool,
+    /// Content words of the two wire headlines, compared as sets (all zero
+    /// unless both texts open with a headline in capitals): two issues of one
+    /// recurring report carry one headline ("BANK OF JAPAN TO SELL 800
+    /// BILLION YEN IN BILLS" on two days).
+    pub headline_words: FactCounts,
 }
 
 impl TemplateEvidence {
@@ -460,6 +465,7 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
     }
     ev.lead_subjects_differ = lead_subjects_differ(a, b, al);
     ev.headline_subjects_differ = crate::headline::headline_subjects_differ(a, b, al);
+    ev.headline_words = crate::headline::headline_words(a, b);
     for (i, t) in a.stream.tokens.iter().enumerate() {
         if ia[i] && !masked[i] {
             ev.lexical_tokens += 1;

@@ -34,8 +34,13 @@
 //!   dated at least [`RECURRING_MIN_APART`] apart and a number of the passage
 //!   sentences is substituted, or they are [`RECURRING_MIN_COVER`] copies of
 //!   each other with a figure changed anywhere ([`is_recurring`]: the Fed's
-//!   customer repurchases of two days, another day's rate table). `compare`
-//!   has neither, so it does not apply them;
+//!   customer repurchases of two days, another day's rate table); or, on
+//!   one site under one wire headline, they are dated
+//!   [`RECURRING_LONG_APART`] apart with a figure changed anywhere, or
+//!   [`RECURRING_COPY_APART`] apart as copies
+//!   ([`recurrence_under_one_headline`]: one fund's dividend of another
+//!   quarter, a council's "left policies unchanged" of another meeting).
+//!   `compare` has neither, so it does not apply them;
 //! - **site wording**: a pair whose shared text is at least
 //!   [`SITE_WORDING_SHARE`] the site's recurring wording on both sides (two
 //!   pages that are each only a column's standing intro) is boilerplate: not
@@ -55,7 +60,9 @@
 //!
 //! A document is a near-duplicate for `dedup` when both sides are at least
 //! [`ReuseRules::duplicate_min_reuse`] covered by lexical passages (default 0.8),
-//! the pair is no template, and no number or name is substituted, in the aligned
+//! the pair is no template (one text sent for two occurrences of a recurring
+//! report, [`ReuseEvidence::recurring_copy`], is still one text twice), and no
+//! number or name is substituted, in the aligned
 //! text or anywhere in the two texts (a changed figure makes another story, not
 //! a copy; a figure only one side has, as in an update that adds a paragraph,
 //! is no substitution), and at most [`MAX_ONE_SIDED_NUMBERS`] number inside the
@@ -111,6 +118,23 @@ pub const RECURRING_MIN_APART: i64 = 20 * 3600;
 /// substituted anywhere makes them two occurrences (see [`is_recurring`]).
 /// The same share `dedup` asks of near-duplicates.
 pub const RECURRING_MIN_COVER: f64 = 0.8;
+
+/// Two documents of one site dated at least this far apart (in seconds) under
+/// one headline are two occurrences of a recurring report when a figure
+/// differs anywhere in the texts: one fund's dividend of another quarter, a
+/// central bank's bill sale of another week ([`is_recurring_under_one_headline`]).
+/// A wire re-sends or updates a story within a day or two.
+pub const RECURRING_LONG_APART: i64 = 72 * 3600;
+
+/// Two documents of one site dated at least this far apart under one headline
+/// whose texts are [`RECURRING_MIN_COVER`] copies of each other with no figure
+/// changed are two occurrences too: a council's "left credit policies
+/// unchanged" of two meetings, a crusher's rapeseed purchase of another week.
+pub const RECURRING_COPY_APART: i64 = 7 * 24 * 3600;
+
+/// Share of the two headlines' content words (as sets, Jaccard) from which
+/// they are one headline for [`is_recurring_under_one_headline`].
+pub const RECURRING_HEADLINE_AGREEMENT: f64 = 0.8;
 
 /// Share of the lexical passages (on each side) lying in the site's recurring
 /// wording ([`Document::forms`]) from which the pair is a form: with any fact
@@ -216,15 +240,17 @@ impl ReuseRules {
 
     /// Whether `pairs` lists a verified pair: reported ([`ReuseRules::reported`]),
     /// or a near-duplicate whose shared text is more than the site's recurring
-    /// wording ([`ReuseEvidence::site_wording`]).
+    /// wording ([`ReuseEvidence::site_wording`]) and that is not one text sent
+    /// for two occurrences ([`ReuseEvidence::recurring_copy`]).
     pub fn listed(&self, ev: &ReuseEvidence, al: &Alignment) -> bool {
-        self.reported(ev, al) || (self.near_duplicate(ev) && !ev.site_wording)
+        self.reported(ev, al) || (self.near_duplicate(ev) && !ev.site_wording && !ev.recurring_copy)
     }
 
     /// Whether `dedup` may treat the two documents as copies of each other.
     pub fn near_duplicate(&self, ev: &ReuseEvidence) -> bool {
         let r = &self.0;
-        !ev.template
+        // one text sent for two occurrences is still one text twice
+        (!ev.template || ev.recurring_copy)
             && ev.lexical_a >= r.duplicate_min_reuse
             && ev.lexical_b >= r.duplicate_min_reuse
             && substituted(ev.template_evidence.inside) == 0
@@ -249,6 +275,13 @@ pub struct ReuseEvidence {
     pub direction: DirectionEvidence,
     /// Both documents are dated, at least [`RECURRING_MIN_APART`] apart.
     pub dated_apart: bool,
+    /// Seconds between the two documents' dates when both are dated and of
+    /// one site (the same `site` given for both); `None` otherwise.
+    pub apart_on_one_site: Option<i64>,
+    /// The pair is a template because it is one text sent for two
+    /// occurrences of a recurring report ([`Recurrence::Copy`]): not listed by
+    /// `pairs`, yet still a near-duplicate for `dedup`.
+    pub recurring_copy: bool,
     /// The smaller of the two sides' shares of lexical-passage text that is
     /// the site's recurring wording ([`Document::forms`]); 0 without forms.
     pub form_share: f64,
@@ -305,10 +338,13 @@ pub fn judge(
         &Side::new(&b.text, tb, &b.boilerplate),
         al,
     );
-    ev.dated_apart = match (time_of(a), time_of(b)) {
-        (Some(x), Some(y)) => (x.unix_seconds() - y.unix_seconds()).abs() >= RECURRING_MIN_APART,
-        _ => false,
+    let apart = match (time_of(a), time_of(b)) {
+        (Some(x), Some(y)) => Some((x.unix_seconds() - y.unix_seconds()).abs()),
+        _ => None,
     };
+    ev.dated_apart = apart.is_some_and(|s| s >= RECURRING_MIN_APART);
+    let one_site = a.meta.site.is_some() && a.meta.site == b.meta.site;
+    ev.apart_on_one_site = apart.filter(|_| one_site);
     let lex = lexical(&al.passages);
     ev.form_share =
         form_share(a, lex.iter().map(|p| p.a)).min(form_share(b, lex.iter().map(|p| p.b)));
@@ -320,6 +356,11 @@ pub fn judge(
             ev.lexical_a.min(ev.lexical_b),
         )
         || is_form(&ev.template_evidence, ev.form_share);
+    let recurrence = ev.apart_on_one_site.and_then(|apart| {
+        recurrence_under_one_headline(&ev.template_evidence, apart, ev.lexical_a.min(ev.lexical_b))
+    });
+    ev.template |= recurrence.is_some();
+    ev.recurring_copy = recurrence == Some(Recurrence::Copy);
     ev
 }
 
@@ -366,6 +407,47 @@ pub fn is_recurring(ev: &TemplateEvidence, dated_apart: bool, lexical: f64) -> b
             || (lexical >= RECURRING_MIN_COVER && substituted(ev.whole_numbers) >= 1))
 }
 
+/// How two documents of one site under one headline are two occurrences of a
+/// recurring report ([`recurrence_under_one_headline`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recurrence {
+    /// A figure differs somewhere in the texts (another quarter's dividend,
+    /// another week's bill sale).
+    FigureChanged,
+    /// The texts are copies of each other (another meeting's "left credit
+    /// policies unchanged"): not reuse, yet one text twice, so `dedup` may
+    /// still remove one of them.
+    Copy,
+}
+
+/// Another occurrence of a recurring report of one site under one headline
+/// (headline content words agreeing at least
+/// [`RECURRING_HEADLINE_AGREEMENT`]): dated [`RECURRING_LONG_APART`] apart with
+/// a figure differing anywhere in the texts, or [`RECURRING_COPY_APART`] apart
+/// as [`RECURRING_MIN_COVER`] copies. `apart` is the seconds between the two
+/// dates, `lexical` the less covered side's share of lexical passages. Wire
+/// copy only: without headlines in capitals the headline words are empty and
+/// this never holds.
+pub fn recurrence_under_one_headline(
+    ev: &TemplateEvidence,
+    apart: i64,
+    lexical: f64,
+) -> Option<Recurrence> {
+    let h = ev.headline_words;
+    let one_headline = h.shared > 0
+        && f64::from(h.shared)
+            >= RECURRING_HEADLINE_AGREEMENT * f64::from(h.shared + h.differing());
+    if !one_headline {
+        None
+    } else if apart >= RECURRING_LONG_APART && substituted(ev.whole_numbers) >= 1 {
+        Some(Recurrence::FigureChanged)
+    } else if apart >= RECURRING_COPY_APART && lexical >= RECURRING_MIN_COVER {
+        Some(Recurrence::Copy)
+    } else {
+        None
+    }
+}
+
 /// [`judge`] on two analyzed sides (boilerplate as the sides give it).
 pub fn judge_sides(sa: &Side, sb: &Side, al: &Alignment) -> ReuseEvidence {
     let lex = lexical(&al.passages);
@@ -377,6 +459,8 @@ pub fn judge_sides(sa: &Side, sb: &Side, al: &Alignment) -> ReuseEvidence {
         template_evidence,
         direction: direction_evidence(sa, sb, &lex),
         dated_apart: false,
+        apart_on_one_site: None,
+        recurring_copy: false,
         form_share: 0.0,
         site_wording: false,
     }
@@ -1177,5 +1261,69 @@ mod tests {
         );
         assert!(ev.template_evidence.headline_subjects_differ, "{ev:?}");
         assert!(!ReuseRules::default().reported(&ev, &al), "{ev:?}");
+    }
+
+    /// A dated document of one site.
+    fn on_site(id: &str, date: &str, site: &str, text: &str) -> Document {
+        let mut d = dated(id, date, text);
+        d.meta.site = Some(site.into());
+        d
+    }
+
+    #[test]
+    fn another_weeks_bill_sale_under_one_headline_is_a_recurring_report() {
+        // one headline, one lead; a figure differs only in the sentences the
+        // aligner did not share, so only the dates and the headline tell
+        let lead = "CENTRAL BANK OF ARDONIA TO SELL BILLS\n\nThe Central Bank of Ardonia will sell bills from its holdings tomorrow to help absorb a projected money market surplus, money traders said.\n";
+        let first = format!("{lead}    Of the total, 400 billion will yield 3.85 pct on sales from money houses to banks and securities firms.\n");
+        let later = format!("{lead}    The operation will raise the outstanding supply of bills to a record 5,200 billion, dealers in the capital noted.\n");
+        let week = (
+            on_site("a", "1987-04-07T07:00:00Z", "wire", &first),
+            on_site("b", "1987-04-13T07:00:00Z", "wire", &later),
+        );
+        let (ev, al) = judged_docs(&week.0, &week.1);
+        assert!(
+            ev.lexical_a.min(ev.lexical_b) < RECURRING_MIN_COVER,
+            "{ev:?}"
+        );
+        assert!(ev.template, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        // the same two texts a day apart: an update of one story
+        let (ev, al) = judged_docs(
+            &week.0,
+            &on_site("b", "1987-04-08T09:00:00Z", "wire", &later),
+        );
+        assert!(!ev.template, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
+        // a week apart on two sites: another paper reprinting the story
+        let (ev, al) = judged_docs(
+            &week.0,
+            &on_site("b", "1987-04-13T07:00:00Z", "gazette", &later),
+        );
+        assert!(!ev.template, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
+    }
+
+    #[test]
+    fn one_unchanged_notice_of_two_meetings_is_a_recurring_report() {
+        let text = "ARDONIA CENTRAL BANK LEAVES CREDIT POLICIES UNCHANGED\n\nThe Ardonian central bank left credit policies unchanged after today's regular meeting of its council, a spokesman said in answer to enquiries.\n    The discount rate remains at 3.0 pct, and the emergency financing rate at 5.0 pct.\n";
+        let meeting = |id: &str, date: &str| on_site(id, date, "wire", text);
+        let (ev, al) = judged_docs(
+            &meeting("a", "1987-03-05T07:00:00Z"),
+            &meeting("b", "1987-03-19T07:00:00Z"),
+        );
+        assert!(ev.template && ev.recurring_copy, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        assert!(!ReuseRules::default().listed(&ev, &al));
+        // one text twice all the same: `dedup` keeps one
+        assert!(ReuseRules::default().near_duplicate(&ev));
+        // sent again two days later: a copy (and a duplicate)
+        let (ev, al) = judged_docs(
+            &meeting("a", "1987-03-05T07:00:00Z"),
+            &meeting("b", "1987-03-07T07:00:00Z"),
+        );
+        assert!(!ev.template, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al));
+        assert!(ReuseRules::default().near_duplicate(&ev));
     }
 }

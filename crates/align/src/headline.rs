@@ -12,8 +12,8 @@
 //! - **the headlines open differently**: each headline's leading words up to
 //!   the first word the other headline also has (or a ticker, "<SUN>") are
 //!   its subject; the subjects differ when every one of those words is absent
-//!   from the other document, no word of one subject is a spelling or an
-//!   abbreviation of a word of the other ("INT'L" / "INTERNATIONAL"), the
+//!   from the other document, the first word of one subject is no spelling or
+//!   abbreviation of the other's ("INT'L" / "INTERNATIONAL"), the
 //!   headlines have no ticker in common, the rest of the headlines agree (at
 //!   least half the content words of the shorter rest are in the other), and
 //!   no word of that agreeing rest is a name in both bodies (two columns'
@@ -326,7 +326,10 @@ fn word<'a>(side: &'a Side, i: usize) -> &'a str {
     &side.text[side.stream.tokens[i].span.range()]
 }
 
-/// No word of `xs` (on `a`) is a spelling of a word of `ys` (on `b`).
+/// No word of `xs` (on `a`) is a spelling of a word of `ys` (on `b`). Subjects
+/// are compared by their first words, the distinctive ones: "INT'L" /
+/// "INTERNATIONAL" and "J.P." / "JP" are one name, while "CO" / "CORP" after
+/// two company names is a suffix.
 fn unrelated(a: &Side, xs: &[usize], b: &Side, ys: &[usize]) -> bool {
     !xs.iter()
         .any(|&x| ys.iter().any(|&y| spelling_variant(word(a, x), word(b, y))))
@@ -351,7 +354,7 @@ fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline) -> bool {
             .iter()
             .all(|&i| !other.contains(&s.stream.tokens[i].key))
     };
-    if !absent(a, &sa, &vb) || !absent(b, &sb, &va) || !unrelated(a, &sa, b, &sb) {
+    if !absent(a, &sa, &vb) || !absent(b, &sb, &va) || !unrelated(a, &sa[..1], b, &sb[..1]) {
         return false;
     }
     let rest = |s: &Side, h: &Headline, n: usize| {

@@ -9,9 +9,12 @@
 //! shared, yet the two items are about two markets, two funds, two companies.
 //! [`headline_subjects_differ`] reads that from the headlines in two ways:
 //!
-//! - **the headlines open differently**: each headline's leading words up to
-//!   the first word the other headline also has (or a ticker, "<SUN>") are
-//!   its subject; the subjects differ when every one of those words is absent
+//! - **the headlines name different subjects**: past the words both
+//!   headlines open with, each headline's words up to the next word the other
+//!   headline also has (or a ticker, "<SUN>") are its subject ("ST LOUIS" /
+//!   "KANSAS CITY"; "HOGS" / "CATTLE" after "SIOUX FALLS", where a figure or
+//!   a name must also differ between the texts, since a word swapped after a
+//!   shared opening may be a rewording); the subjects differ when every one of those words is absent
 //!   from the other document, the first word of one subject is no spelling or
 //!   abbreviation of the other's ("INT'L" / "INTERNATIONAL"), the
 //!   headlines have no ticker in common, the rest of the headlines agree (at
@@ -296,24 +299,28 @@ fn body_names(side: &Side, headline: usize) -> HashSet<u64> {
         .collect()
 }
 
-/// A headline's subject: its leading words before the first word the other
-/// headline has, a bracketed word or a function word; `None` unless it ends at
-/// a shared or bracketed word, holds one to [`MAX_SUBJECT_TOKENS`] words and a
-/// word that is not a number.
-fn subject(side: &Side, h: &Headline, other: &HashSet<u64>) -> Option<Vec<usize>> {
-    let mut out = Vec::new();
-    for &(i, bracketed) in &h.tokens {
+/// A headline's subject: its words from `start` (past the words both
+/// headlines open with) before the first word the other headline has, a
+/// bracketed word or a function word; `None` unless it ends at a shared or
+/// bracketed word, holds one to [`MAX_SUBJECT_TOKENS`] words and a word that
+/// is not a number. Returns the token positions in the headline.
+fn subject(
+    side: &Side,
+    h: &Headline,
+    start: usize,
+    other: &HashSet<u64>,
+) -> Option<std::ops::Range<usize>> {
+    for (n, &(i, bracketed)) in h.tokens.iter().enumerate().skip(start) {
         let t = &side.stream.tokens[i];
         if bracketed || other.contains(&t.key) {
-            let words = out
+            let words = h.tokens[start..n]
                 .iter()
-                .any(|&j: &usize| !side.stream.tokens[j].flags.contains(TokenFlags::NUMBER));
-            return (words && out.len() <= MAX_SUBJECT_TOKENS).then_some(out);
+                .any(|&(j, _)| !side.stream.tokens[j].flags.contains(TokenFlags::NUMBER));
+            return (words && n - start <= MAX_SUBJECT_TOKENS).then_some(start..n);
         }
         if t.is_stop() {
             return None;
         }
-        out.push(i);
     }
     None
 }
@@ -337,7 +344,7 @@ fn unrelated(a: &Side, xs: &[usize], b: &Side, ys: &[usize]) -> bool {
 
 /// The headlines open with different subjects (the first test of the module
 /// documentation).
-fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline) -> bool {
+fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline, facts_differ: bool) -> bool {
     let bracketed =
         |s: &Side, h: &Headline| keys(s, h.tokens.iter().filter(|(_, br)| *br).map(|&(i, _)| i));
     if !bracketed(a, ha).is_disjoint(&bracketed(b, hb)) {
@@ -345,9 +352,31 @@ fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline) -> bool {
     }
     let all = |s: &Side, h: &Headline| keys(s, h.tokens.iter().map(|&(i, _)| i));
     let (ka, kb) = (all(a, ha), all(b, hb));
-    let (Some(sa), Some(sb)) = (subject(a, ha, &kb), subject(b, hb, &ka)) else {
+    // the words both headlines open with ("SIOUX FALLS" of "SIOUX FALLS HOGS
+    // SEEN UP" / "SIOUX FALLS CATTLE SEEN UP") are the form's, not the subject
+    let key = |s: &Side, i: usize| s.stream.tokens[i].key;
+    let start = ha
+        .tokens
+        .iter()
+        .zip(&hb.tokens)
+        .take_while(|(&(i, _), &(j, _))| key(a, i) == key(b, j))
+        .count();
+    // a word swapped after a shared opening may be a rewording ("NO TAX HIKE
+    // COMPROMISE" / "NO TAX RISE COMPROMISE" over one text): there the texts
+    // must also differ in a figure or a name
+    if start > 0 && !facts_differ {
+        return false;
+    }
+    let (Some(ra), Some(rb)) = (subject(a, ha, start, &kb), subject(b, hb, start, &ka)) else {
         return false;
     };
+    let token_list = |h: &Headline, r: &std::ops::Range<usize>| {
+        h.tokens[r.clone()]
+            .iter()
+            .map(|&(i, _)| i)
+            .collect::<Vec<_>>()
+    };
+    let (sa, sb) = (token_list(ha, &ra), token_list(hb, &rb));
     let (va, vb) = (vocabulary(a), vocabulary(b));
     let absent = |s: &Side, subject: &[usize], other: &HashSet<u64>| {
         subject
@@ -357,21 +386,22 @@ fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline) -> bool {
     if !absent(a, &sa, &vb) || !absent(b, &sb, &va) || !unrelated(a, &sa[..1], b, &sb[..1]) {
         return false;
     }
-    let rest = |s: &Side, h: &Headline, n: usize| {
+    let rest = |s: &Side, h: &Headline, r: &std::ops::Range<usize>| {
         keys(
             s,
-            h.tokens[n..]
+            h.tokens
                 .iter()
-                .filter(|&&(i, br)| !br && !s.stream.tokens[i].is_stop())
-                .map(|&(i, _)| i),
+                .enumerate()
+                .filter(|&(n, &(i, br))| !r.contains(&n) && !br && !s.stream.tokens[i].is_stop())
+                .map(|(_, &(i, _))| i),
         )
     };
-    let (ra, rb) = (rest(a, ha, sa.len()), rest(b, hb, sb.len()));
-    let shorter = ra.len().min(rb.len());
+    let (rest_a, rest_b) = (rest(a, ha, &ra), rest(b, hb, &rb));
+    let shorter = rest_a.len().min(rest_b.len());
     if shorter == 0 {
         return false;
     }
-    let shared: HashSet<u64> = ra.intersection(&rb).copied().collect();
+    let shared: HashSet<u64> = rest_a.intersection(&rest_b).copied().collect();
     if (shared.len() as f64) < MIN_REST_AGREEMENT * shorter as f64 {
         return false;
     }
@@ -413,7 +443,15 @@ fn names_differ(a: &Side, xs: &[usize], b: &Side, ys: &[usize]) -> bool {
 
 /// Whether the two sides are wire items about different subjects under one
 /// form (see the module documentation).
-pub(crate) fn headline_subjects_differ(a: &Side, b: &Side, al: &Alignment) -> bool {
+///
+/// `facts_differ`: a number or a name of one whole text stands where the
+/// other has another ([`crate::TemplateEvidence::whole`] substituted).
+pub(crate) fn headline_subjects_differ(
+    a: &Side,
+    b: &Side,
+    al: &Alignment,
+    facts_differ: bool,
+) -> bool {
     let (Some(ha), Some(hb)) = (headline(a), headline(b)) else {
         return false;
     };
@@ -451,7 +489,7 @@ pub(crate) fn headline_subjects_differ(a: &Side, b: &Side, al: &Alignment) -> bo
     if !leads && !parties() {
         return false;
     }
-    if subjects_differ(a, &ha, b, &hb) {
+    if subjects_differ(a, &ha, b, &hb, facts_differ) {
         return true;
     }
     // names of each headline in the sentences of the shared text ("… the

@@ -464,7 +464,12 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         ev.longest_content = ev.longest_content.max(content as u32);
     }
     ev.lead_subjects_differ = lead_subjects_differ(a, b, al);
-    ev.headline_subjects_differ = crate::headline::headline_subjects_differ(a, b, al);
+    ev.headline_subjects_differ = crate::headline::headline_subjects_differ(
+        a,
+        b,
+        al,
+        ev.whole.only_a.min(ev.whole.only_b) > 0,
+    );
     ev.headline_words = crate::headline::headline_words(a, b);
     for (i, t) in a.stream.tokens.iter().enumerate() {
         if ia[i] && !masked[i] {

@@ -1326,4 +1326,25 @@ mod tests {
         assert!(ReuseRules::default().reported(&ev, &al));
         assert!(ReuseRules::default().near_duplicate(&ev));
     }
+
+    #[test]
+    fn a_subject_after_a_shared_opening_differs_only_with_the_facts() {
+        // one market's hog and cattle reports: the headlines part after
+        // "GRANT CITY", and the receipts differ
+        let (ev, al) = judged(
+            "GRANT CITY HOGS SEEN UP 0.50 DLR - PRIVATE\n\nHog prices are expected 0.50 dlr higher on estimated receipts of 3,000 head, private sources said. Top seen at 51.00 dlrs per cwt.\n",
+            "GRANT CITY CATTLE SEEN UP 0.50 DLR - PRIVATE\n\nCattle prices are expected 0.50 dlr higher on estimated receipts of 1,200 head, private sources said. Steer top 67.50 dlrs.\n",
+        );
+        assert!(ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al), "{ev:?}");
+        // one story whose headline was reworded: the same text, no fact changed
+        let body = "The administration's budget director said he would not accept any compromise with Congress that raised taxes, telling reporters the deficit could be cut by spending restraint alone.";
+        let (ev, al) = judged(
+            &format!("BUDGET CHIEF SAYS NO TAX HIKE COMPROMISE\n\n{body}\n"),
+            &format!("BUDGET CHIEF SAYS NO TAX RISE COMPROMISE\n\n{body}\n"),
+        );
+        assert!(!ev.template_evidence.headline_subjects_differ, "{ev:?}");
+        assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
+        assert!(ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+    }
 }

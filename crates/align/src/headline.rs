@@ -71,6 +71,9 @@ const WIRE_PREFIXES: &[&str] = &[
     "recasts",
 ];
 
+/// The month names at the head of [`CALENDAR`] (long and short forms).
+const MONTH_NAMES: usize = 24;
+
 /// Month and weekday names: capitalized, yet dates, not names.
 const CALENDAR: &[&str] = &[
     "january",
@@ -202,6 +205,30 @@ pub(crate) fn headline_words(a: &Side, b: &Side) -> crate::FactCounts {
         only_a: ka.len() as u32 - shared,
         only_b: kb.len() as u32 - shared,
     }
+}
+
+/// Both wire headlines name a month and no month of one is a month of the
+/// other ("BRAZIL TRADE SURPLUS RISES IN FEBRUARY" / "BRAZIL TRADE SURPLUS
+/// FALLS SHARPLY IN MARCH"): reports of two periods.
+pub(crate) fn headline_months_differ(a: &Side, b: &Side) -> bool {
+    let (Some(ha), Some(hb)) = (headline(a), headline(b)) else {
+        return false;
+    };
+    let months = |s: &Side, h: &Headline| -> HashSet<String> {
+        h.tokens
+            .iter()
+            .filter_map(|&(i, _)| {
+                let w = word(s, i).to_lowercase();
+                // the months of [`CALENDAR`], long and short, by their first
+                // three letters
+                CALENDAR[..MONTH_NAMES]
+                    .contains(&w.as_str())
+                    .then(|| w.chars().take(3).collect())
+            })
+            .collect()
+    };
+    let (ma, mb) = (months(a, &ha), months(b, &hb));
+    !ma.is_empty() && !mb.is_empty() && ma.is_disjoint(&mb)
 }
 
 /// Lowercase letters and digits of a word, without dots and apostrophes

@@ -106,6 +106,9 @@ pub struct TemplateEvidence {
     /// recurring report carry one headline ("BANK OF JAPAN TO SELL 800
     /// BILLION YEN IN BILLS" on two days).
     pub headline_words: FactCounts,
+    /// Both wire headlines name a month, none the same ("… RISES IN
+    /// FEBRUARY" / "… FALLS SHARPLY IN MARCH"): reports of two periods.
+    pub headline_months_differ: bool,
 }
 
 impl TemplateEvidence {
@@ -471,6 +474,7 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         ev.whole.only_a.min(ev.whole.only_b) > 0,
     );
     ev.headline_words = crate::headline::headline_words(a, b);
+    ev.headline_months_differ = crate::headline::headline_months_differ(a, b);
     for (i, t) in a.stream.tokens.iter().enumerate() {
         if ia[i] && !masked[i] {
             ev.lexical_tokens += 1;

@@ -39,7 +39,9 @@
 //!   [`RECURRING_LONG_APART`] apart with a figure changed anywhere, or
 //!   [`RECURRING_COPY_APART`] apart as copies
 //!   ([`recurrence_under_one_headline`]: one fund's dividend of another
-//!   quarter, a council's "left policies unchanged" of another meeting).
+//!   quarter, a council's "left policies unchanged" of another meeting), or
+//!   dated that far apart under headlines naming other months (a monthly
+//!   report of February and of March).
 //!   `compare` has neither, so it does not apply them;
 //! - **site wording**: a pair whose shared text is at least
 //!   [`SITE_WORDING_SHARE`] the site's recurring wording on both sides (two
@@ -418,14 +420,19 @@ pub enum Recurrence {
     /// policies unchanged"): not reuse, yet one text twice, so `dedup` may
     /// still remove one of them.
     Copy,
+    /// The headlines name other months ("… RISES IN FEBRUARY" / "… FALLS
+    /// SHARPLY IN MARCH"): one monthly report of two periods.
+    OtherPeriod,
 }
 
 /// Another occurrence of a recurring report of one site under one headline
 /// (headline content words agreeing at least
 /// [`RECURRING_HEADLINE_AGREEMENT`]): dated [`RECURRING_LONG_APART`] apart with
 /// a figure differing anywhere in the texts, or [`RECURRING_COPY_APART`] apart
-/// as [`RECURRING_MIN_COVER`] copies. `apart` is the seconds between the two
-/// dates, `lexical` the less covered side's share of lexical passages. Wire
+/// as [`RECURRING_MIN_COVER`] copies; or, headlines agreeing or not, dated
+/// [`RECURRING_LONG_APART`] apart under headlines naming other months (a
+/// monthly report of February and of March). `apart` is the seconds between
+/// the two dates, `lexical` the less covered side's share of lexical passages. Wire
 /// copy only: without headlines in capitals the headline words are empty and
 /// this never holds.
 pub fn recurrence_under_one_headline(
@@ -437,7 +444,9 @@ pub fn recurrence_under_one_headline(
     let one_headline = h.shared > 0
         && f64::from(h.shared)
             >= RECURRING_HEADLINE_AGREEMENT * f64::from(h.shared + h.differing());
-    if !one_headline {
+    if ev.headline_months_differ && apart >= RECURRING_LONG_APART {
+        Some(Recurrence::OtherPeriod)
+    } else if !one_headline {
         None
     } else if apart >= RECURRING_LONG_APART && substituted(ev.whole_numbers) >= 1 {
         Some(Recurrence::FigureChanged)
@@ -1346,5 +1355,29 @@ mod tests {
         assert!(!ev.template_evidence.headline_subjects_differ, "{ev:?}");
         assert!(ReuseRules::default().reported(&ev, &al), "{ev:?}");
         assert!(ReuseRules::default().near_duplicate(&ev), "{ev:?}");
+    }
+
+    #[test]
+    fn one_monthly_report_of_two_months_is_a_recurring_report() {
+        let feb = "ARDONIA TRADE SURPLUS RISES IN FEBRUARY\n\nArdonia's trade surplus rose to 261 mln dlrs in February from 129 mln in January, official figures show.\n    The director of the central bank's foreign trade department, Paulo Reis, said that although the results were lower than the average expected for the rest of the year, the government's target of an eight billion dlr surplus for 1987 should be achieved.\n";
+        let mar = "ARDONIA TRADE SURPLUS FALLS SHARPLY IN MARCH\n\nArdonia's trade surplus in March totalled only 136 mln dlrs against 1.13 billion a year earlier, the central bank said.\n    The director of the central bank's foreign trade department, Paulo Reis, said that although the results were lower than the average expected for the rest of the year, the government's target of an eight billion dlr surplus for 1987 should be achieved.\n";
+        let (ev, al) = judged_docs(
+            &on_site("a", "1987-03-16T16:00:00Z", "wire", feb),
+            &on_site("b", "1987-04-24T18:00:00Z", "wire", mar),
+        );
+        assert!(ev.template_evidence.headline_months_differ, "{ev:?}");
+        assert!(ev.template, "{ev:?}");
+        assert!(!ReuseRules::default().reported(&ev, &al));
+        // the same month's figures a day apart: no other period
+        let revised = mar.replace("FALLS SHARPLY IN MARCH", "MARCH FIGURES REVISED");
+        let (ev, _) = judged_docs(
+            &on_site("a", "1987-04-24T18:00:00Z", "wire", mar),
+            &on_site("b", "1987-04-27T18:00:00Z", "wire", &revised),
+        );
+        assert!(!ev.template_evidence.headline_months_differ, "{ev:?}");
+        assert_ne!(
+            recurrence_under_one_headline(&ev.template_evidence, 3 * 86_400, 0.5),
+            Some(Recurrence::OtherPeriod)
+        );
     }
 }

@@ -35,6 +35,7 @@
 mod config;
 mod direction;
 mod drift;
+mod gaps;
 mod headline;
 mod lexical;
 mod paraphrase;
@@ -190,6 +191,10 @@ pub fn align_with(
             }
         }
         passages.extend(paraphrase_passages(&a, &b, &matches, &lexical_a));
+        if !raw.paraphrase_gate {
+            let gaps = gaps::bracketed(&a, &b, &passages);
+            passages.extend(gaps);
+        }
     }
     passages.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
 

@@ -518,7 +518,8 @@ mod tests {
             whence_text::analyze(&da.text),
             whence_text::analyze(&db.text),
         );
-        let mut al = super::super::verify(da, &ta, db, &tb, &crate::Config::default());
+        // aligned as `pairs` aligns candidates (the corpus gate on)
+        let mut al = super::super::verify(da, &ta, db, &tb, &crate::Config::default().for_corpus());
         let ev = judge(da, &ta, db, &tb, &al);
         ev.apply(da, db, &mut al);
         (ev, al)

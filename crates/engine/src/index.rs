@@ -49,7 +49,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use whence_align::SentenceEncoder;
 use whence_candidates::{band_keys, estimate_jaccard, select_hits};
-use whence_core::{Document, Passage, Summary};
+use whence_core::{Alignment, Document, Passage, Summary};
 use whence_extract::{repeated_spans, RepeatedLines};
 use whence_sketch::MinHasher;
 pub use whence_store::{
@@ -137,6 +137,67 @@ pub struct NewPair {
     pub b: Document,
     pub summary: Summary,
     pub passages: Vec<Passage>,
+}
+
+/// A new document's alignment with its candidates, done off the store's
+/// thread ([`Index::add`]).
+struct AlignJob {
+    /// Position of its [`Added`] record in the batch.
+    slot: usize,
+    seq: Seq,
+    doc: Document,
+    olds: Vec<StoredDoc>,
+}
+
+/// Aligns a new document with its candidates and keeps the pairs the reuse
+/// rules of `pairs` list (templates, stock phrases, site wording left out).
+fn align_new(
+    cfg: &PipelineConfig,
+    doc: &Document,
+    olds: &[StoredDoc],
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Vec<(Seq, Alignment)> {
+    let compare = cfg.compare.without_drift().for_corpus();
+    let tb = whence_text::analyze(&doc.text);
+    olds.par_iter()
+        .filter_map(|o| {
+            let ta = whence_text::analyze(&o.doc.text);
+            let mut al = crate::pipeline::verify_with(&o.doc, &ta, doc, &tb, &compare, encoder);
+            let ev = crate::pipeline::judge(&o.doc, &ta, doc, &tb, &al);
+            ev.apply(&o.doc, doc, &mut al);
+            cfg.reuse.listed(&ev, &al).then_some((o.seq, al))
+        })
+        .collect()
+}
+
+/// Receives the `awaited` alignments still running (they come back in the
+/// order they were handed over) and stores their pairs, filling the pending
+/// [`Added`] records.
+fn store_aligned(
+    w: &mut Writer,
+    pending: &mut [Added],
+    awaited: &mut usize,
+    done: &std::sync::mpsc::Receiver<(AlignJob, Vec<(Seq, Alignment)>)>,
+) -> Result<(), IndexError> {
+    while *awaited > 0 {
+        let (job, found) = done
+            .recv()
+            .map_err(|_| StoreError::Corrupt("the aligning thread stopped".to_string()))?;
+        *awaited -= 1;
+        let by_seq: HashMap<Seq, &StoredDoc> = job.olds.iter().map(|o| (o.seq, o)).collect();
+        let mut pairs = Vec::with_capacity(found.len());
+        for (a, al) in found {
+            w.put_pair(a, job.seq, &al.summary, &al.passages)?;
+            pairs.push(NewPair {
+                a: by_seq[&a].doc.clone(),
+                b: job.doc.clone(),
+                summary: al.summary,
+                passages: al.passages,
+            });
+        }
+        pending[job.slot].pairs = pairs;
+    }
+    Ok(())
 }
 
 /// Totals of an [`Index::add`] run.
@@ -330,19 +391,74 @@ impl Index {
         encoder: Option<&dyn SentenceEncoder>,
         committed: &mut dyn FnMut(&[Added]) -> Result<(), IndexError>,
     ) -> Result<AddOutcome, IndexError> {
+        // The store's lookups and writes run on this thread (one connection);
+        // aligning a document with its candidates runs on a second one
+        // meanwhile, so the next document's lookups overlap the alignment of
+        // the one before. A document's pairs never feed the next one's
+        // candidates (its postings, bands and signature do, and they are
+        // written before its alignment starts), so the result is that of a
+        // document-by-document add; pairs are stored in document order before
+        // each commit.
+        let cfg = &self.cfg;
+        std::thread::scope(|scope| {
+            let (jobs, inbox) = std::sync::mpsc::channel::<AlignJob>();
+            let (outbox, done) = std::sync::mpsc::channel::<(AlignJob, Vec<(Seq, Alignment)>)>();
+            let worker = scope.spawn(move || {
+                for job in inbox {
+                    let found = align_new(cfg, &job.doc, &job.olds, encoder);
+                    if outbox.send((job, found)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let result = self.add_pipelined(docs, batch, committed, &jobs, &done);
+            drop(jobs);
+            // the worker ends once its queue is empty; a panic there is a bug
+            // and is raised here
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+            result
+        })
+    }
+
+    /// [`Index::add`] on this thread: prepares each document (lookups, its
+    /// own rows), hands its alignment to `jobs`, and stores the pairs coming
+    /// back on `done` before each commit.
+    fn add_pipelined(
+        &self,
+        docs: impl IntoIterator<Item = Document>,
+        batch: usize,
+        committed: &mut dyn FnMut(&[Added]) -> Result<(), IndexError>,
+        jobs: &std::sync::mpsc::Sender<AlignJob>,
+        done: &std::sync::mpsc::Receiver<(AlignJob, Vec<(Seq, Alignment)>)>,
+    ) -> Result<AddOutcome, IndexError> {
         let mut out = AddOutcome::default();
         let mut pending: Vec<Added> = Vec::new();
+        let mut awaited = 0usize;
         let mut w = self.store.write()?;
         for doc in docs {
-            let added = self.add_one(&mut w, doc, encoder)?;
+            // an update removes the old document's pairs: store the pairs
+            // still being aligned first, as a one-by-one add would have
+            if awaited > 0 && w.seq_of(doc.id.as_str())?.is_some() {
+                store_aligned(&mut w, &mut pending, &mut awaited, done)?;
+            }
+            let (added, job) = self.prepare_one(&mut w, doc)?;
             match added.kind {
                 AddKind::Added => out.added += 1,
                 AddKind::Updated => out.updated += 1,
                 AddKind::Unchanged => out.unchanged += 1,
             }
-            out.pairs += added.pairs.len() as u64;
+            if let Some(mut job) = job {
+                job.slot = pending.len();
+                jobs.send(job)
+                    .map_err(|_| StoreError::Corrupt("the aligning thread stopped".to_string()))?;
+                awaited += 1;
+            }
             pending.push(added);
             if pending.len() >= batch.max(1) {
+                store_aligned(&mut w, &mut pending, &mut awaited, done)?;
+                out.pairs += pending.iter().map(|a| a.pairs.len() as u64).sum::<u64>();
                 w.commit()?;
                 out.commits += 1;
                 committed(&pending)?;
@@ -350,6 +466,8 @@ impl Index {
                 w = self.store.write()?;
             }
         }
+        store_aligned(&mut w, &mut pending, &mut awaited, done)?;
+        out.pairs += pending.iter().map(|a| a.pairs.len() as u64).sum::<u64>();
         w.commit()?;
         if !pending.is_empty() {
             out.commits += 1;
@@ -358,12 +476,15 @@ impl Index {
         Ok(out)
     }
 
-    fn add_one(
+    /// Stores one new document's rows (postings, bands, signature, its own
+    /// boilerplate lines) and reads its candidates: the [`Added`] record
+    /// without pairs, and the alignment still to do (none for an unchanged
+    /// document).
+    fn prepare_one(
         &self,
         w: &mut Writer,
         mut doc: Document,
-        encoder: Option<&dyn SentenceEncoder>,
-    ) -> Result<Added, IndexError> {
+    ) -> Result<(Added, Option<AlignJob>), IndexError> {
         let cfg = &self.cfg;
         let mut kind = AddKind::Added;
         if let Some(old) = w.seq_of(doc.id.as_str())? {
@@ -371,12 +492,13 @@ impl Index {
                 .doc(old)?
                 .ok_or_else(|| StoreError::Corrupt(format!("document {} has no text", old.0)))?;
             if stored.doc.text == doc.text {
-                return Ok(Added {
+                let added = Added {
                     id: doc.id.to_string(),
                     kind: AddKind::Unchanged,
                     seq: Some(old),
                     pairs: Vec::new(),
-                });
+                };
+                return Ok((added, None));
             }
             self.remove_indexed(w, &stored)?;
             kind = AddKind::Updated;
@@ -471,37 +593,21 @@ impl Index {
             w.add_band(k, seq)?;
         }
         let olds = w.docs(&cand.iter().map(|&d| Seq(d)).collect::<Vec<_>>())?;
-        let compare = cfg.compare.without_drift().for_corpus();
-        let tb = whence_text::analyze(&doc.text);
-        let found: Vec<(Seq, whence_core::Alignment)> = olds
-            .par_iter()
-            .filter_map(|o| {
-                let ta = whence_text::analyze(&o.doc.text);
-                let mut al =
-                    crate::pipeline::verify_with(&o.doc, &ta, &doc, &tb, &compare, encoder);
-                // the reuse rules of `pairs` (templates, stock phrases, site wording)
-                let ev = crate::pipeline::judge(&o.doc, &ta, &doc, &tb, &al);
-                ev.apply(&o.doc, &doc, &mut al);
-                cfg.reuse.listed(&ev, &al).then_some((o.seq, al))
-            })
-            .collect();
-        let by_seq: HashMap<Seq, &StoredDoc> = olds.iter().map(|o| (o.seq, o)).collect();
-        let mut pairs = Vec::with_capacity(found.len());
-        for (a, al) in found {
-            w.put_pair(a, seq, &al.summary, &al.passages)?;
-            pairs.push(NewPair {
-                a: by_seq[&a].doc.clone(),
-                b: doc.clone(),
-                summary: al.summary,
-                passages: al.passages,
-            });
-        }
-        Ok(Added {
+        let added = Added {
             id: doc.id.to_string(),
             kind,
             seq: Some(seq),
-            pairs,
-        })
+            pairs: Vec::new(),
+        };
+        Ok((
+            added,
+            Some(AlignJob {
+                slot: 0,
+                seq,
+                doc,
+                olds,
+            }),
+        ))
     }
 
     /// Takes a stored document out of the inverted lists and the store.

@@ -23,8 +23,10 @@
 //!   candidate documents, not the corpus.
 //! - [`Index::add`] matches each new document against everything indexed (and
 //!   the new ones before it) and stores it with its pairs, committing every
-//!   `batch` documents; what is returned was committed. See `crates/store/DESIGN.md`
-//!   for where results depend on insertion order.
+//!   `batch` documents; what is returned was committed. The store's lookups
+//!   and writes run on the calling thread while a worker aligns the document
+//!   before (same result as one by one). See `crates/store/DESIGN.md` for
+//!   where results depend on insertion order.
 //! - [`clusters`] gives the reuse clusters of the recorded pairs, as
 //!   `pairs --clusters` gives them on the same corpus.
 //!

@@ -306,7 +306,9 @@ fn body_name(side: &Side, i: usize) -> bool {
     if word == "I" || CALENDAR.contains(&word.to_lowercase().as_str()) {
         return false;
     }
-    let Some(s) = stream.sentences.iter().find(|s| s.tokens.contains(&i)) else {
+    // sentences are in text order: the first one ending after `i`
+    let at = stream.sentences.partition_point(|s| s.tokens.end <= i);
+    let Some(s) = stream.sentences.get(at).filter(|s| s.tokens.contains(&i)) else {
         return false;
     };
     if i == s.tokens.start || mostly_capitals(&side.text[s.span.range()]) {

@@ -11,7 +11,7 @@
 //!
 //! - **the headlines name different subjects**: past the words both
 //!   headlines open with, each headline's words up to the next word the other
-//!   headline also has (or a ticker, "<SUN>") are its subject ("ST LOUIS" /
+//!   headline also has (or a ticker, `<SUN>`) are its subject ("ST LOUIS" /
 //!   "KANSAS CITY"; "HOGS" / "CATTLE" after "SIOUX FALLS", where a figure or
 //!   a name must also differ between the texts, since a word swapped after a
 //!   shared opening may be a rewording); the subjects differ when every one of those words is absent
@@ -121,8 +121,8 @@ const MAX_SUBJECT_TOKENS: usize = 5;
 const MIN_REST_AGREEMENT: f64 = 0.5;
 
 /// One side's headline: the token indices of its words after any wire prefix,
-/// with whether each lies inside angle brackets (a ticker, "<SUN>", or an
-/// unlisted company, "<MTS Acquisition Corp>").
+/// with whether each lies inside angle brackets (a ticker, `<SUN>`, or an
+/// unlisted company, `<MTS Acquisition Corp>`).
 struct Headline {
     tokens: Vec<(usize, bool)>,
     /// Index of the headline sentence in the stream.

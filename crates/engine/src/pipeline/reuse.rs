@@ -124,7 +124,7 @@ pub const RECURRING_MIN_COVER: f64 = 0.8;
 /// Two documents of one site dated at least this far apart (in seconds) under
 /// one headline are two occurrences of a recurring report when a figure
 /// differs anywhere in the texts: one fund's dividend of another quarter, a
-/// central bank's bill sale of another week ([`is_recurring_under_one_headline`]).
+/// central bank's bill sale of another week ([`recurrence_under_one_headline`]).
 /// A wire re-sends or updates a story within a day or two.
 pub const RECURRING_LONG_APART: i64 = 72 * 3600;
 
@@ -135,7 +135,7 @@ pub const RECURRING_LONG_APART: i64 = 72 * 3600;
 pub const RECURRING_COPY_APART: i64 = 7 * 24 * 3600;
 
 /// Share of the two headlines' content words (as sets, Jaccard) from which
-/// they are one headline for [`is_recurring_under_one_headline`].
+/// they are one headline for [`recurrence_under_one_headline`].
 pub const RECURRING_HEADLINE_AGREEMENT: f64 = 0.8;
 
 /// Share of the lexical passages (on each side) lying in the site's recurring

@@ -56,6 +56,12 @@ pub struct RawAlignConfig {
     /// eligible sentence. The corpus pipeline `pairs` turns it on: it cut the
     /// sentences embedded for a 100k-document corpus sevenfold.
     pub semantic_envelope: bool,
+    /// Align the short stretches rewritten between two passages already
+    /// aligned in the same order (`gaps.rs`; step 10c of DESIGN.md). On for
+    /// the one-pair and one-document commands (`compare`, `trace`, an index
+    /// query); `pairs` and the index's adds turn it off, where pairs are
+    /// judged and listed by their sentence-level evidence alone.
+    pub bracketed_gaps: bool,
     /// Look for drift (numbers, names and speakers changed inside reused text).
     /// Callers that do not report it (the corpus pipelines) turn it off: it is
     /// about a tenth of the alignment time.
@@ -78,6 +84,7 @@ impl Default for RawAlignConfig {
             semantic_threshold: DEFAULT_SEMANTIC_THRESHOLD,
             semantic_min_content: 4,
             semantic_envelope: false,
+            bracketed_gaps: true,
             drift: true,
         }
     }
@@ -149,6 +156,15 @@ impl AlignConfig {
     pub fn with_paraphrase_gate(&self) -> AlignConfig {
         AlignConfig(RawAlignConfig {
             paraphrase_gate: true,
+            ..self.0.clone()
+        })
+    }
+
+    /// The same settings without the bracketed-gap stage (see
+    /// [`RawAlignConfig::bracketed_gaps`]).
+    pub fn without_bracketed_gaps(&self) -> AlignConfig {
+        AlignConfig(RawAlignConfig {
+            bracketed_gaps: false,
             ..self.0.clone()
         })
     }

@@ -1,8 +1,8 @@
 //! Bracketed gaps: text rewritten between two passages that are already
 //! aligned.
 //!
-//! A rewrite keeps the order of its source: when passages P and Q are aligned
-//! in that order on both sides, the unaligned stretch between them on A was
+//! A rewrite keeps the order of its source: when lexical passages P and Q
+//! are aligned in that order on both sides, the unaligned stretch between them on A was
 //! most likely written from the unaligned stretch between them on B ("After
 //! three days of torrential rain in the hills, [the water climbed almost two
 //! metres during the night, and rescuers took boats to families stuck
@@ -17,9 +17,15 @@
 //! stretch of commentary between two copied paragraphs that shares nothing
 //! with the source's stretch stays new.
 //!
-//! Only `compare`-like alignments use this stage (the corpus gate turns it off,
-//! as it raises the bar of the sentence stages), since it trusts the pair's
-//! own passages as evidence of derivation.
+//! The stage trusts the pair's own lexical passages as evidence of
+//! derivation: `compare`, `trace` and an index query use it
+//! ([`crate::RawAlignConfig::bracketed_gaps`]); `pairs` and the index's adds,
+//! which list pairs on their sentence-level evidence, do not. The stretches
+//! before the first passage and after the last, open at one end, are where
+//! two stories' own intros and endings stand: they need more in common
+//! ([`MIN_SHARED_OPEN`]) and count only without the corpus gate, since in
+//! `trace` a story's own ending after a copied paragraph is often the same
+//! speaker saying something else.
 
 use std::collections::HashSet;
 
@@ -36,6 +42,16 @@ pub(crate) const MIN_GAP_CONTENT: usize = 4;
 
 /// Fewest distinct content words the two sides of a gap share.
 pub(crate) const MIN_SHARED: usize = 2;
+
+/// Fewest shared content words, and shared ordinary words, of an open gap
+/// (before the first passage or after the last): closed on one side only,
+/// such a stretch is where two stories' own intros and endings stand, and
+/// they share topic words.
+pub(crate) const MIN_SHARED_OPEN: (usize, usize) = (3, 2);
+
+/// A gap: its byte range on A, its byte range on B, and whether it is open
+/// at one end (before the first passage or after the last).
+type Stretch = ((usize, usize), (usize, usize), bool);
 
 /// Token range strictly inside `[from, to)` (byte offsets) on `side`.
 fn tokens_between(side: &Side, from: usize, to: usize) -> std::ops::Range<usize> {
@@ -67,10 +83,22 @@ fn content(
     (all, ordinary)
 }
 
-/// Paraphrase passages for the gaps between `passages` (any kind) that keep
-/// their order on both sides.
-pub(crate) fn bracketed(a: &Side, b: &Side, passages: &[Passage]) -> Vec<Passage> {
-    let mut anchors: Vec<&Passage> = passages.iter().collect();
+/// Paraphrase passages for the gaps between the lexical passages of
+/// `passages` that keep their order on both sides (no gap holds a token of
+/// any passage).
+///
+/// `open_ends`: also the stretches before the first and after the last
+/// passage, with [`MIN_SHARED_OPEN`]. Off under the corpus gate (`trace`):
+/// there a story's own ending after a copied paragraph is often the same
+/// speaker saying something else, which shares the source's words without
+/// being drawn from it.
+pub(crate) fn bracketed(a: &Side, b: &Side, passages: &[Passage], open_ends: bool) -> Vec<Passage> {
+    // anchors are lexical passages: shared wording shows the derivation that
+    // the order then extends (a sentence-level paraphrase is no anchor)
+    let mut anchors: Vec<&Passage> = passages
+        .iter()
+        .filter(|p| p.kind != PassageKind::Paraphrase)
+        .collect();
     anchors.sort_by_key(|p| (p.a.start(), p.b.start()));
     // keep the passages that advance on both sides (a moved quote is no
     // bracket)
@@ -99,18 +127,27 @@ pub(crate) fn bracketed(a: &Side, b: &Side, passages: &[Passage]) -> Vec<Passage
             .overlapping(&passages.iter().map(pick).collect::<Vec<_>>())
     };
     let (ha, hb) = (held(a, |p| p.a), held(b, |p| p.b));
-    let mut bounds: Vec<((usize, usize), (usize, usize))> = Vec::new();
-    bounds.push(((0, chain[0].a.start()), (0, chain[0].b.start())));
+    let mut bounds: Vec<Stretch> = Vec::new();
+    if open_ends {
+        bounds.push(((0, chain[0].a.start()), (0, chain[0].b.start()), true));
+    }
     for w in chain.windows(2) {
         bounds.push((
             (w[0].a.end(), w[1].a.start()),
             (w[0].b.end(), w[1].b.start()),
+            false,
         ));
     }
     let last = chain[chain.len() - 1];
-    bounds.push(((last.a.end(), a.text.len()), (last.b.end(), b.text.len())));
+    if open_ends {
+        bounds.push((
+            (last.a.end(), a.text.len()),
+            (last.b.end(), b.text.len()),
+            true,
+        ));
+    }
     let mut out = Vec::new();
-    for ((a0, a1), (b0, b1)) in bounds {
+    for ((a0, a1), (b0, b1), open) in bounds {
         let (ra, rb) = (tokens_between(a, a0, a1), tokens_between(b, b0, b1));
         if ra.is_empty()
             || rb.is_empty()
@@ -128,7 +165,12 @@ pub(crate) fn bracketed(a: &Side, b: &Side, passages: &[Passage]) -> Vec<Passage
         }
         let shared = ca.intersection(&cb).count();
         let ordinary = oa.intersection(&ob).count();
-        if shared < MIN_SHARED || ordinary == 0 {
+        let (least, least_ordinary) = if open {
+            MIN_SHARED_OPEN
+        } else {
+            (MIN_SHARED, 1)
+        };
+        if shared < least || ordinary < least_ordinary {
             continue;
         }
         // from the first to the last token outside boilerplate

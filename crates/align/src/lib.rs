@@ -191,8 +191,8 @@ pub fn align_with(
             }
         }
         passages.extend(paraphrase_passages(&a, &b, &matches, &lexical_a));
-        if !raw.paraphrase_gate {
-            let gaps = gaps::bracketed(&a, &b, &passages);
+        if raw.bracketed_gaps {
+            let gaps = gaps::bracketed(&a, &b, &passages, !raw.paraphrase_gate);
             passages.extend(gaps);
         }
     }

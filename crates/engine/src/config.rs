@@ -68,13 +68,18 @@ impl Config {
         }
     }
 
-    /// The settings of `pairs` and of the index's adds and queries: the
-    /// semantic stage kept to the reuse envelope (embedding cost grows with the
-    /// corpus's reuse) and the corpus gate on content-word paraphrases (most
-    /// candidate pairs are two stories on one topic; see
-    /// `whence_align::RawAlignConfig::paraphrase_gate`).
+    /// The settings of `pairs` and of the index's adds: the semantic stage
+    /// kept to the reuse envelope (embedding cost grows with the corpus's
+    /// reuse), the corpus gate on content-word paraphrases (most candidate
+    /// pairs are two stories on one topic; see
+    /// `whence_align::RawAlignConfig::paraphrase_gate`), and no bracketed gaps
+    /// (pairs are listed on their sentence-level evidence).
     pub fn for_corpus(&self) -> Config {
-        self.with_paraphrase_gate().with_semantic_envelope()
+        let gated = self.with_paraphrase_gate().with_semantic_envelope();
+        Config {
+            align: gated.align.without_bracketed_gaps(),
+            ..gated
+        }
     }
 
     /// The same settings with the corpus gate on content-word paraphrases

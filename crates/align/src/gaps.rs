@@ -101,9 +101,8 @@ pub(crate) fn bracketed(a: &Side, b: &Side, passages: &[Passage], open_ends: boo
         .collect();
     anchors.sort_by_key(|p| (p.a.start(), p.b.start()));
     // keep the passages that advance on both sides (a moved quote is no
-    // bracket)
-    // (widening over shared punctuation may make neighbours touch by a
-    // character or two)
+    // bracket; widening over shared punctuation may make neighbours touch by
+    // a character or two)
     let mut chain: Vec<&Passage> = Vec::new();
     for p in anchors {
         if chain

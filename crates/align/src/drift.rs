@@ -125,6 +125,12 @@ fn looks_alike(x: &str, y: &str) -> bool {
     if x.len() < 3 || y.len() < 3 || x.starts_with(&y) || y.starts_with(&x) {
         return false;
     }
+    let d = edit_distance(&x, &y);
+    (d == 1 && x.len() == y.len()) || (d <= 2 && x.len().min(y.len()) >= 6)
+}
+
+/// Levenshtein distance of two short words (names, headline words).
+pub(crate) fn edit_distance(x: &[char], y: &[char]) -> usize {
     let mut prev: Vec<usize> = (0..=y.len()).collect();
     for (i, cx) in x.iter().enumerate() {
         let mut cur = vec![i + 1; y.len() + 1];
@@ -135,8 +141,7 @@ fn looks_alike(x: &str, y: &str) -> bool {
         }
         prev = cur;
     }
-    let d = prev[y.len()];
-    (d == 1 && x.len() == y.len()) || (d <= 2 && x.len().min(y.len()) >= 6)
+    prev[y.len()]
 }
 
 /// The paragraph(s) around `span`.

@@ -7,7 +7,7 @@
 //! "FRANKLIN CALIFORNIA SETS MONTHLY PAYOUT". When the bodies are one form (the
 //! hog market report, the monthly payout notice) the aligner finds most of them
 //! shared, yet the two items are about two markets, two funds, two companies.
-//! [`headline_subjects_differ`] reads that from the headlines in two ways:
+//! [`headline_evidence`] reads that from the headlines in two ways:
 //!
 //! - **the headlines name different subjects**: past the words both
 //!   headlines open with, each headline's words up to the next word the other
@@ -48,7 +48,7 @@
 
 use std::collections::HashSet;
 
-use whence_core::{Alignment, PassageKind, TokenFlags};
+use whence_core::{Alignment, TokenFlags};
 
 use crate::template::{mostly_capitals, sentence_region};
 use crate::Side;
@@ -182,13 +182,42 @@ fn lead_tokens(side: &Side) -> Option<std::ops::Range<usize>> {
     Some(first.tokens.start..end)
 }
 
-/// The content words of the two headlines compared as sets (function words
-/// and bracketed tickers left out): shared, and on one side only. All zero
-/// unless both sides open with a headline.
-pub(crate) fn headline_words(a: &Side, b: &Side) -> crate::FactCounts {
+/// What the two wire headlines say about a pair (all false and zero unless
+/// both texts open with one).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct HeadlineEvidence {
+    /// [`crate::TemplateEvidence::headline_subjects_differ`].
+    pub subjects_differ: bool,
+    /// [`crate::TemplateEvidence::headline_words`].
+    pub words: crate::FactCounts,
+    /// [`crate::TemplateEvidence::headline_months_differ`].
+    pub months_differ: bool,
+}
+
+/// Reads both headlines once and what they say about the pair. `lexical`:
+/// the tokens of each side inside lexical passages; `facts_differ`: a number
+/// or a name of one whole text stands where the other has another
+/// ([`crate::TemplateEvidence::whole`] substituted).
+pub(crate) fn headline_evidence(
+    a: &Side,
+    b: &Side,
+    al: &Alignment,
+    lexical: (&[bool], &[bool]),
+    facts_differ: bool,
+) -> HeadlineEvidence {
     let (Some(ha), Some(hb)) = (headline(a), headline(b)) else {
-        return crate::FactCounts::default();
+        return HeadlineEvidence::default();
     };
+    HeadlineEvidence {
+        subjects_differ: subjects_differ_under_one_form(a, &ha, b, &hb, al, lexical, facts_differ),
+        words: headline_words(a, &ha, b, &hb),
+        months_differ: months_differ(a, &ha, b, &hb),
+    }
+}
+
+/// The content words of the two headlines compared as sets (function words
+/// and bracketed tickers left out): shared, and on one side only.
+fn headline_words(a: &Side, ha: &Headline, b: &Side, hb: &Headline) -> crate::FactCounts {
     let content = |s: &Side, h: &Headline| {
         keys(
             s,
@@ -198,7 +227,7 @@ pub(crate) fn headline_words(a: &Side, b: &Side) -> crate::FactCounts {
                 .map(|&(i, _)| i),
         )
     };
-    let (ka, kb) = (content(a, &ha), content(b, &hb));
+    let (ka, kb) = (content(a, ha), content(b, hb));
     let shared = ka.intersection(&kb).count() as u32;
     crate::FactCounts {
         shared,
@@ -210,10 +239,7 @@ pub(crate) fn headline_words(a: &Side, b: &Side) -> crate::FactCounts {
 /// Both wire headlines name a month and no month of one is a month of the
 /// other ("BRAZIL TRADE SURPLUS RISES IN FEBRUARY" / "BRAZIL TRADE SURPLUS
 /// FALLS SHARPLY IN MARCH"): reports of two periods.
-pub(crate) fn headline_months_differ(a: &Side, b: &Side) -> bool {
-    let (Some(ha), Some(hb)) = (headline(a), headline(b)) else {
-        return false;
-    };
+fn months_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline) -> bool {
     let months = |s: &Side, h: &Headline| -> HashSet<String> {
         h.tokens
             .iter()
@@ -227,7 +253,7 @@ pub(crate) fn headline_months_differ(a: &Side, b: &Side) -> bool {
             })
             .collect()
     };
-    let (ma, mb) = (months(a, &ha), months(b, &hb));
+    let (ma, mb) = (months(a, ha), months(b, hb));
     !ma.is_empty() && !mb.is_empty() && ma.is_disjoint(&mb)
 }
 
@@ -238,21 +264,6 @@ fn letters(word: &str) -> Vec<char> {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// Levenshtein distance of two short words.
-fn distance(x: &[char], y: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=y.len()).collect();
-    for (i, cx) in x.iter().enumerate() {
-        let mut cur = vec![i + 1; y.len() + 1];
-        for (j, cy) in y.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(cx != cy))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[y.len()]
 }
 
 /// Whether two words may be one name spelled two ways: equal but for dots and
@@ -270,7 +281,7 @@ pub(crate) fn spelling_variant(x: &str, y: &str) -> bool {
         return true;
     }
     let shortest = lx.len().min(ly.len());
-    let d = distance(&lx, &ly);
+    let d = crate::drift::edit_distance(&lx, &ly);
     if (d <= 1 && shortest >= 3) || (d <= 2 && shortest >= 6) {
         return true;
     }
@@ -373,7 +384,11 @@ fn unrelated(a: &Side, xs: &[usize], b: &Side, ys: &[usize]) -> bool {
 
 /// The headlines open with different subjects (the first test of the module
 /// documentation).
-fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline, facts_differ: bool) -> bool {
+fn subjects_differ(
+    (a, ha, va): (&Side, &Headline, &HashSet<u64>),
+    (b, hb, vb): (&Side, &Headline, &HashSet<u64>),
+    facts_differ: bool,
+) -> bool {
     let bracketed =
         |s: &Side, h: &Headline| keys(s, h.tokens.iter().filter(|(_, br)| *br).map(|&(i, _)| i));
     if !bracketed(a, ha).is_disjoint(&bracketed(b, hb)) {
@@ -406,13 +421,12 @@ fn subjects_differ(a: &Side, ha: &Headline, b: &Side, hb: &Headline, facts_diffe
             .collect::<Vec<_>>()
     };
     let (sa, sb) = (token_list(ha, &ra), token_list(hb, &rb));
-    let (va, vb) = (vocabulary(a), vocabulary(b));
     let absent = |s: &Side, subject: &[usize], other: &HashSet<u64>| {
         subject
             .iter()
             .all(|&i| !other.contains(&s.stream.tokens[i].key))
     };
-    if !absent(a, &sa, &vb) || !absent(b, &sb, &va) || !unrelated(a, &sa[..1], b, &sb[..1]) {
+    if !absent(a, &sa, vb) || !absent(b, &sb, va) || !unrelated(a, &sa[..1], b, &sb[..1]) {
         return false;
     }
     let rest = |s: &Side, h: &Headline, r: &std::ops::Range<usize>| {
@@ -470,32 +484,20 @@ fn names_differ(a: &Side, xs: &[usize], b: &Side, ys: &[usize]) -> bool {
     alone(a, xs, b, ys) && alone(b, ys, a, xs)
 }
 
-/// Whether the two sides are wire items about different subjects under one
-/// form (see the module documentation).
-///
-/// `facts_differ`: a number or a name of one whole text stands where the
-/// other has another ([`crate::TemplateEvidence::whole`] substituted).
-pub(crate) fn headline_subjects_differ(
+/// Whether the two sides, each under its headline, are wire items about
+/// different subjects under one form (see the module documentation).
+fn subjects_differ_under_one_form(
     a: &Side,
+    ha: &Headline,
     b: &Side,
+    hb: &Headline,
     al: &Alignment,
+    (ia, ib): (&[bool], &[bool]),
     facts_differ: bool,
 ) -> bool {
-    let (Some(ha), Some(hb)) = (headline(a), headline(b)) else {
-        return false;
+    let all = |pick: fn(&whence_core::Passage) -> whence_core::Span| {
+        al.passages.iter().map(pick).collect::<Vec<_>>()
     };
-    let spans = |lexical: bool, pick: fn(&whence_core::Passage) -> whence_core::Span| {
-        al.passages
-            .iter()
-            .filter(|p| !lexical || p.kind != PassageKind::Paraphrase)
-            .map(pick)
-            .collect::<Vec<_>>()
-    };
-    let (ia, ib) = (
-        a.stream.overlapping(&spans(true, |p| p.a)),
-        b.stream.overlapping(&spans(true, |p| p.b)),
-    );
-    let (va, vb) = (vocabulary(a), vocabulary(b));
     // the shared text is the form, not a sentence two stories share: it
     // holds both leads (paraphrase passages count: a form's lead reworded),
     // or it names other parties on each side (the closing sentence of two
@@ -506,30 +508,31 @@ pub(crate) fn headline_subjects_differ(
         let inside = s.stream.overlapping(spans);
         lead_tokens(s).is_some_and(|mut l| l.any(|i| inside[i]))
     };
-    let leads = holds_lead(a, &spans(false, |p| p.a)) && holds_lead(b, &spans(false, |p| p.b));
+    let leads = holds_lead(a, &all(|p| p.a)) && holds_lead(b, &all(|p| p.b));
+    let (va, vb) = (vocabulary(a), vocabulary(b));
     let parties = || {
         names_differ(
             a,
-            &names_alone(a, &ia, None, &vb),
+            &names_alone(a, ia, None, &vb),
             b,
-            &names_alone(b, &ib, None, &va),
+            &names_alone(b, ib, None, &va),
         )
     };
     if !leads && !parties() {
         return false;
     }
-    if subjects_differ(a, &ha, b, &hb, facts_differ) {
+    if subjects_differ((a, ha, &va), (b, hb, &vb), facts_differ) {
         return true;
     }
     // names of each headline in the sentences of the shared text ("… the
     // common stock of Lawrence Insurance Group Inc" / "… of American Land
     // Cruisers Inc", the passage ending before the names)
-    let (ra, rb) = (sentence_region(a, &ia), sentence_region(b, &ib));
+    let (ra, rb) = (sentence_region(a, ia), sentence_region(b, ib));
     names_differ(
         a,
-        &names_alone(a, &ra, Some(&ha), &vb),
+        &names_alone(a, &ra, Some(ha), &vb),
         b,
-        &names_alone(b, &rb, Some(&hb), &va),
+        &names_alone(b, &rb, Some(hb), &va),
     )
 }
 

@@ -467,14 +467,16 @@ pub fn template_evidence(a: &Side, b: &Side, al: &Alignment) -> TemplateEvidence
         ev.longest_content = ev.longest_content.max(content as u32);
     }
     ev.lead_subjects_differ = lead_subjects_differ(a, b, al);
-    ev.headline_subjects_differ = crate::headline::headline_subjects_differ(
+    let headlines = crate::headline::headline_evidence(
         a,
         b,
         al,
+        (&ia, &ib),
         ev.whole.only_a.min(ev.whole.only_b) > 0,
     );
-    ev.headline_words = crate::headline::headline_words(a, b);
-    ev.headline_months_differ = crate::headline::headline_months_differ(a, b);
+    ev.headline_subjects_differ = headlines.subjects_differ;
+    ev.headline_words = headlines.words;
+    ev.headline_months_differ = headlines.months_differ;
     for (i, t) in a.stream.tokens.iter().enumerate() {
         if ia[i] && !masked[i] {
             ev.lexical_tokens += 1;

@@ -63,7 +63,7 @@ use crate::corpus::{
     boilerplate_with_repeated, mark_boilerplate_counted, repeated_config, site_of,
 };
 use crate::pipeline::trace::{self_match, trace_among, SCAN_ALL};
-use crate::pipeline::verify::{verify_pairs, VERIFY_BLOCK};
+use crate::pipeline::verify::{pair_config, verify_pairs, VERIFY_BLOCK};
 use crate::pipeline::{sketch, PipelineConfig, PipelineError, Stage, Trace};
 
 /// Why an index operation failed.
@@ -153,18 +153,19 @@ struct AlignJob {
 
 /// Aligns a new document with its candidates and keeps the pairs the reuse
 /// rules of `pairs` list (templates, stock phrases, site wording left out).
+/// `compare`: the settings `pairs` aligns candidates with ([`pair_config`]).
 fn align_new(
     cfg: &PipelineConfig,
+    compare: &crate::Config,
     doc: &Document,
     olds: &[StoredDoc],
     encoder: Option<&dyn SentenceEncoder>,
 ) -> Vec<(Seq, Alignment)> {
-    let compare = cfg.compare.without_drift().for_corpus();
     let tb = whence_text::analyze(&doc.text);
     olds.par_iter()
         .filter_map(|o| {
             let ta = whence_text::analyze(&o.doc.text);
-            let mut al = crate::pipeline::verify_with(&o.doc, &ta, doc, &tb, &compare, encoder);
+            let mut al = crate::pipeline::verify_with(&o.doc, &ta, doc, &tb, compare, encoder);
             let ev = crate::pipeline::judge(&o.doc, &ta, doc, &tb, &al);
             ev.apply(&o.doc, doc, &mut al);
             cfg.reuse.listed(&ev, &al).then_some((o.seq, al))
@@ -402,12 +403,14 @@ impl Index {
         // document-by-document add; pairs are stored in document order before
         // each commit.
         let cfg = &self.cfg;
+        let compare = pair_config(cfg);
+        let compare = &compare;
         std::thread::scope(|scope| {
             let (jobs, inbox) = std::sync::mpsc::channel::<AlignJob>();
             let (outbox, done) = std::sync::mpsc::channel::<(AlignJob, Vec<(Seq, Alignment)>)>();
             let worker = scope.spawn(move || {
                 for job in inbox {
-                    let found = align_new(cfg, &job.doc, &job.olds, encoder);
+                    let found = align_new(cfg, compare, &job.doc, &job.olds, encoder);
                     if outbox.send((job, found)).is_err() {
                         break;
                     }
